@@ -1,0 +1,360 @@
+#!/usr/bin/env node
+// prepare-isnet.mjs — turn the ISNet model shipped in @imgly/background-removal-data
+// into graphs that fit a 128 MB Workers isolate running onnxruntime-web (wasm, 1 thread).
+//
+//   node scripts/model/prepare-isnet.mjs --size 512 --out /tmp/isnet
+//   node scripts/model/prepare-isnet.mjs --size 320,384,512 --split 3 --external --out /tmp/isnet
+//
+// Why each rewrite (numbers in /work/lab/seg/FINDINGS.md):
+//  * The shipped graph has 12 outputs (6 sigmoid side outputs at 1024x1024 + 6 decoder
+//    feature maps). imgly only reads "output" (= sigmoid(side1), the highest-resolution
+//    side output). Keeping the others alive costs ~40% of the activation peak.
+//  * The graph hard-codes 1024x1024: the input shape and all 39 Resize nodes take a
+//    constant `sizes` tensor [1,C,H,W]. Activations scale with N^2, so N=512 needs ~1/4
+//    of the memory of 1024. N must be a multiple of 64 (six 2x poolings: 1024 -> 16).
+//  * Embedded weights are copied into the wasm heap as part of the model proto while the
+//    session parses it (~2x the weights). As external data, ORT-web copies them straight
+//    from the JS buffer into tensors, so the wasm heap only ever holds them once.
+//  * Splitting: 90% of the 44 MB of (uint8) weights sit in the low-resolution middle of
+//    the U-Net (stage4..stage4d) while almost all activation memory is in the
+//    high-resolution ends. Running the ends and the middle as separate sessions (one
+//    after another, each released before the next is created) keeps any one peak to
+//    max(weights) or max(activations) instead of their sum.
+//
+// Needs only protobufjs (any 7.x/8.x) and the onnx.proto next to this file.
+// Licence: the model weights are AGPL-3.0 (IMG.LY). The produced files are derived works.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// Resolve packages from the current working directory's node_modules first (the
+// project root when run as `node scripts/model/...` from /work/main, or a lab dir),
+// then from this file's location.
+function resolvePkg(spec) {
+  for (const base of [path.join(process.cwd(), 'noop.js'), import.meta.url]) {
+    try { return createRequire(base).resolve(spec); } catch { /* try next */ }
+  }
+  throw new Error(`cannot resolve ${spec}; run \`npm install\` in the project (see FINDINGS.md)`);
+}
+
+// ---------------------------------------------------------------- CLI
+function parseArgs(argv) {
+  const o = { sizes: [1024], out: null, split: 'none', external: false, model: 'small',
+              dataDir: null, keepAllOutputs: false, name: 'isnet' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = () => argv[++i];
+    if (a === '--size' || a === '--sizes') o.sizes = v().split(',').map(Number);
+    else if (a === '--out') o.out = v();
+    else if (a === '--split') o.split = v();            // none | 2 | 3 | comma list of node names
+    else if (a === '--external') o.external = true;
+    else if (a === '--model') o.model = v();            // small (quint8, default) | medium (fp16)
+    else if (a === '--data-dir') o.dataDir = v();       // .../@imgly/background-removal-data/dist
+    else if (a === '--keep-all-outputs') o.keepAllOutputs = true;
+    else if (a === '--name') o.name = v();
+    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 5).join('\n')); process.exit(0); }
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!o.out) throw new Error('--out <dir> is required');
+  for (const n of o.sizes) if (!Number.isInteger(n) || n % 64 || n < 64) throw new Error(`--size ${n}: must be a multiple of 64`);
+  return o;
+}
+
+// Split presets: each entry is the list of node names whose outputs end a stage; a stage
+// is "everything needed for these nodes that an earlier stage has not computed", the last
+// stage is whatever remains up to the graph output. Names are ISNet's (PyTorch export).
+//  2: encoder (conv_in..stage6) | decoder.
+//  3: high-res encoder (conv_in..stage3, pool34) | low-res middle, ~90% of the weights
+//     (stage4..stage6, stage5d, stage4d) | high-res decoder (stage3d..stage1d, side1).
+const SPLITS = {
+  none: [],
+  2: [['/stage6/Add']],
+  3: [['/pool34/MaxPool'], ['/stage4d/Add']],
+};
+
+const MEAN = [128, 128, 128], STD = [256, 256, 256]; // imgly: (rgb - 128) / 256, RGB, NCHW
+const DTYPES = { 1: ['float32', 4], 2: ['uint8', 1], 3: ['int8', 1], 6: ['int32', 4], 7: ['int64', 8], 10: ['float16', 2] };
+
+// ---------------------------------------------------------------- helpers
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const num = (x) => (x == null ? x : Number(x)); // protobufjs gives Long/number/string for int64
+
+function loadShipped(dataDir, model) {
+  const resources = JSON.parse(fs.readFileSync(path.join(dataDir, 'resources.json'), 'utf8'));
+  const entry = resources[`/models/${model}`];
+  if (!entry) throw new Error(`/models/${model} not in resources.json`);
+  // The package stores each model as ~4 MB chunks named by their sha256; chunk i covers
+  // bytes [offsets[0], offsets[1]). Verify each chunk's hash while concatenating.
+  const out = Buffer.alloc(entry.size);
+  for (const c of entry.chunks) {
+    const b = fs.readFileSync(path.join(dataDir, c.hash));
+    if (sha256(b) !== c.hash) throw new Error(`chunk ${c.hash} corrupt`);
+    if (b.length !== c.offsets[1] - c.offsets[0]) throw new Error(`chunk ${c.hash} size mismatch`);
+    b.copy(out, c.offsets[0]);
+  }
+  return out;
+}
+
+function int64Values(t) {
+  if (t.rawData?.length) {
+    const dv = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.length);
+    return Array.from({ length: t.rawData.length / 8 }, (_, i) => Number(dv.getBigInt64(i * 8, true)));
+  }
+  return t.int64Data.map(num);
+}
+function setInt64Values(t, vals) {
+  const b = Buffer.alloc(vals.length * 8);
+  vals.forEach((v, i) => b.writeBigInt64LE(BigInt(v), i * 8));
+  t.rawData = b; t.int64Data = [];
+}
+
+// ---------------------------------------------------------------- graph surgery
+// Keep only nodes needed for `outputs` (reverse reachability), then drop unused initializers.
+function prune(g, outputs) {
+  const producer = new Map();
+  g.node.forEach((n, i) => n.output.forEach((o) => producer.set(o, i)));
+  const need = new Set(outputs), keep = new Set();
+  for (let i = g.node.length - 1; i >= 0; i--) {
+    const n = g.node[i];
+    if (!n.output.some((o) => need.has(o))) continue;
+    keep.add(i); n.input.forEach((x) => x && need.add(x));
+  }
+  g.node = g.node.filter((_, i) => keep.has(i));
+  g.initializer = g.initializer.filter((t) => need.has(t.name));
+  g.output = g.output.filter((o) => outputs.includes(o.name));
+  g.valueInfo = g.valueInfo.filter((v) => need.has(v.name));
+}
+
+// Rewrite 1024 -> N: graph input/output dims and every Resize `sizes` constant.
+function resizeGraph(g, N, base) {
+  const init = new Map(g.initializer.map((t) => [t.name, t]));
+  const done = new Set();
+  let resizes = 0;
+  for (const n of g.node) {
+    if (n.opType !== 'Resize') continue;
+    resizes++;
+    const sizesName = n.input[3];
+    const t = sizesName && init.get(sizesName);
+    if (!t) throw new Error(`Resize ${n.name}: sizes is not a constant initializer; cannot rewrite`);
+    if (done.has(sizesName)) continue;
+    const [b, c, h, w] = int64Values(t);
+    const nh = (h * N) / base, nw = (w * N) / base;
+    if (!Number.isInteger(nh) || !Number.isInteger(nw)) throw new Error(`Resize ${n.name}: ${h}x${w} * ${N}/${base} not integral`);
+    setInt64Values(t, [b, c, nh, nw]);
+    done.add(sizesName);
+  }
+  const scaleDims = (vi) => {
+    const d = vi.type?.tensorType?.shape?.dim;
+    if (d?.length === 4) for (const k of [2, 3]) d[k].dimValue = (num(d[k].dimValue) * N) / base;
+  };
+  g.input.forEach(scaleDims); g.output.forEach(scaleDims);
+  // Intermediate shape annotations are stale now; ORT re-infers them.
+  g.valueInfo = [];
+  return resizes;
+}
+
+// Partition nodes into stages by "targets" (see SPLITS). Returns [{nodes, inputs, outputs}].
+function partition(g, targetsPerStage) {
+  const producer = new Map();
+  g.node.forEach((n, i) => n.output.forEach((o) => producer.set(o, i)));
+  const byName = new Map(g.node.map((n, i) => [n.name, i]));
+  const initNames = new Set(g.initializer.map((t) => t.name));
+  const stageOf = new Array(g.node.length).fill(-1);
+  const mark = (i, s) => { // mark i and its not-yet-assigned ancestors as stage s
+    const stack = [i];
+    while (stack.length) {
+      const j = stack.pop();
+      if (stageOf[j] !== -1) continue;
+      stageOf[j] = s;
+      for (const x of g.node[j].input) { const p = producer.get(x); if (p !== undefined && stageOf[p] === -1) stack.push(p); }
+    }
+  };
+  targetsPerStage.forEach((names, s) => names.forEach((nm) => {
+    if (!byName.has(nm)) throw new Error(`split target node ${nm} not found`);
+    mark(byName.get(nm), s);
+  }));
+  const last = targetsPerStage.length;
+  stageOf.forEach((s, i) => { if (s === -1) stageOf[i] = last; });
+  const stages = Array.from({ length: last + 1 }, () => ({ nodes: [], idx: [], inputs: [], outputs: [] }));
+  g.node.forEach((n, i) => stages[stageOf[i]].nodes.push(n)); // keeps topological order
+  g.node.forEach((n, i) => stages[stageOf[i]].idx.push(i));
+  const graphOut = new Set(g.output.map((o) => o.name));
+  stages.forEach((st) => {
+    const made = new Set(st.nodes.flatMap((n) => n.output));
+    const ins = new Set();
+    for (const n of st.nodes) for (const x of n.input) if (x && !made.has(x) && !initNames.has(x)) ins.add(x);
+    st.inputs = [...ins];
+    st.made = made;
+  });
+  stages.forEach((st, s) => {
+    const usedLater = new Set();
+    stages.slice(s + 1).forEach((o) => o.inputs.forEach((x) => usedLater.add(x)));
+    st.outputs = [...st.made].filter((x) => usedLater.has(x) || graphOut.has(x));
+    for (const x of st.inputs) {
+      const p = producer.get(x);
+      if (p !== undefined && stageOf[p] > s) throw new Error(`stage ${s} needs ${x} from a later stage`);
+    }
+    delete st.made;
+  });
+  return stages;
+}
+
+// Concrete shapes of the tensors that cross stage boundaries, via a tiny shape pass over
+// the ops ISNet uses (everything is NCHW; only conv/pool/resize/concat change shapes).
+function inferShapes(g, N) {
+  const init = new Map(g.initializer.map((t) => [t.name, t]));
+  const shapes = new Map([[g.input[0].name, [1, 3, N, N]]]);
+  for (const n of g.node) {
+    const s0 = shapes.get(n.input[0]);
+    const attr = (k) => n.attribute.find((a) => a.name === k);
+    let out;
+    switch (n.opType) {
+      case 'ConvInteger': {
+        const w = init.get(n.input[1]); const st = attr('strides')?.ints.map(num) ?? [1, 1];
+        const pads = attr('pads')?.ints.map(num) ?? [0, 0, 0, 0]; const dil = attr('dilations')?.ints.map(num) ?? [1, 1];
+        const k = w.dims.map(num);
+        out = [s0[0], k[0], ...[0, 1].map((d) => Math.floor((s0[2 + d] + pads[d] + pads[d + 2] - dil[d] * (k[2 + d] - 1) - 1) / st[d]) + 1)];
+        break;
+      }
+      case 'MaxPool': {
+        const k = attr('kernel_shape').ints.map(num), st = attr('strides').ints.map(num);
+        const f = num(attr('ceil_mode')?.i) ? Math.ceil : Math.floor;
+        out = [s0[0], s0[1], ...[0, 1].map((d) => f((s0[2 + d] - k[d]) / st[d]) + 1)];
+        break;
+      }
+      case 'Resize': out = int64Values(init.get(n.input[3])); break;
+      case 'Concat': out = [...s0]; out[1] = n.input.reduce((a, x) => a + shapes.get(x)[1], 0); break;
+      case 'Add': case 'Mul': {
+        const s1 = shapes.get(n.input[1]) ?? init.get(n.input[1])?.dims.map(num) ?? [];
+        out = (s0?.length ?? 0) >= s1.length ? s0 : s1; break;
+      }
+      default: out = s0; // Relu, Cast, Sigmoid, DynamicQuantizeLinear[0], Reshape(bias) ...
+    }
+    if (out) shapes.set(n.output[0], out);
+  }
+  return shapes;
+}
+
+// ---------------------------------------------------------------- writing
+function valueInfo(root, name, shape, elemType = 1) {
+  return root.lookupType('onnx.ValueInfoProto').create({
+    name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+  });
+}
+
+// Writes model (and optional external data). Returns file records for the manifest.
+function writeModel(root, model, outDir, base, external) {
+  const Model = root.lookupType('onnx.ModelProto');
+  const files = [];
+  if (external) {
+    // Tensors >= 1 KiB go to <base>.data, 64-byte aligned. The small ones (Resize sizes,
+    // reshape shapes, scales) stay inline so the graph stays self-describing.
+    const parts = []; let off = 0;
+    const dataName = `${base}.data`;
+    for (const t of model.graph.initializer) {
+      if (!t.rawData || t.rawData.length < 1024) continue;
+      const pad = (64 - (off % 64)) % 64;
+      if (pad) { parts.push(Buffer.alloc(pad)); off += pad; }
+      parts.push(Buffer.from(t.rawData));
+      t.externalData = [{ key: 'location', value: dataName }, { key: 'offset', value: String(off) }, { key: 'length', value: String(t.rawData.length) }];
+      t.dataLocation = 1;
+      off += t.rawData.length;
+      t.rawData = Buffer.alloc(0);
+    }
+    const data = Buffer.concat(parts);
+    fs.writeFileSync(path.join(outDir, dataName), data);
+    files.push({ path: dataName, role: 'externalData', bytes: data.length, sha256: sha256(data) });
+  }
+  const bytes = Buffer.from(Model.encode(model).finish());
+  fs.writeFileSync(path.join(outDir, `${base}.onnx`), bytes);
+  files.unshift({ path: `${base}.onnx`, role: 'model', bytes: bytes.length, sha256: sha256(bytes) });
+  return files;
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  const protobuf = (await import(pathToFileURL(resolvePkg('protobufjs')).href)).default;
+  const root = protobuf.loadSync(path.join(here, 'onnx.proto'));
+  const Model = root.lookupType('onnx.ModelProto');
+
+  const dataPkgJson = opt.dataDir ? path.join(opt.dataDir, '..', 'package.json') : resolvePkg('@imgly/background-removal-data/package.json');
+  const dataDir = opt.dataDir ?? path.join(path.dirname(dataPkgJson), 'dist');
+  const dataVersion = JSON.parse(fs.readFileSync(dataPkgJson, 'utf8')).version;
+  const shipped = loadShipped(dataDir, opt.model);
+  console.log(`read /models/${opt.model} from @imgly/background-removal-data@${dataVersion}: ${shipped.length} bytes, sha256 ${sha256(shipped)}`);
+
+  fs.mkdirSync(opt.out, { recursive: true });
+  const manifestPath = path.join(opt.out, 'manifest.json');
+  const manifest = fs.existsSync(manifestPath) ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : { models: [] };
+
+  const targets = SPLITS[opt.split] ?? opt.split.split(';').map((s) => s.split(','));
+  const dtypeOf = opt.model === 'medium' ? 'fp16' : 'quint8';
+
+  for (const N of opt.sizes) {
+    const model = Model.decode(shipped); // fresh copy per size
+    const g = model.graph;
+    const base = num(g.input[0].type.tensorType.shape.dim[2].dimValue); // 1024
+    const inputName = g.input[0].name;
+    const outputName = 'output';
+    if (!opt.keepAllOutputs) prune(g, [outputName]);
+    const resizes = base === N ? 0 : resizeGraph(g, N, base);
+    model.producerName = `${model.producerName}+prepare-isnet`;
+    const shapes = inferShapes(g, N);
+
+    const name = `${opt.name}-${dtypeOf}-${N}${opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
+    const entry = {
+      name, inputSize: N, dtype: dtypeOf,
+      inputName, outputName,
+      input: { shape: [1, 3, N, N], type: 'float32', layout: 'NCHW', channels: 'RGB', mean: MEAN, std: STD,
+               note: 'value = (rgb8 - mean) / std; image stretched to NxN (aspect not kept), bilinear' },
+      output: { shape: [1, 1, N, N], type: 'float32', range: '0..1 (already sigmoid), alpha = value*255' },
+      mean: MEAN, std: STD,
+      files: [], stages: [],
+      source: { package: '@imgly/background-removal-data', version: dataVersion, resource: `/models/${opt.model}`, sha256: sha256(shipped) },
+      licence: 'AGPL-3.0-only (ISNet weights and graph (c) IMG.LY, from @imgly/background-removal-data; derived files keep that licence)',
+      rewrites: { keptOutputs: opt.keepAllOutputs ? 'all' : [outputName], resizeNodesRewritten: resizes, externalData: opt.external },
+    };
+
+    const stages = partition(g, targets);
+    const prepared = Model.encode(model).finish();
+    const tinfo = (x) => { const shape = shapes.get(x); return { name: x, shape, type: 'float32', bytes: shape.reduce((a, b) => a * b, 4) }; };
+    stages.forEach((st, s) => {
+      const m = Model.decode(prepared); // deep copy; same node order as g
+      const sg = m.graph;
+      const keep = new Set(st.idx);
+      sg.node = sg.node.filter((_, i) => keep.has(i));
+      const used = new Set(sg.node.flatMap((n) => n.input));
+      sg.initializer = sg.initializer.filter((t) => used.has(t.name));
+      sg.input = st.inputs.map((x) => (x === inputName ? g.input[0] : valueInfo(root, x, shapes.get(x))));
+      sg.output = st.outputs.map((x) => (x === outputName ? g.output[0] : valueInfo(root, x, shapes.get(x))));
+      sg.valueInfo = [];
+      const fileBase = stages.length > 1 ? `${name}.s${s + 1}of${stages.length}` : name;
+      const files = writeModel(root, m, opt.out, fileBase, opt.external);
+      entry.files.push(...files);
+      const weightBytes = sg.initializer.reduce((a, t) => a + (t.rawData?.length || 0), 0) + (opt.external ? files.find((f) => f.role === 'externalData').bytes : 0);
+      entry.stages.push({ index: s, files: files.map((f) => f.path), nodes: sg.node.length, weightBytes,
+                          inputs: st.inputs.map(tinfo), outputs: st.outputs.map(tinfo) });
+    });
+    if (stages.length > 1) {
+      // What the caller has to keep in JS between stages (the high-water mark over boundaries).
+      entry.handover = stages.slice(0, -1).map((_, s) => {
+        const live = new Set();
+        stages.slice(s + 1).forEach((o) => o.inputs.forEach((x) => { if (stages.slice(0, s + 1).some((p) => p.outputs.includes(x))) live.add(x); }));
+        return { after: s, tensors: [...live], bytes: [...live].reduce((a, x) => a + tinfo(x).bytes, 0) };
+      });
+    }
+    manifest.models = manifest.models.filter((e) => e.name !== name).concat(entry);
+    const total = entry.files.reduce((a, f) => a + f.bytes, 0);
+    console.log(`${name}: ${stages.length} stage(s), ${resizes} Resize rewritten, ${entry.files.length} file(s), ${total} bytes` +
+      (entry.handover ? `, handover ${entry.handover.map((h) => (h.bytes / 1e6).toFixed(1) + ' MB').join(' / ')}` : ''));
+  }
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`manifest: ${manifestPath}`);
+}
+
+main().catch((e) => { console.error(e.stack || String(e)); process.exit(1); });

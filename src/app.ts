@@ -1,0 +1,36 @@
+import type { AppEnv } from "./platform/env";
+import { handleError, handleNotFound } from "./middleware/errors";
+import { jsonBody } from "./middleware/json-body";
+import { requestId } from "./middleware/request-id";
+import { accountRoutes } from "./routes/account";
+import { healthRoutes } from "./routes/health";
+import { createRouter } from "./routes/openapi";
+import { walletRoutes } from "./routes/wallet";
+
+export function createApp() {
+  const app = createRouter();
+  app.use("*", requestId);
+  app.use("/v1/*", jsonBody);
+
+  app.route("/", healthRoutes);
+  app.route("/", accountRoutes);
+  app.route("/", walletRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Printcart AI Services",
+      version: "1.0.0",
+      description: "Background removal, preflight checks and AI fix jobs, billed from a prepaid token wallet.",
+    },
+  });
+
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+export type { AppEnv };

@@ -1,0 +1,40 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { LEDGER_ENTRY_TYPES } from "../wallet/ledger";
+
+// Mirrors migrations/*.sql; the SQL files are what the database runs.
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name"),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: text("created_at").notNull(),
+  deletedAt: text("deleted_at"),
+});
+
+export const walletTransactions = sqliteTable(
+  "wallet_transactions",
+  {
+    accountId: text("account_id").notNull(),
+    seq: integer("seq").notNull(),
+    id: text("id").notNull(),
+    type: text("type", { enum: LEDGER_ENTRY_TYPES }).notNull(),
+    amount: integer("amount").notNull(),
+    heldDelta: integer("held_delta").notNull(),
+    balanceAfter: integer("balance_after").notNull(),
+    heldAfter: integer("held_after").notNull(),
+    service: text("service"),
+    jobId: text("job_id"),
+    reason: text("reason"),
+    createdAt: text("created_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.seq] }), index("wallet_transactions_job").on(table.accountId, table.jobId)],
+);
+
+export const adminGrants = sqliteTable("admin_grants", {
+  idempotencyKey: text("idempotency_key").primaryKey(),
+  accountId: text("account_id").notNull(),
+  tokens: integer("tokens").notNull(),
+  reason: text("reason").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -1,0 +1,40 @@
+import type { AccountWallet } from "../wallet/account-wallet";
+
+/**
+ * Bindings and settings of the Worker (wrangler.toml, .dev.vars, secrets).
+ * Settings arrive as strings; src/platform/settings.ts parses them once.
+ */
+export interface Env {
+  DB: D1Database;
+  WALLET: DurableObjectNamespace<AccountWallet>;
+
+  JWT_SECRET: string;
+  URL_SIGNING_SECRET: string;
+  ADMIN_API_KEY: string;
+
+  RATE_LIMIT_PER_MINUTE?: string;
+  TOP_UP_URL?: string;
+  FETCH_ALLOW_HOSTS?: string;
+  ACCESS_TOKEN_TTL_SECONDS?: string;
+}
+
+export interface AuthenticatedAccount {
+  id: string;
+  email: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    account: AuthenticatedAccount;
+  };
+}
+
+type WorkerEnv = Env;
+declare global {
+  // `import { env } from "cloudflare:workers"` and cloudflare:test's env are typed by this.
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {}
+  }
+}

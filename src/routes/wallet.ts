@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAccount, requireAdminKey } from "../middleware/auth";
+import { grantTokens } from "../wallet/grants";
+import { TransactionPage, TransactionsQuery, Wallet, WalletGrant, WalletGrantResult } from "../wallet/schemas";
+import { listTransactions } from "../wallet/transactions";
+import { toTransaction, walletSummary } from "../wallet/wallet";
+import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+
+export const walletRoutes = createRouter();
+
+walletRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/wallet",
+    tags: ["Wallet"],
+    summary: "Token balance",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    responses: {
+      200: { description: "The wallet", content: { "application/json": { schema: z.object({ data: Wallet }) } } },
+      401: errorResponses[401],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => c.json({ data: await walletSummary(c.env, c.var.account.id) }, 200),
+);
+
+walletRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/wallet/transactions",
+    tags: ["Wallet"],
+    summary: "Wallet transactions, newest first",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { query: TransactionsQuery },
+    responses: {
+      200: { description: "A page of transactions", content: { "application/json": { schema: TransactionPage } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => c.json(await listTransactions(c.env, c.var.account.id, c.req.valid("query")), 200),
+);
+
+walletRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/admin/wallet-grants",
+    tags: ["Admin"],
+    summary: "Credit tokens to an account",
+    description:
+      "Called by the payment provider's webhook handler or an operator, with the X-Admin-Key header. " +
+      "Replaying an idempotencyKey credits once and returns the first result.",
+    security: [{ adminKey: [] }],
+    middleware: [requireAdminKey] as const,
+    request: { body: jsonBody(WalletGrant) },
+    responses: {
+      201: { description: "Credited", content: { "application/json": { schema: WalletGrantResult } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      404: errorResponses[404],
+      409: errorResponses[409],
+    },
+  }),
+  async (c) => {
+    const result = await grantTokens(c.env, c.req.valid("json"));
+    if (result.replayed) c.header("Idempotent-Replayed", "true");
+    return c.json({ data: { accountId: result.accountId, transaction: toTransaction(result.entry), balance: result.balance } }, 201);
+  },
+);

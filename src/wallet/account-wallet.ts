@@ -1,0 +1,354 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../platform/env";
+import { transactionId } from "../platform/ids";
+import { applyMovement, settleHold, type HoldState, type LedgerEntry, type Movement, type WalletTotals } from "./ledger";
+import { mirrorEntries } from "./mirror";
+import { RequestLog, type BeginRequestResult } from "./request-log";
+import { SlidingWindowLimiter } from "./rate-limiter";
+
+export type DebitResult =
+  | { ok: true; entry: LedgerEntry; replayed: boolean }
+  | { ok: false; balance: number; shortfall: number };
+
+export interface HoldOutcome {
+  jobId: string;
+  state: HoldState;
+  amount: number;
+  captured: number;
+  refunded: number;
+  /** Entries written by this call; empty when the hold had already ended (a replay). */
+  entries: LedgerEntry[];
+}
+
+const MIRROR_RETRY_MS = 5_000;
+const MIRROR_BATCH_ROWS = 50;
+
+interface EntryRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  type: string;
+  amount: number;
+  held_delta: number;
+  balance_after: number;
+  held_after: number;
+  service: string | null;
+  job_id: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+interface HoldRow extends Record<string, SqlStorageValue> {
+  job_id: string;
+  service: string;
+  amount: number;
+  state: string;
+  captured: number;
+  refunded: number;
+}
+
+/**
+ * One instance per account (idFromName(accountId)). It owns the account's
+ * authoritative ledger in its SQLite storage and serializes every token
+ * movement: each method checks and writes inside one synchronous storage
+ * transaction, so concurrent charges cannot both see the same balance.
+ * Every movement carries an idempotency key (UNIQUE), so a retried call
+ * returns the first result instead of moving tokens again.
+ *
+ * Entries are then copied to D1 for listing (outbox: `mirrored = 0` until
+ * D1 has them; INSERT OR IGNORE keyed by (account, seq), retried by alarm).
+ *
+ * It also keeps two small per-account records that need the same
+ * serialization: the Idempotency-Key response log and the rate limiter.
+ */
+export class AccountWallet extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly requests: RequestLog;
+  /** In memory on purpose: a limiter that forgets on eviction only errs towards admitting. */
+  private readonly limiter = new SlidingWindowLimiter(60_000);
+  private mirrorChain: Promise<void> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS ledger (
+        seq INTEGER PRIMARY KEY CHECK (seq > 0),
+        type TEXT NOT NULL CHECK (type IN ('grant', 'debit', 'capture', 'refund')),
+        amount INTEGER NOT NULL,
+        held_delta INTEGER NOT NULL,
+        balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+        held_after INTEGER NOT NULL CHECK (held_after >= 0),
+        service TEXT,
+        job_id TEXT,
+        reason TEXT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        mirrored INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS ledger_unmirrored ON ledger (seq) WHERE mirrored = 0;
+      CREATE TABLE IF NOT EXISTS holds (
+        job_id TEXT PRIMARY KEY,
+        service TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        state TEXT NOT NULL CHECK (state IN ('held', 'captured', 'refunded')),
+        captured INTEGER NOT NULL DEFAULT 0,
+        refunded INTEGER NOT NULL DEFAULT 0,
+        CHECK (captured + refunded <= amount)
+      );
+    `);
+    this.requests = new RequestLog(this.sql);
+  }
+
+  // ---- ledger ---------------------------------------------------------------
+
+  async grant(accountId: string, input: { amount: number; reason: string; idempotencyKey: string }): Promise<{ entry: LedgerEntry; replayed: boolean }> {
+    const result = this.ctx.storage.transactionSync(() => {
+      this.bindAccount(accountId);
+      const existing = this.entryByKey(`grant:${input.idempotencyKey}`);
+      if (existing) return { entry: existing, replayed: true };
+      const entry = this.append({ type: "grant", amount: input.amount, heldDelta: 0, reason: input.reason }, `grant:${input.idempotencyKey}`);
+      return { entry, replayed: false };
+    });
+    await this.flushMirror();
+    return result;
+  }
+
+  /**
+   * Charges `amount` for a job by putting it on hold. The 402 decision is
+   * made here, inside the same transaction as the write.
+   */
+  async debit(accountId: string, input: { amount: number; service: string; jobId: string; idempotencyKey: string }): Promise<DebitResult> {
+    const result = this.ctx.storage.transactionSync((): DebitResult => {
+      this.bindAccount(accountId);
+      const key = `debit:${input.idempotencyKey}`;
+      const existing = this.entryByKey(key);
+      if (existing) return { ok: true, entry: existing, replayed: true };
+      const totals = this.totals();
+      if (totals.balance < input.amount) {
+        return { ok: false, balance: totals.balance, shortfall: input.amount - totals.balance };
+      }
+      if (this.hold(input.jobId)) throw new Error(`job ${input.jobId} already has a hold`);
+      const entry = this.append(
+        { type: "debit", amount: -input.amount, heldDelta: input.amount, service: input.service, jobId: input.jobId },
+        key,
+      );
+      this.sql.exec(
+        "INSERT INTO holds (job_id, service, amount, state) VALUES (?, ?, ?, 'held')",
+        input.jobId,
+        input.service,
+        input.amount,
+      );
+      return { ok: true, entry, replayed: false };
+    });
+    await this.flushMirror();
+    return result;
+  }
+
+  /**
+   * Ends a job's hold as finished work: `finalCost` tokens become final and
+   * the rest (if the estimate was higher) go back to the balance.
+   */
+  async settle(accountId: string, input: { jobId: string; finalCost?: number }): Promise<HoldOutcome> {
+    const result = this.ctx.storage.transactionSync(() => {
+      this.bindAccount(accountId);
+      const hold = this.requireHold(input.jobId);
+      if (hold.state !== "held") return this.outcome(hold, []);
+      const { capture, refund } = settleHold(hold.amount, input.finalCost ?? hold.amount);
+      const service = hold.service;
+      const entries = [
+        this.append({ type: "capture", amount: 0, heldDelta: -capture, service, jobId: input.jobId }, `capture:${input.jobId}`),
+      ];
+      if (refund > 0) {
+        entries.push(
+          this.append(
+            { type: "refund", amount: refund, heldDelta: -refund, service, jobId: input.jobId, reason: "final cost below estimate" },
+            `refund:${input.jobId}`,
+          ),
+        );
+      }
+      this.sql.exec("UPDATE holds SET state = 'captured', captured = ?, refunded = ? WHERE job_id = ?", capture, refund, input.jobId);
+      return this.outcome(this.requireHold(input.jobId), entries);
+    });
+    await this.flushMirror();
+    return result;
+  }
+
+  /** Gives a failed job's whole hold back. Exactly once: later calls change nothing. */
+  async refund(accountId: string, input: { jobId: string; reason: string }): Promise<HoldOutcome> {
+    const result = this.ctx.storage.transactionSync(() => {
+      this.bindAccount(accountId);
+      const hold = this.requireHold(input.jobId);
+      if (hold.state !== "held") return this.outcome(hold, []);
+      const entry = this.append(
+        {
+          type: "refund",
+          amount: hold.amount,
+          heldDelta: -hold.amount,
+          service: hold.service,
+          jobId: input.jobId,
+          reason: input.reason.slice(0, 500),
+        },
+        `refund:${input.jobId}`,
+      );
+      this.sql.exec("UPDATE holds SET state = 'refunded', refunded = amount WHERE job_id = ?", input.jobId);
+      return this.outcome(this.requireHold(input.jobId), [entry]);
+    });
+    await this.flushMirror();
+    return result;
+  }
+
+  async summary(): Promise<{ balance: number; held: number; entries: number }> {
+    const totals = this.totals();
+    return { balance: totals.balance, held: totals.held, entries: totals.lastSeq };
+  }
+
+  async holdOf(jobId: string): Promise<HoldOutcome | null> {
+    const hold = this.hold(jobId);
+    return hold ? this.outcome(hold, []) : null;
+  }
+
+  /** Every entry, oldest first; for invariant checks and audits. */
+  async entries(): Promise<LedgerEntry[]> {
+    return this.sql.exec<EntryRow>("SELECT * FROM ledger ORDER BY seq").toArray().map(toEntry);
+  }
+
+  // ---- per-account request bookkeeping ---------------------------------------
+
+  async admit(limitPerMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+    return this.limiter.admit(limitPerMinute, Date.now());
+  }
+
+  async beginRequest(key: string, fingerprint: string): Promise<BeginRequestResult> {
+    return this.requests.begin(key, fingerprint, Date.now());
+  }
+
+  async finishRequest(key: string, status: number, body: string): Promise<void> {
+    this.requests.finish(key, status, body);
+  }
+
+  async abandonRequest(key: string): Promise<void> {
+    this.requests.abandon(key);
+  }
+
+  // ---- D1 mirror -------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    // Throwing makes the runtime retry the alarm with backoff.
+    await this.pushUnmirrored();
+  }
+
+  /**
+   * Copies unmirrored entries to D1 before the calling method returns, so a
+   * caller that lists its transactions right after a charge sees it. Flushes
+   * run one after another; if D1 is down the alarm retries later and the
+   * ledger itself is unaffected.
+   */
+  private async flushMirror(): Promise<void> {
+    const run = this.mirrorChain.then(() => this.pushUnmirrored());
+    this.mirrorChain = run.catch(() => undefined);
+    try {
+      await run;
+    } catch (error) {
+      console.error("wallet mirror: D1 write failed, retrying by alarm", error);
+      await this.ctx.storage.setAlarm(Date.now() + MIRROR_RETRY_MS);
+    }
+  }
+
+  private async pushUnmirrored(): Promise<void> {
+    const accountId = this.accountId();
+    if (!accountId) return;
+    for (;;) {
+      const rows = this.sql
+        .exec<EntryRow>("SELECT * FROM ledger WHERE mirrored = 0 ORDER BY seq LIMIT ?", MIRROR_BATCH_ROWS)
+        .toArray();
+      if (rows.length === 0) return;
+      await mirrorEntries(this.env.DB, accountId, rows.map(toEntry));
+      const last = rows[rows.length - 1]!.seq;
+      this.sql.exec("UPDATE ledger SET mirrored = 1 WHERE mirrored = 0 AND seq <= ?", last);
+    }
+  }
+
+  // ---- storage helpers (call inside transactionSync) -------------------------
+
+  private bindAccount(accountId: string): void {
+    const bound = this.accountId();
+    if (bound === null) this.sql.exec("INSERT INTO meta (key, value) VALUES ('account_id', ?)", accountId);
+    else if (bound !== accountId) throw new Error(`wallet of ${bound} was addressed as ${accountId}`);
+  }
+
+  private accountId(): string | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'").toArray()[0];
+    return row?.value ?? null;
+  }
+
+  private totals(): WalletTotals {
+    const row = this.sql
+      .exec<{ seq: number; balance_after: number; held_after: number }>(
+        "SELECT seq, balance_after, held_after FROM ledger ORDER BY seq DESC LIMIT 1",
+      )
+      .toArray()[0];
+    return row ? { balance: row.balance_after, held: row.held_after, lastSeq: row.seq } : { balance: 0, held: 0, lastSeq: 0 };
+  }
+
+  private append(movement: Movement, idempotencyKey: string): LedgerEntry {
+    const entry = applyMovement(this.totals(), movement, new Date().toISOString());
+    this.sql.exec(
+      `INSERT INTO ledger (seq, type, amount, held_delta, balance_after, held_after, service, job_id, reason, idempotency_key, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      entry.seq,
+      entry.type,
+      entry.amount,
+      entry.heldDelta,
+      entry.balanceAfter,
+      entry.heldAfter,
+      entry.service,
+      entry.jobId,
+      entry.reason,
+      idempotencyKey,
+      entry.createdAt,
+    );
+    return entry;
+  }
+
+  private entryByKey(idempotencyKey: string): LedgerEntry | null {
+    const row = this.sql.exec<EntryRow>("SELECT * FROM ledger WHERE idempotency_key = ?", idempotencyKey).toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
+  private hold(jobId: string): HoldRow | null {
+    return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE job_id = ?", jobId).toArray()[0] ?? null;
+  }
+
+  private requireHold(jobId: string): HoldRow {
+    const hold = this.hold(jobId);
+    if (!hold) throw new Error(`no hold for job ${jobId}`);
+    return hold;
+  }
+
+  private outcome(hold: HoldRow, entries: LedgerEntry[]): HoldOutcome {
+    return {
+      jobId: hold.job_id,
+      state: hold.state as HoldState,
+      amount: hold.amount,
+      captured: hold.captured,
+      refunded: hold.refunded,
+      entries,
+    };
+  }
+}
+
+function toEntry(row: EntryRow): LedgerEntry {
+  return {
+    seq: row.seq,
+    id: transactionId(row.seq),
+    type: row.type as LedgerEntry["type"],
+    amount: row.amount,
+    heldDelta: row.held_delta,
+    balanceAfter: row.balance_after,
+    heldAfter: row.held_after,
+    service: row.service,
+    jobId: row.job_id,
+    reason: row.reason,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Env } from "../platform/env";
+import { AppError } from "../platform/errors";
+import type { LedgerEntry } from "./ledger";
+import type { Service } from "./pricing";
+import type { Transaction } from "./schemas";
+
+/** The account's wallet Durable Object. */
+export function walletOf(env: Env, accountId: string) {
+  return env.WALLET.get(env.WALLET.idFromName(accountId));
+}
+
+export function toTransaction(entry: LedgerEntry): Transaction {
+  return {
+    id: entry.id,
+    type: entry.type,
+    amount: entry.amount,
+    balanceAfter: entry.balanceAfter,
+    heldAfter: entry.heldAfter,
+    service: entry.service,
+    jobId: entry.jobId,
+    reason: entry.reason,
+    createdAt: entry.createdAt,
+  };
+}
+
+/**
+ * The 402 of the public reference. The handler adds `top_up_url`, which
+ * depends on the deployment's address.
+ */
+export function insufficientTokens(balance: number, shortfall: number): AppError {
+  return new AppError("INSUFFICIENT_TOKENS", `This needs ${shortfall} more tokens than the wallet holds.`, {
+    details: { balance, shortfall },
+  });
+}
+
+export interface Charge {
+  accountId: string;
+  service: Service;
+  jobId: string;
+  tokens: number;
+  /** Same key, same charge: a retried create never debits twice. */
+  idempotencyKey: string;
+}
+
+/** Puts a job's price on hold, or throws the 402. Returns the debit entry (possibly an earlier one, on replay). */
+export async function chargeForJob(env: Env, charge: Charge): Promise<{ entry: LedgerEntry; replayed: boolean }> {
+  const result = await walletOf(env, charge.accountId).debit(charge.accountId, {
+    amount: charge.tokens,
+    service: charge.service,
+    jobId: charge.jobId,
+    idempotencyKey: charge.idempotencyKey,
+  });
+  if (!result.ok) throw insufficientTokens(result.balance, result.shortfall);
+  return { entry: result.entry, replayed: result.replayed };
+}
+
+export async function refundJob(env: Env, accountId: string, jobId: string, reason: string) {
+  return walletOf(env, accountId).refund(accountId, { jobId, reason });
+}
+
+export async function settleJob(env: Env, accountId: string, jobId: string, finalCost?: number) {
+  return walletOf(env, accountId).settle(accountId, { jobId, finalCost });
+}
+
+export async function walletSummary(env: Env, accountId: string) {
+  const { balance, held } = await walletOf(env, accountId).summary();
+  return { balance, held, currency: "tokens" as const };
+}

@@ -1,0 +1,47 @@
+import { exports } from "cloudflare:workers";
+
+/** Calls the Worker's real fetch handler (same code path as HTTP, in-process). */
+export async function api(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: BodyInit | undefined = init.rawBody;
+  if (init.body !== undefined) {
+    headers["content-type"] ??= "application/json";
+    body = JSON.stringify(init.body);
+  }
+  const response = await exports.default.fetch(new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: tests assert on the raw text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+export const PASSWORD = "Str0ng-pass!";
+export const ADMIN_KEY = "test-admin-key";
+
+export async function signUp(prefix?: string): Promise<{ token: string; id: string; email: string }> {
+  const email = uniqueEmail(prefix);
+  const res = await api("/v1/account", { body: { email, password: PASSWORD, name: "Test Shop" } });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.access_token, id: res.body.data.id, email };
+}
+
+export async function grant(accountId: string, tokens: number, idempotencyKey = crypto.randomUUID()) {
+  return api("/v1/admin/wallet-grants", {
+    headers: { "x-admin-key": ADMIN_KEY },
+    body: { accountId, tokens, reason: "test top-up", idempotencyKey },
+  });
+}

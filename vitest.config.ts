@@ -1,0 +1,48 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Settings the tests run with. Secrets are test-only values; production sets
+// its own with `wrangler secret put`.
+export const TEST_BINDINGS = {
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+  URL_SIGNING_SECRET: "test-url-signing-secret-0123456789abcdef",
+  ADMIN_API_KEY: "test-admin-key",
+  FETCH_ALLOW_HOSTS: "127.0.0.1,localhost",
+};
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          // Everything that runs inside workerd with the real bindings.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/e2e/**"],
+            setupFiles: ["./test/helpers/apply-migrations.ts"],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          // Node-side tests that start the real `wrangler dev` server and talk HTTP to it.
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
+    },
+  };
+});

@@ -45,13 +45,14 @@ function resolvePkg(spec) {
 // ---------------------------------------------------------------- CLI
 function parseArgs(argv) {
   const o = { sizes: [1024], out: null, split: 'none', external: false, model: 'small',
-              dataDir: null, keepAllOutputs: false, name: 'isnet' };
+              dataDir: null, keepAllOutputs: false, name: 'isnet', floatConv: 'none' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--size' || a === '--sizes') o.sizes = v().split(',').map(Number);
     else if (a === '--out') o.out = v();
     else if (a === '--split') o.split = v();            // none | 2 | 3 | comma list of node names
     else if (a === '--external') o.external = true;
+    else if (a === '--float-conv') o.floatConv = v();   // none | highres | all | comma list of module names
     else if (a === '--model') o.model = v();            // small (quint8, default) | medium (fp16)
     else if (a === '--data-dir') o.dataDir = v();       // .../@imgly/background-removal-data/dist
     else if (a === '--keep-all-outputs') o.keepAllOutputs = true;
@@ -74,6 +75,13 @@ const SPLITS = {
   none: [],
   2: [['/stage6/Add']],
   3: [['/pool34/MaxPool'], ['/stage4d/Add']],
+};
+
+// Modules whose activations are at >= N/8 resolution but whose weights are small.
+const FLOAT_CONV = {
+  none: [],
+  highres: ['conv_in', 'stage1', 'stage2', 'stage3', 'stage3d', 'stage2d', 'stage1d'],
+  all: null, // every conv: ~176 MB of float weights, only for quality comparisons
 };
 
 const MEAN = [128, 128, 128], STD = [256, 256, 256]; // imgly: (rgb - 128) / 256, RGB, NCHW
@@ -157,6 +165,54 @@ function resizeGraph(g, N, base) {
   return resizes;
 }
 
+// Replace the dynamically-quantized conv pattern emitted by onnxruntime's quantizer
+//   DynamicQuantizeLinear(x) -> ConvInteger(xq, Wq, xzp, wzp) -> Cast -> Mul(xs*ws) -> Add(bias)
+// by a float Conv(x, (Wq - wzp) * ws, bias) for the nodes selected by `pick(name)`.
+// Why: ORT's ConvInteger kernel expands the whole input with im2col before the GEMM
+// (C_in*9*H*W bytes; 75 MB for the 128-channel concat of stage1d at N=512), while the float
+// Conv goes through MLAS with a small bounded working buffer. In the high-resolution
+// modules the weights are tiny (3.3 MB quint8 -> 13 MB float), so float convs there cut the
+// activation peak a lot for little weight memory; the deep modules keep uint8 weights.
+function floatConvs(g, pick) {
+  const init = new Map(g.initializer.map((t) => [t.name, t]));
+  const producer = new Map(), consumers = new Map();
+  g.node.forEach((n) => {
+    n.output.forEach((o) => producer.set(o, n));
+    n.input.forEach((x) => { if (!consumers.has(x)) consumers.set(x, []); consumers.get(x).push(n); });
+  });
+  const only = (t, op) => { const c = consumers.get(t) ?? []; return c.length === 1 && c[0].opType === op ? c[0] : null; };
+  const replaced = new Map(); // old ConvInteger node -> new Conv node
+  const dead = new Set();
+  let count = 0, floatWeightBytes = 0;
+  for (const n of g.node) {
+    if (n.opType !== 'ConvInteger' || !pick(n.name)) continue;
+    const dql = producer.get(n.input[0]);
+    const cast = only(n.output[0], 'Cast');
+    const mul = cast && only(cast.output[0], 'Mul');
+    const add = mul && only(mul.output[0], 'Add');
+    const wq = init.get(n.input[1]), wzp = init.get(n.input[3]);
+    if (dql?.opType !== 'DynamicQuantizeLinear' || !add || !wq || !wzp) throw new Error(`unexpected pattern at ${n.name}`);
+    const scalesMul = producer.get(mul.input.find((x) => x !== cast.output[0])); // Mul(x_scale, w_scale)
+    const ws = init.get(scalesMul.input.find((x) => init.has(x)));
+    const biasReshape = producer.get(add.input.find((x) => x !== mul.output[0]));
+    const bias = biasReshape?.opType === 'Reshape' ? biasReshape.input[0] : null;
+    if (wq.dataType !== 2 || wzp.dataType !== 2 || ws.dataType !== 1 || ws.dims.length || !bias) throw new Error(`unsupported quantization at ${n.name}`);
+    const zp = wzp.rawData?.length ? wzp.rawData[0] : wzp.int32Data[0];
+    const s = ws.rawData?.length ? Buffer.from(ws.rawData).readFloatLE(0) : ws.floatData[0];
+    const f = Buffer.alloc(wq.rawData.length * 4);
+    for (let i = 0; i < wq.rawData.length; i++) f.writeFloatLE((wq.rawData[i] - zp) * s, i * 4);
+    const wName = `${n.input[1]}_dequantized`;
+    g.initializer.push({ name: wName, dataType: 1, dims: wq.dims, rawData: f });
+    floatWeightBytes += f.length;
+    replaced.set(n, { name: `${n.name}_float`, opType: 'Conv', domain: '', input: [dql.input[0], wName, bias],
+                      output: [add.output[0]], attribute: n.attribute });
+    [cast, mul, add].forEach((x) => dead.add(x));
+    count++;
+  }
+  g.node = g.node.filter((n) => !dead.has(n)).map((n) => replaced.get(n) ?? n);
+  return { count, floatWeightBytes };
+}
+
 // Partition nodes into stages by "targets" (see SPLITS). Returns [{nodes, inputs, outputs}].
 function partition(g, targetsPerStage) {
   const producer = new Map();
@@ -213,7 +269,7 @@ function inferShapes(g, N) {
     const attr = (k) => n.attribute.find((a) => a.name === k);
     let out;
     switch (n.opType) {
-      case 'ConvInteger': {
+      case 'Conv': case 'ConvInteger': {
         const w = init.get(n.input[1]); const st = attr('strides')?.ints.map(num) ?? [1, 1];
         const pads = attr('pads')?.ints.map(num) ?? [0, 0, 0, 0]; const dil = attr('dilations')?.ints.map(num) ?? [1, 1];
         const k = w.dims.map(num);
@@ -303,10 +359,17 @@ async function main() {
     const outputName = 'output';
     if (!opt.keepAllOutputs) prune(g, [outputName]);
     const resizes = base === N ? 0 : resizeGraph(g, N, base);
+    let fc = { count: 0, floatWeightBytes: 0 };
+    if (opt.floatConv !== 'none') {
+      const mods = FLOAT_CONV[opt.floatConv] !== undefined ? FLOAT_CONV[opt.floatConv] : opt.floatConv.split(',');
+      fc = floatConvs(g, (nm) => mods === null || mods.includes(nm.split('/')[1]));
+      prune(g, g.output.map((o) => o.name)); // drop the now-unused quantize nodes / uint8 weights
+    }
     model.producerName = `${model.producerName}+prepare-isnet`;
     const shapes = inferShapes(g, N);
 
-    const name = `${opt.name}-${dtypeOf}-${N}${opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
+    const name = `${opt.name}-${dtypeOf}-${N}${opt.floatConv !== 'none' ? `-f${opt.floatConv === 'highres' ? 'hr' : opt.floatConv}` : ''}` +
+      `${opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
     const entry = {
       name, inputSize: N, dtype: dtypeOf,
       inputName, outputName,
@@ -317,7 +380,8 @@ async function main() {
       files: [], stages: [],
       source: { package: '@imgly/background-removal-data', version: dataVersion, resource: `/models/${opt.model}`, sha256: sha256(shipped) },
       licence: 'AGPL-3.0-only (ISNet weights and graph (c) IMG.LY, from @imgly/background-removal-data; derived files keep that licence)',
-      rewrites: { keptOutputs: opt.keepAllOutputs ? 'all' : [outputName], resizeNodesRewritten: resizes, externalData: opt.external },
+      rewrites: { keptOutputs: opt.keepAllOutputs ? 'all' : [outputName], resizeNodesRewritten: resizes, externalData: opt.external,
+                  floatConvs: fc.count, floatWeightBytes: fc.floatWeightBytes, floatConvModules: opt.floatConv },
     };
 
     const stages = partition(g, targets);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 // Settings the tests run with. Secrets are test-only values; production sets
 // its own with `wrangler secret put`.
@@ -11,10 +11,12 @@ export const TEST_BINDINGS = {
   FETCH_ALLOW_HOSTS: "127.0.0.1,localhost",
 };
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The JSON report is what .ci/run counts for its "N passed, N failed" line.
+      reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
         {
           // Everything that runs inside workerd with the real bindings.
@@ -38,6 +40,7 @@ export default defineConfig(async () => {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
             environment: "node",
+            globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,
           },

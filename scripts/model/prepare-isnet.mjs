@@ -57,6 +57,10 @@ function parseArgs(argv) {
     else if (a === '--data-dir') o.dataDir = v();       // .../@imgly/background-removal-data/dist
     else if (a === '--keep-all-outputs') o.keepAllOutputs = true;
     else if (a === '--name') o.name = v();
+    else if (a === '--preset') { // the configuration recommended for a 128 MB Worker (FINDINGS.md)
+      if (v() !== 'worker') throw new Error('--preset: only "worker"');
+      Object.assign(o, { floatConv: 'highres', split: '5', external: true });
+    }
     else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 5).join('\n')); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
   }
@@ -75,6 +79,11 @@ const SPLITS = {
   none: [],
   2: [['/stage6/Add']],
   3: [['/pool34/MaxPool'], ['/stage4d/Add']],
+  //  5: like 3, but the weight-heavy middle is cut in two (stage4..6: 24 MB | stage5d,4d:
+  //     16.7 MB) so that the model bytes held in JS while a session is created stay small,
+  //     and the high-res decoder is cut before stage1d so its session does not also hold
+  //     hx2/hx3 (feeds stay alive for a whole run).
+  5: [['/pool34/MaxPool'], ['/stage6/Add'], ['/stage4d/Add'], ['/stage2d/Add']],
 };
 
 // Modules whose activations are at >= N/8 resolution but whose weights are small.

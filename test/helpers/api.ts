@@ -12,7 +12,8 @@ export async function api(
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(init.body);
   }
-  const response = await exports.default.fetch(new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const worker = (exports as unknown as { default: Fetcher }).default;
+  const response = await worker.fetch(new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
   const text = await response.text();
   let parsed: unknown = text;
   try {

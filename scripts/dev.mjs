@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// `npm run dev`: everything local on one command. Applies the D1 migrations,
+// starts `wrangler dev` (D1, Durable Objects, Queues and R2 all simulated
+// locally by Miniflare), waits until it answers, then makes sure the demo
+// account exists with its 10,000 tokens. Safe to run again: the seed uses
+// the public API with an idempotency key, so it never credits twice.
+//
+//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state]
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const root = path.resolve(import.meta.dirname, "..");
+const { values: args } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "8787" },
+    "persist-to": { type: "string", default: path.join(root, ".wrangler", "state") },
+  },
+});
+const port = Number(args.port);
+const persistTo = path.resolve(args["persist-to"]);
+const base = `http://127.0.0.1:${port}`;
+
+export const DEMO = { email: "demo@example.com", password: "Demo-pass-1", name: "Demo Shop", tokens: 10_000 };
+
+// No telemetry or account look-ups: local development works offline.
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_UPDATE_NOTIFIER: "1" };
+const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+
+function log(message) {
+  console.log(`[dev] ${message}`);
+}
+
+function run(argv) {
+  const result = spawnSync(process.execPath, [wrangler, ...argv], { cwd: root, env, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`[dev] wrangler ${argv.join(" ")} failed (${result.status})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!existsSync(path.join(root, ".dev.vars"))) {
+  copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
+  log("created .dev.vars from .dev.vars.example");
+}
+
+log("applying D1 migrations locally");
+run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
+
+log(`starting wrangler dev on ${base}`);
+const server = spawn(
+  process.execPath,
+  [wrangler, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+  { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
+);
+const stop = (signal) => server.kill(signal);
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+async function waitUntilUp() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${base}/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not answer on ${base} within 120 s`);
+}
+
+async function post(pathname, body, headers = {}) {
+  const res = await fetch(`${base}${pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function seedDemoAccount() {
+  const created = await post("/v1/account", { email: DEMO.email, password: DEMO.password, name: DEMO.name });
+  if (created.status !== 201 && created.status !== 409) throw new Error(`demo sign-up: ${created.status} ${JSON.stringify(created.body)}`);
+  const adminKey = readDevVar("ADMIN_API_KEY") ?? "dev-admin-key";
+  const granted = await post(
+    "/v1/admin/wallet-grants",
+    { email: DEMO.email, tokens: DEMO.tokens, reason: "demo account", idempotencyKey: "demo-account-initial-tokens" },
+    { "x-admin-key": adminKey },
+  );
+  if (granted.status !== 201) throw new Error(`demo grant: ${granted.status} ${JSON.stringify(granted.body)}`);
+}
+
+function readDevVar(name) {
+  const text = readFileSync(path.join(root, ".dev.vars"), "utf8");
+  const line = text.split("\n").find((l) => l.startsWith(`${name}=`));
+  return line ? line.slice(name.length + 1).trim() : null;
+}
+
+try {
+  await waitUntilUp();
+  await seedDemoAccount();
+  log(`ready: ${base}  (demo account ${DEMO.email} / ${DEMO.password}; dashboard ${base}/dashboard)`);
+} catch (error) {
+  console.error(`[dev] ${error.message}`);
+  server.kill("SIGTERM");
+  process.exitCode = 1;
+}

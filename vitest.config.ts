@@ -31,6 +31,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             include: ["test/**/*.test.ts"],
             exclude: ["test/e2e/**"],
             setupFiles: ["./test/helpers/apply-migrations.ts"],
+            globalSetup: ["./test/helpers/fixture-server.ts"],
             testTimeout: 30_000,
           },
         },

@@ -3,6 +3,8 @@ import { handleError, handleNotFound } from "./middleware/errors";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { accountRoutes } from "./routes/account";
+import { bgRemoveRoutes } from "./routes/bg-remove";
+import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
 import { createRouter } from "./routes/openapi";
 import { walletRoutes } from "./routes/wallet";
@@ -15,6 +17,8 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", accountRoutes);
   app.route("/", walletRoutes);
+  app.route("/", fileRoutes);
+  app.route("/", bgRemoveRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });

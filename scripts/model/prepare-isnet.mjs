@@ -84,6 +84,8 @@ const SPLITS = {
   //     and the high-res decoder is cut before stage1d so its session does not also hold
   //     hx2/hx3 (feeds stay alive for a whole run).
   5: [['/pool34/MaxPool'], ['/stage6/Add'], ['/stage4d/Add'], ['/stage2d/Add']],
+  //  6: like 5 with stage4,5 | stage6 apart: at most 16.7 MB of model bytes per session.
+  6: [['/pool34/MaxPool'], ['/stage5/Add'], ['/stage6/Add'], ['/stage4d/Add'], ['/stage2d/Add']],
 };
 
 // Modules whose activations are at >= N/8 resolution but whose weights are small.

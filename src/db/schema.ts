@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { JOB_KINDS, JOB_STATUSES } from "../jobs/lifecycle";
 import { LEDGER_ENTRY_TYPES } from "../wallet/ledger";
 
 // Mirrors migrations/*.sql; the SQL files are what the database runs.
@@ -38,3 +39,29 @@ export const adminGrants = sqliteTable("admin_grants", {
   reason: text("reason").notNull(),
   createdAt: text("created_at").notNull(),
 });
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
+    status: text("status", { enum: JOB_STATUSES }).notNull(),
+    sourceUrl: text("source_url").notNull(),
+    params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    outputKey: text("output_key"),
+    outputContentType: text("output_content_type"),
+    tokensDeducted: integer("tokens_deducted").notNull(),
+    tokensCharged: integer("tokens_charged"),
+    walletTransactionId: text("wallet_transaction_id"),
+    errorMessage: text("error_message"),
+    attempts: integer("attempts").notNull().default(0),
+    reportId: text("report_id"),
+    createdAt: text("created_at").notNull(),
+    startedAt: text("started_at"),
+    completedAt: text("completed_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (table) => [index("jobs_account_created").on(table.accountId, table.createdAt)],
+);

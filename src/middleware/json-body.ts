@@ -17,7 +17,11 @@ function hasBody(headers: Headers): boolean {
  * For JSON endpoints: a body must say it is JSON (415 otherwise, rather than
  * a confusing "field required"), and may be at most MAX_JSON_BODY_BYTES.
  */
+/** Endpoints that take raw file bodies instead of JSON. */
+const RAW_BODY_PATHS = new Set(["/v1/services/uploads"]);
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  if (RAW_BODY_PATHS.has(c.req.path)) return next();
   if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS" || !hasBody(c.req.raw.headers)) {
     return next();
   }

@@ -1,3 +1,4 @@
+import type { JobMessage } from "../jobs/queue";
 import type { AccountWallet } from "../wallet/account-wallet";
 
 /**
@@ -7,6 +8,8 @@ import type { AccountWallet } from "../wallet/account-wallet";
 export interface Env {
   DB: D1Database;
   WALLET: DurableObjectNamespace<AccountWallet>;
+  FILES: R2Bucket;
+  JOBS: Queue<JobMessage>;
 
   JWT_SECRET: string;
   URL_SIGNING_SECRET: string;
@@ -16,6 +19,9 @@ export interface Env {
   TOP_UP_URL?: string;
   FETCH_ALLOW_HOSTS?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
+  MAX_SOURCE_BYTES?: string;
+  MAX_SOURCE_PIXELS?: string;
+  FETCH_TIMEOUT_MS?: string;
 }
 
 export interface AuthenticatedAccount {

@@ -6,10 +6,19 @@ export interface Settings {
   accessTokenTtlSeconds: number;
   topUpUrl: string | null;
   fetchAllowHosts: string[];
+  /** Largest source file fetched or uploaded. */
+  maxSourceBytes: number;
+  /** Largest source image, in pixels, checked from the file header before decoding. */
+  maxSourcePixels: number;
+  /** Deadline for fetching a source URL, body included. */
+  fetchTimeoutMs: number;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
+export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
+export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -26,5 +35,8 @@ export function readSettings(env: Env): Settings {
       .split(",")
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
+    maxSourceBytes: positiveInt(env.MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_BYTES),
+    maxSourcePixels: positiveInt(env.MAX_SOURCE_PIXELS, DEFAULT_MAX_SOURCE_PIXELS),
+    fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),
   };
 }

@@ -1,0 +1,47 @@
+import { assertFetchableUrl } from "../files/fetch-source";
+import { fileLink } from "../files/links";
+import { createJob } from "../jobs/create-job";
+import type { Job } from "../jobs/store";
+import type { Env } from "../platform/env";
+import { BG_REMOVE_TOKENS } from "../wallet/pricing";
+import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
+
+export type BgRemovalParams = Omit<CreateBgRemoval, "image_url">;
+
+export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, idempotencyKey?: string): Promise<Job> {
+  await assertFetchableUrl(env, input.image_url, "image_url");
+  const { image_url, ...params } = input;
+  return createJob(env, {
+    accountId,
+    kind: "bg_remove",
+    service: "bg-remove",
+    sourceUrl: image_url,
+    params,
+    tokens: BG_REMOVE_TOKENS,
+    idempotencyKey,
+  });
+}
+
+/** The flat snake_case job of the public reference. */
+export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
+  const params = job.params as BgRemovalParams;
+  const result = (job.result ?? {}) as { width?: number; height?: number };
+  const outputUrl = job.status === "completed" && job.outputKey ? (await fileLink(env, origin, job.outputKey)).url : null;
+  return {
+    job_id: job.id,
+    status: job.status as "pending" | "processing" | "completed" | "failed",
+    subject_type: params.subject_type as SubjectType,
+    edge_softness: params.edge_softness,
+    high_detail_mode: params.high_detail_mode,
+    output_background: params.output_background as OutputBackground,
+    output_url: outputUrl,
+    tokens_deducted: job.tokensDeducted,
+    wallet_transaction_id: job.walletTransactionId ?? "",
+    provider: "self_hosted" as const,
+    created_at: job.createdAt,
+    completed_at: job.completedAt,
+    error_message: job.errorMessage,
+    width: result.width ?? null,
+    height: result.height ?? null,
+  };
+}

@@ -1,0 +1,129 @@
+import type { Env } from "../platform/env";
+import { validationError } from "../platform/errors";
+import { readSettings } from "../platform/settings";
+import { checkFetchUrl } from "../platform/url-policy";
+import { verifyFileUrl } from "./signing";
+
+/** Why a source could not be had; callers map it to an HTTP error or a failed job. */
+export class SourceError extends Error {
+  constructor(
+    readonly kind: "refused" | "unreachable" | "too_large" | "timeout" | "http_status" | "missing",
+    message: string,
+  ) {
+    super(message);
+    this.name = "SourceError";
+  }
+}
+
+export interface FetchedSource {
+  bytes: Uint8Array;
+  contentType: string | null;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Fetches a caller's file. Links to this service's own files (uploads) are
+ * read straight from R2. Other URLs must pass the SSRF policy, on every
+ * redirect hop too; the whole fetch, body included, has one deadline, and
+ * the body is counted while it streams so an oversized or endless body is
+ * cut off at the limit rather than buffered.
+ */
+export async function fetchSource(env: Env, rawUrl: string, limits: { maxBytes: number; timeoutMs: number }): Promise<FetchedSource> {
+  const settings = readSettings(env);
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new SourceError("refused", "The URL is not valid.");
+  }
+
+  const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
+  if (ownFile.ok) return readOwnFile(env, ownFile.key, limits.maxBytes);
+  if (ownFile.reason === "expired") throw new SourceError("refused", "The upload link has expired; upload the file again.");
+
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  try {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const verdict = checkFetchUrl(url.toString(), settings.fetchAllowHosts);
+      if (!verdict.ok) throw new SourceError("refused", `The URL ${hop ? "redirects to an address that " : ""}${verdict.reason}.`);
+      const response = await fetch(url.toString(), { redirect: "manual", signal, headers: { accept: "image/*, application/pdf, */*;q=0.5" } });
+      if (response.status >= 300 && response.status < 400 && response.headers.has("location")) {
+        await response.body?.cancel();
+        url = new URL(response.headers.get("location")!, url);
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new SourceError("http_status", `Fetching the file returned HTTP ${response.status}.`);
+      }
+      return { bytes: await readLimited(response, limits.maxBytes), contentType: response.headers.get("content-type") };
+    }
+    throw new SourceError("unreachable", `The URL redirects more than ${MAX_REDIRECTS} times.`);
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    if (signal.aborted) throw new SourceError("timeout", `Fetching the file took longer than ${Math.round(limits.timeoutMs / 1000)} s.`);
+    throw new SourceError("unreachable", `The file could not be fetched (${error instanceof Error ? error.message : "network error"}).`);
+  }
+}
+
+function tooLarge(maxBytes: number): SourceError {
+  return new SourceError("too_large", `The file is larger than the ${Math.floor(maxBytes / (1024 * 1024))} MB limit (MAX_SOURCE_BYTES).`);
+}
+
+async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(maxBytes);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function readOwnFile(env: Env, key: string, maxBytes: number): Promise<FetchedSource> {
+  const object = await env.FILES.get(key);
+  if (!object) throw new SourceError("missing", "The uploaded file no longer exists; upload it again.");
+  if (object.size > maxBytes) {
+    await object.body.cancel();
+    throw tooLarge(maxBytes);
+  }
+  return { bytes: new Uint8Array(await object.arrayBuffer()), contentType: object.httpMetadata?.contentType ?? null };
+}
+
+/**
+ * The part of the fetch policy that can be checked when a request arrives,
+ * so a refused URL is a 400 before any token is taken.
+ */
+export async function assertFetchableUrl(env: Env, rawUrl: string, field: string): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw validationError([{ path: field, message: "must be a valid URL" }]);
+  }
+  const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
+  if (ownFile.ok) return;
+  if (ownFile.reason === "expired") throw validationError([{ path: field, message: "is an upload link that has expired; upload the file again" }]);
+  const verdict = checkFetchUrl(rawUrl, readSettings(env).fetchAllowHosts);
+  if (!verdict.ok) throw validationError([{ path: field, message: verdict.reason }]);
+}

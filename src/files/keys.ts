@@ -1,0 +1,12 @@
+/** R2 key layout: everything of an account lives under its id. */
+export function uploadKey(accountId: string, uploadId: string): string {
+  return `uploads/${accountId}/${uploadId}`;
+}
+
+export function jobOutputKey(accountId: string, jobId: string, extension: string): string {
+  return `outputs/${accountId}/${jobId}/output.${extension}`;
+}
+
+export function jobSourceKey(accountId: string, jobId: string): string {
+  return `sources/${accountId}/${jobId}`;
+}

@@ -1,0 +1,15 @@
+/**
+ * A job failure caused by its input (unreachable URL, not an image, over a
+ * limit): retrying cannot help, so the job fails at once with this message,
+ * which callers see as `error_message`. Any other error is treated as
+ * transient and retried until the queue's attempts run out.
+ */
+export class JobInputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "JobInputError";
+  }
+}
+
+/** The message a caller sees for a failure that is not their input's fault. */
+export const INTERNAL_FAILURE_MESSAGE = "Processing failed on our side after several attempts; the tokens were refunded.";

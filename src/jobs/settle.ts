@@ -1,0 +1,54 @@
+import type { Env } from "../platform/env";
+import { refundJob, settleJob } from "../wallet/wallet";
+import { findJob, markCompleted, markFailed, updateJob, type Job } from "./store";
+
+export interface JobOutput {
+  outputKey: string;
+  outputContentType: string;
+  result: Record<string, unknown>;
+  /** Final price when it can be lower than what was held (AI fix estimates); default: all of it. */
+  finalCost?: number;
+}
+
+/**
+ * A job ends twice over: in the wallet (its hold is captured or refunded,
+ * exactly once, decided inside the account's Durable Object) and in D1 (its
+ * status). The wallet decides and D1 follows, so the two cannot disagree
+ * even when a consumer and the dead-letter handler race, or a consumer dies
+ * between the two writes and the job is run again.
+ */
+export async function completeJob(env: Env, job: Job, output: JobOutput): Promise<Job> {
+  // Recorded first, so that if this consumer dies after the capture, whoever
+  // ends the job next can still complete it with this output.
+  await updateJob(env, job.id, { outputKey: output.outputKey, outputContentType: output.outputContentType, result: output.result });
+  const hold = await settleJob(env, job.accountId, job.id, output.finalCost);
+  if (hold.state === "captured") {
+    return (
+      (await markCompleted(env, job, { outputKey: output.outputKey, outputContentType: output.outputContentType, result: output.result, tokensCharged: hold.captured })) ??
+      (await findJob(env, job.id)) ??
+      job
+    );
+  }
+  // The job was refunded (failed) meanwhile; its output must not be served.
+  await env.FILES.delete(output.outputKey);
+  await updateJob(env, job.id, { outputKey: null, outputContentType: null });
+  return (await findJob(env, job.id)) ?? job;
+}
+
+export async function failJob(env: Env, job: Job, errorMessage: string): Promise<void> {
+  const hold = await refundJob(env, job.accountId, job.id, errorMessage);
+  if (hold.state === "refunded") {
+    await markFailed(env, job, errorMessage);
+    return;
+  }
+  // Captured: the work finished and was paid for before this failure path ran.
+  const current = await findJob(env, job.id);
+  if (current?.outputKey && current.outputContentType) {
+    await markCompleted(env, current, {
+      outputKey: current.outputKey,
+      outputContentType: current.outputContentType,
+      result: current.result ?? {},
+      tokensCharged: hold.captured,
+    });
+  }
+}

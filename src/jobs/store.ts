@@ -1,0 +1,72 @@
+import { and, eq, inArray, notInArray } from "drizzle-orm";
+import { database, schema } from "../db/client";
+import type { Env } from "../platform/env";
+import { FINAL_STATUSES, KIND_STATUSES, startableStatuses, type JobStatus } from "./lifecycle";
+
+export type Job = typeof schema.jobs.$inferSelect;
+export type NewJobRow = typeof schema.jobs.$inferInsert;
+
+const now = () => new Date().toISOString();
+
+export async function insertJob(env: Env, row: NewJobRow): Promise<void> {
+  await database(env.DB).insert(schema.jobs).values(row).onConflictDoNothing();
+}
+
+export async function findJob(env: Env, jobId: string): Promise<Job | undefined> {
+  return database(env.DB).query.jobs.findFirst({ where: eq(schema.jobs.id, jobId) });
+}
+
+/** Another account's job is reported as missing, never as forbidden. */
+export async function findAccountJob(env: Env, accountId: string, jobId: string, kind: Job["kind"]): Promise<Job | undefined> {
+  return database(env.DB).query.jobs.findFirst({
+    where: and(eq(schema.jobs.id, jobId), eq(schema.jobs.accountId, accountId), eq(schema.jobs.kind, kind)),
+  });
+}
+
+/**
+ * Every write below is a conditional update (`WHERE status IN (...)`) with
+ * RETURNING: when two consumers or a consumer and the dead-letter handler
+ * race, only one moves the job, and the other sees no row and stops.
+ */
+async function moveJob(env: Env, jobId: string, from: JobStatus[], set: Partial<Job>): Promise<Job | undefined> {
+  const rows = await database(env.DB)
+    .update(schema.jobs)
+    .set({ ...set, updatedAt: now() })
+    .where(and(eq(schema.jobs.id, jobId), inArray(schema.jobs.status, from)))
+    .returning();
+  return rows[0];
+}
+
+export async function markQueued(env: Env, job: Job): Promise<Job | undefined> {
+  const s = KIND_STATUSES[job.kind];
+  return moveJob(env, job.id, [s.created], { status: s.queued });
+}
+
+export async function markRunning(env: Env, job: Job): Promise<Job | undefined> {
+  return moveJob(env, job.id, startableStatuses(job.kind), {
+    status: KIND_STATUSES[job.kind].running,
+    attempts: job.attempts + 1,
+    startedAt: job.startedAt ?? now(),
+  });
+}
+
+export async function markCompleted(
+  env: Env,
+  job: Job,
+  output: { outputKey: string; outputContentType: string; result: Record<string, unknown>; tokensCharged: number },
+): Promise<Job | undefined> {
+  return moveJob(env, job.id, startableStatuses(job.kind), { status: "completed", ...output, completedAt: now(), errorMessage: null });
+}
+
+export async function markFailed(env: Env, job: Job, errorMessage: string): Promise<Job | undefined> {
+  const rows = await database(env.DB)
+    .update(schema.jobs)
+    .set({ status: "failed", errorMessage: errorMessage.slice(0, 1000), completedAt: now(), updatedAt: now(), tokensCharged: 0 })
+    .where(and(eq(schema.jobs.id, job.id), notInArray(schema.jobs.status, [...FINAL_STATUSES])))
+    .returning();
+  return rows[0];
+}
+
+export async function updateJob(env: Env, jobId: string, set: Partial<Job>): Promise<void> {
+  await database(env.DB).update(schema.jobs).set({ ...set, updatedAt: now() }).where(eq(schema.jobs.id, jobId));
+}

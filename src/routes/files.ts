@@ -1,0 +1,91 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { verifyFileUrl } from "../files/signing";
+import { storeUpload } from "../files/uploads";
+import { requireAccount } from "../middleware/auth";
+import { AppError } from "../platform/errors";
+import { readSettings } from "../platform/settings";
+import { bearerAuth, createRouter, errorResponses } from "./openapi";
+
+export const fileRoutes = createRouter();
+
+const Upload = z
+  .object({
+    data: z.object({
+      fileUrl: z.string().openapi({ description: "Signed link, accepted as image_url / fileUrl by every service" }),
+      expiresAt: z.string(),
+      bytes: z.number().int(),
+      contentType: z.string(),
+    }),
+  })
+  .openapi("Upload");
+
+function tooLarge(limit: number): AppError {
+  return new AppError("PAYLOAD_TOO_LARGE", `Uploads are limited to ${Math.floor(limit / (1024 * 1024))} MB (MAX_SOURCE_BYTES).`, {
+    details: { limitBytes: limit },
+  });
+}
+
+fileRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/services/uploads",
+    tags: ["Files"],
+    summary: "Upload a source file",
+    description: "Send the file as the raw body with its Content-Type, or as multipart/form-data field `file`.",
+    security: bearerAuth,
+    middleware: [
+      requireAccount,
+      // The limit is a setting, so the middleware is built per request.
+      async (c, next) => {
+        const limit = readSettings(c.env).maxSourceBytes;
+        return bodyLimit({ maxSize: limit, onError: () => { throw tooLarge(limit); } })(c, next);
+      },
+    ] as const,
+    responses: {
+      201: { description: "Stored", content: { "application/json": { schema: Upload } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      413: errorResponses[413],
+      415: errorResponses[415],
+    },
+  }),
+  async (c) => {
+    const contentType = c.req.header("content-type") ?? "";
+    let bytes: Uint8Array;
+    if (contentType.startsWith("multipart/form-data")) {
+      const form = await c.req.formData().catch((cause) => {
+        throw new AppError("VALIDATION_ERROR", "The multipart body could not be read.", { cause, details: { issues: [{ path: "file", message: "malformed multipart body" }] } });
+      });
+      const file = form.get("file");
+      if (!file || typeof file === "string") {
+        throw new AppError("VALIDATION_ERROR", "Send the file in the multipart field `file`.", { details: { issues: [{ path: "file", message: "is required" }] } });
+      }
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } else {
+      bytes = new Uint8Array(await c.req.arrayBuffer());
+    }
+    return c.json({ data: await storeUpload(c.env, new URL(c.req.url).origin, c.var.account.id, bytes) }, 201);
+  },
+);
+
+/**
+ * Signed file links (outputs and uploads). No bearer token: the signature is
+ * the permission. Not part of the OpenAPI document; links are only ever
+ * handed out by the API.
+ */
+fileRoutes.get("/v1/files/*", async (c) => {
+  const check = await verifyFileUrl(c.env.URL_SIGNING_SECRET, new URL(c.req.url), Math.floor(Date.now() / 1000));
+  if (!check.ok) {
+    throw new AppError("FORBIDDEN", check.reason === "expired" ? "This link has expired." : "This link is not valid.");
+  }
+  const object = await c.env.FILES.get(check.key);
+  if (!object) throw new AppError("NOT_FOUND", "The file no longer exists.");
+  const headers = new Headers();
+  object.writeHttpMetadata(headers);
+  headers.set("etag", object.httpEtag);
+  headers.set("content-length", String(object.size));
+  headers.set("cache-control", "private, max-age=3600");
+  headers.set("x-content-type-options", "nosniff");
+  return new Response(object.body, { headers });
+});

@@ -1,0 +1,90 @@
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    fixtureBaseUrl: string;
+  }
+}
+
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
+const TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+  ".tif": "image/tiff",
+  ".pdf": "application/pdf",
+  ".json": "application/json",
+};
+
+function sendFile(res: ServerResponse, relative: string, contentType?: string) {
+  const file = path.join(FIXTURES, relative);
+  if (!file.startsWith(FIXTURES) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404).end("not found");
+    return null;
+  }
+  res.setHeader("content-type", contentType ?? TYPES[path.extname(file)] ?? "application/octet-stream");
+  res.setHeader("content-length", statSync(file).size);
+  return file;
+}
+
+/**
+ * A source server on 127.0.0.1 for tests that hand the API a URL, with the
+ * misbehaviours real servers have:
+ *   /fixtures/<path>                 the file
+ *   /as/<type>/<subtype>/<path>      the file with another Content-Type
+ *   /slow/<path>                     the file trickled at 1 KB per 200 ms
+ *   /cut/<path>                      Content-Length of the whole file, then half of it and a reset
+ *   /redirect?to=<url>               302 to any URL
+ *   /status/<code>                   an empty response with that status
+ *   /endless                         a body that never ends
+ */
+export default async function setup(project: TestProject) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const [, route, ...rest] = url.pathname.split("/");
+    if (route === "fixtures") {
+      const file = sendFile(res, rest.join("/"));
+      if (file) createReadStream(file).pipe(res);
+    } else if (route === "as") {
+      const file = sendFile(res, rest.slice(2).join("/"), `${rest[0]}/${rest[1]}`);
+      if (file) createReadStream(file).pipe(res);
+    } else if (route === "slow") {
+      const file = sendFile(res, rest.join("/"));
+      if (!file) return;
+      const stream = createReadStream(file, { highWaterMark: 1024 });
+      stream.on("data", (chunk) => {
+        stream.pause();
+        res.write(chunk);
+        setTimeout(() => stream.resume(), 200);
+      });
+      stream.on("end", () => res.end());
+    } else if (route === "cut") {
+      const file = sendFile(res, rest.join("/"));
+      if (!file) return;
+      const size = statSync(file).size;
+      createReadStream(file, { start: 0, end: Math.floor(size / 2) })
+        .on("data", (chunk) => res.write(chunk))
+        .on("end", () => res.socket?.destroy());
+    } else if (route === "redirect") {
+      res.writeHead(302, { location: url.searchParams.get("to") ?? "/" }).end();
+    } else if (route === "status") {
+      res.writeHead(Number(rest[0]) || 500).end();
+    } else if (route === "endless") {
+      res.writeHead(200, { "content-type": "image/png" });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const timer = setInterval(() => res.write(chunk), 5);
+      res.on("close", () => clearInterval(timer));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("fixture server has no port");
+  project.provide("fixtureBaseUrl", `http://127.0.0.1:${address.port}`);
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -9,6 +9,8 @@ export const TEST_BINDINGS = {
   URL_SIGNING_SECRET: "test-url-signing-secret-0123456789abcdef",
   ADMIN_API_KEY: "test-admin-key",
   FETCH_ALLOW_HOSTS: "127.0.0.1,localhost",
+  // Short, so the slow-server test finishes quickly.
+  FETCH_TIMEOUT_MS: "3000",
 };
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

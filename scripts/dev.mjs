@@ -10,6 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { prepareDefaultModel, provisionModel } from "./provision-model.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -100,9 +101,18 @@ function readDevVar(name) {
   return line ? line.slice(name.length + 1).trim() : null;
 }
 
+/** The segmentation model goes into local R2 through the admin API, once per state folder. */
+async function ensureModel(adminKey) {
+  const { dir, entry } = prepareDefaultModel();
+  const active = await fetch(`${base}/v1/admin/models/active`, { headers: { "x-admin-key": adminKey } });
+  if (active.ok && (await active.json()).data.name === entry.name) return;
+  await provisionModel({ baseUrl: base, adminKey, dir, entry, log });
+}
+
 try {
   await waitUntilUp();
   await seedDemoAccount();
+  await ensureModel(readDevVar("ADMIN_API_KEY") ?? "dev-admin-key");
   log(`ready: ${base}  (demo account ${DEMO.email} / ${DEMO.password}; dashboard ${base}/dashboard)`);
 } catch (error) {
   console.error(`[dev] ${error.message}`);

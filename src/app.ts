@@ -3,6 +3,7 @@ import { handleError, handleNotFound } from "./middleware/errors";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { accountRoutes } from "./routes/account";
+import { adminModelRoutes } from "./routes/admin-models";
 import { bgRemoveRoutes } from "./routes/bg-remove";
 import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
@@ -19,6 +20,7 @@ export function createApp() {
   app.route("/", walletRoutes);
   app.route("/", fileRoutes);
   app.route("/", bgRemoveRoutes);
+  app.route("/", adminModelRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });

@@ -2,24 +2,29 @@
 // prepare-isnet.mjs — turn the ISNet model shipped in @imgly/background-removal-data
 // into graphs that fit a 128 MB Workers isolate running onnxruntime-web (wasm, 1 thread).
 //
-//   node scripts/model/prepare-isnet.mjs --size 512 --out /tmp/isnet
-//   node scripts/model/prepare-isnet.mjs --size 320,384,512 --split 3 --external --out /tmp/isnet
+//   node scripts/model/prepare-isnet.mjs --size 512 --out /tmp/isnet          (1 session)
+//   node scripts/model/prepare-isnet.mjs --size 384 --preset worker --out /tmp/isnet
+//        (= --float-conv highres --split 5 --external: the configuration recommended
+//         for a 128 MB Worker; 5 sessions run one after another)
 //
 // Why each rewrite (numbers in /work/lab/seg/FINDINGS.md):
 //  * The shipped graph has 12 outputs (6 sigmoid side outputs at 1024x1024 + 6 decoder
 //    feature maps). imgly only reads "output" (= sigmoid(side1), the highest-resolution
-//    side output). Keeping the others alive costs ~40% of the activation peak.
-//  * The graph hard-codes 1024x1024: the input shape and all 39 Resize nodes take a
-//    constant `sizes` tensor [1,C,H,W]. Activations scale with N^2, so N=512 needs ~1/4
-//    of the memory of 1024. N must be a multiple of 64 (six 2x poolings: 1024 -> 16).
-//  * Embedded weights are copied into the wasm heap as part of the model proto while the
-//    session parses it (~2x the weights). As external data, ORT-web copies them straight
-//    from the JS buffer into tensors, so the wasm heap only ever holds them once.
+//    side output). Keeping the others alive costs ~20-25% of the wasm peak.
+//  * The graph hard-codes 1024x1024: the input shape and all Resize nodes take a
+//    constant `sizes` tensor [1,C,H,W]. Activations scale with N^2. N must be a
+//    multiple of 64 (six 2x poolings: 1024 -> 16).
+//  * Embedded weights pass through the wasm heap twice while the session parses the
+//    proto. As external data, ORT-web copies them straight from the JS buffer into
+//    tensors (single session after create: 127.5 -> 55.5 MB).
+//  * ORT's ConvInteger im2col-expands its whole input; float Conv does not (see
+//    floatConvs). Used where activations are big and weights small.
 //  * Splitting: 90% of the 44 MB of (uint8) weights sit in the low-resolution middle of
 //    the U-Net (stage4..stage4d) while almost all activation memory is in the
-//    high-resolution ends. Running the ends and the middle as separate sessions (one
-//    after another, each released before the next is created) keeps any one peak to
-//    max(weights) or max(activations) instead of their sum.
+//    high-resolution ends. Running them as separate sessions (one after another, each
+//    released before the next is created) keeps any one peak to max(weights) or
+//    max(activations) instead of their sum. The caller hands the tensors listed in the
+//    manifest (stages[].inputs/outputs) from one session to the next.
 //
 // Needs only protobufjs (any 7.x/8.x) and the onnx.proto next to this file.
 // Licence: the model weights are AGPL-3.0 (IMG.LY). The produced files are derived works.
@@ -255,7 +260,7 @@ function partition(g, targetsPerStage) {
     const ins = new Set();
     for (const n of st.nodes) for (const x of n.input) if (x && !made.has(x) && !initNames.has(x)) ins.add(x);
     st.inputs = [...ins];
-    st.made = made;
+    st.made = made; // outputs are known once every stage's inputs are (second pass)
   });
   stages.forEach((st, s) => {
     const usedLater = new Set();

@@ -17,11 +17,13 @@ function hasBody(headers: Headers): boolean {
  * For JSON endpoints: a body must say it is JSON (415 otherwise, rather than
  * a confusing "field required"), and may be at most MAX_JSON_BODY_BYTES.
  */
-/** Endpoints that take raw file bodies instead of JSON. */
-const RAW_BODY_PATHS = new Set(["/v1/services/uploads"]);
+/** Endpoints that take raw file bodies instead of JSON: uploads and model files. */
+function takesRawBody(path: string): boolean {
+  return path === "/v1/services/uploads" || /^\/v1\/admin\/models\/[^/]+\/files\//.test(path);
+}
 
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (RAW_BODY_PATHS.has(c.req.path)) return next();
+  if (takesRawBody(c.req.path)) return next();
   if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS" || !hasBody(c.req.raw.headers)) {
     return next();
   }

@@ -1,6 +1,12 @@
 import { exports } from "cloudflare:workers";
 
-/** Calls the Worker's real fetch handler (same code path as HTTP, in-process). */
+/** The Worker's real fetch handler (same code path as HTTP, in-process). */
+export function workerFetch(path: string, init?: RequestInit): Promise<Response> {
+  const worker = (exports as unknown as { default: Fetcher }).default;
+  return worker.fetch(new Request(`http://api.test${path}`, init));
+}
+
+/** Calls the Worker and parses a JSON answer. */
 export async function api(
   path: string,
   init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit } = {},
@@ -12,8 +18,7 @@ export async function api(
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(init.body);
   }
-  const worker = (exports as unknown as { default: Fetcher }).default;
-  const response = await worker.fetch(new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const response = await workerFetch(path, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -6,10 +6,13 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     fixtureBaseUrl: string;
+    /** The default segmentation model: its runtime manifest, files served under /models/. */
+    modelManifest: Record<string, unknown> & { name: string; files: { path: string; sha256: string }[] };
   }
 }
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
+const ROOT = path.resolve(import.meta.dirname, "../..");
 const TYPES: Record<string, string> = {
   ".png": "image/png",
   ".jpg": "image/jpeg",
@@ -41,14 +44,25 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   /redirect?to=<url>               302 to any URL
  *   /status/<code>                   an empty response with that status
  *   /endless                         a body that never ends
+ *   /models/<file>                   the default model's prepared files (.model-cache)
  */
 export default async function setup(project: TestProject) {
+  // Prepared once per machine (about a second), from the npm package; never committed.
+  const { prepareDefaultModel, runtimeManifest } = await import(path.join(ROOT, "scripts/provision-model.mjs"));
+  const model = prepareDefaultModel();
+  project.provide("modelManifest", runtimeManifest(model.entry));
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [, route, ...rest] = url.pathname.split("/");
     if (route === "fixtures") {
       const file = sendFile(res, rest.join("/"));
       if (file) createReadStream(file).pipe(res);
+    } else if (route === "models") {
+      const file = path.join(model.dir, path.basename(rest.join("/")));
+      if (!existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": statSync(file).size });
+      createReadStream(file).pipe(res);
     } else if (route === "as") {
       const file = sendFile(res, rest.slice(2).join("/"), `${rest[0]}/${rest[1]}`);
       if (file) createReadStream(file).pipe(res);

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { toHex } from "../platform/encoding";
+import type { Env } from "../platform/env";
+import { onnxRuntime } from "./onnx-runtime";
+
+/**
+ * The segmentation model is described by a manifest in R2 (`models/active.json`),
+ * written by scripts/provision-model.mjs next to the model files. Swapping
+ * the model means provisioning other files and another manifest; no code
+ * changes as long as the model maps an RGB image to a 0..1 foreground map.
+ *
+ * A model may be split into stages (separate ONNX graphs run one after
+ * another, each session released before the next is created) so that no
+ * single session needs the whole model's memory at once; the tensors that
+ * cross a boundary are kept in JS meanwhile.
+ */
+export const MODEL_MANIFEST_KEY = "models/active.json";
+
+const TensorInfo = z.object({ name: z.string(), shape: z.array(z.number().int()) });
+export const ModelManifest = z.object({
+  name: z.string().min(1),
+  licence: z.string(),
+  keyPrefix: z.string().min(1),
+  inputSize: z.number().int().positive().multipleOf(32),
+  inputName: z.string(),
+  outputName: z.string(),
+  mean: z.array(z.number()).length(3),
+  std: z.array(z.number()).length(3),
+  files: z.array(z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  stages: z
+    .array(z.object({ index: z.number().int(), files: z.array(z.string()).min(1), inputs: z.array(TensorInfo), outputs: z.array(TensorInfo) }))
+    .min(1),
+});
+export type ModelManifest = z.infer<typeof ModelManifest>;
+
+export class ModelUnavailableError extends Error {
+  override name = "ModelUnavailableError";
+}
+
+export async function readModelManifest(env: Env): Promise<ModelManifest> {
+  const object = await env.FILES.get(MODEL_MANIFEST_KEY);
+  if (!object) throw new ModelUnavailableError("No segmentation model is provisioned (models/active.json is missing in R2); run `npm run model:provision`.");
+  const parsed = ModelManifest.safeParse(await object.json());
+  if (!parsed.success) throw new ModelUnavailableError(`models/active.json is not a valid model manifest: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** The SHA-256 R2 verified and recorded when the object was stored, in hex. */
+export function storedSha256(object: R2Object): string | null {
+  return object.checksums.sha256 ? toHex(object.checksums.sha256) : null;
+}
+
+/**
+ * Reads one model file from R2 and checks it against the manifest: size,
+ * and the SHA-256 that R2 verified when the file was stored (provisioning
+ * uploads every file with its checksum), so a swapped or truncated file is
+ * refused without hashing 44 MB on every job.
+ */
+async function readModelFile(env: Env, manifest: ModelManifest, path: string): Promise<Uint8Array> {
+  const expected = manifest.files.find((f) => f.path === path);
+  if (!expected) throw new ModelUnavailableError(`${path} is not listed in the model manifest`);
+  const object = await env.FILES.get(`${manifest.keyPrefix}${path}`);
+  if (!object) throw new ModelUnavailableError(`model file ${path} is missing in R2`);
+  const stored = storedSha256(object);
+  if (object.size !== expected.bytes || stored !== expected.sha256) {
+    await object.body.cancel();
+    throw new ModelUnavailableError(`model file ${path} does not match the manifest (size ${object.size}, sha256 ${stored ?? "not recorded"})`);
+  }
+  return new Uint8Array(await object.arrayBuffer());
+}
+
+/**
+ * The model's input: the image stretched to N×N (bilinear, as the model was
+ * trained), normalised per channel as (value − mean) / std, planar RGB.
+ * Sampled straight from the full-size RGBA, so no resized copy is made.
+ */
+export function toModelInput(image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }, size: number, mean: number[], std: number[]): Float32Array {
+  const input = new Float32Array(3 * size * size);
+  const plane = size * size;
+  const sx = image.width / size;
+  const sy = image.height / size;
+  for (let y = 0; y < size; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, image.height - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < size; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, image.width - 1);
+      const wx = fx - x0;
+      for (let c = 0; c < 3; c++) {
+        const p = (yy: number, xx: number) => image.data[(yy * image.width + xx) * 4 + c]!;
+        const v = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;
+        input[c * plane + y * size + x] = (v - mean[c]!) / std[c]!;
+      }
+    }
+  }
+  return input;
+}
+
+export interface Prediction {
+  mask: Float32Array;
+  size: number;
+  model: string;
+}
+
+/** Runs the provisioned model on an image; returns its N×N foreground map (0..1). */
+export async function predictForeground(env: Env, image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): Promise<Prediction> {
+  const ort = onnxRuntime();
+  const manifest = await readModelManifest(env);
+  const n = manifest.inputSize;
+  const live = new Map<string, InstanceType<typeof ort.Tensor>>([
+    [manifest.inputName, new ort.Tensor("float32", toModelInput(image, n, manifest.mean, manifest.std), [1, 3, n, n])],
+  ]);
+  for (const [s, stage] of manifest.stages.entries()) {
+    const [graphPath, ...dataPaths] = stage.files;
+    const graph = await readModelFile(env, manifest, graphPath!);
+    const externalData = await Promise.all(
+      dataPaths.map(async (path) => ({ path: path.split("/").pop()!, data: await readModelFile(env, manifest, path) })),
+    );
+    const session = await ort.InferenceSession.create(graph, { externalData, executionMode: "parallel", graphOptimizationLevel: "all" });
+    try {
+      const feeds = Object.fromEntries(stage.inputs.map((t) => [t.name, live.get(t.name)!]));
+      const outputs = await session.run(feeds, stage.outputs.map((t) => t.name));
+      for (const [name, tensor] of Object.entries(outputs)) live.set(name, tensor);
+    } finally {
+      await session.release();
+    }
+    // Drop what no later stage reads.
+    const needed = new Set(manifest.stages.slice(s + 1).flatMap((later) => later.inputs.map((t) => t.name)));
+    needed.add(manifest.outputName);
+    for (const name of [...live.keys()]) if (!needed.has(name)) live.delete(name);
+  }
+  const output = live.get(manifest.outputName);
+  if (!output) throw new ModelUnavailableError(`the model did not produce ${manifest.outputName}`);
+  return { mask: output.data as Float32Array, size: n, model: manifest.name };
+}

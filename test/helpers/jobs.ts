@@ -1,0 +1,22 @@
+import { expect } from "vitest";
+import { api, workerFetch } from "./api";
+
+/** Polls a job until it is final (the queue consumer runs in the same test runtime). */
+export async function waitForJob(path: string, token: string, timeoutMs = 120_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api(path, { token });
+    expect(res.status).toBe(200);
+    const status = res.body.status ?? res.body.data?.status;
+    if (status === "completed" || status === "failed") return res.body;
+    if (Date.now() > deadline) throw new Error(`job did not finish: ${JSON.stringify(res.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Downloads a signed output link through the Worker (no bearer token). */
+export async function download(url: string): Promise<{ status: number; bytes: Uint8Array; contentType: string | null }> {
+  const { pathname, search } = new URL(url);
+  const res = await workerFetch(`${pathname}${search}`);
+  return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get("content-type") };
+}

@@ -25,7 +25,15 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
+              main: "./test/helpers/test-worker.ts",
+              miniflare: {
+                bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+                // As wrangler.consumer.toml configures them for the consumer Worker.
+                queueConsumers: {
+                  "printcart-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
+                  "printcart-jobs-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
+                },
+              },
             }),
           ],
           test: {

@@ -5,9 +5,9 @@
 // account exists with its 10,000 tokens. Safe to run again: the seed uses
 // the public API with an idempotency key, so it never credits twice.
 //
-//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state]
+//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...]
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { prepareDefaultModel, provisionModel } from "./provision-model.mjs";
@@ -17,6 +17,8 @@ const { values: args } = parseArgs({
   options: {
     port: { type: "string", default: process.env.PORT ?? "8787" },
     "persist-to": { type: "string", default: path.join(root, ".wrangler", "state") },
+    // Overrides of wrangler.toml [vars], e.g. --var MAX_SOURCE_PIXELS=30000000 (benchmarks use it).
+    var: { type: "string", multiple: true, default: [] },
   },
 });
 const port = Number(args.port);
@@ -49,10 +51,38 @@ if (!existsSync(path.join(root, ".dev.vars"))) {
 log("applying D1 migrations locally");
 run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
 
+/**
+ * --var overrides reach both Workers through an extra env file loaded after
+ * .dev.vars (wrangler's own --var only reaches the first config).
+ */
+function varOverrides() {
+  if (args.var.length === 0) return [];
+  const file = path.join(persistTo, "overrides.env");
+  mkdirSync(persistTo, { recursive: true });
+  writeFileSync(file, `${args.var.join("\n")}\n`);
+  return ["--env-file", path.join(root, ".dev.vars"), "--env-file", file];
+}
+
 log(`starting wrangler dev on ${base}`);
 const server = spawn(
   process.execPath,
-  [wrangler, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+  [
+    wrangler,
+    "dev",
+    // Two Workers in one local session: the API, and the job consumer it hands work to.
+    "-c",
+    "wrangler.toml",
+    "-c",
+    "wrangler.consumer.toml",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+    ...varOverrides(),
+  ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );
 const stop = (signal) => server.kill(signal);

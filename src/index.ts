@@ -1,21 +1,13 @@
 import { createApp } from "./app";
-import { processBgRemoval } from "./bg-removal/process";
-import { createJobConsumer } from "./jobs/consumer";
 import type { Env } from "./platform/env";
 
+// The API Worker: HTTP only. Jobs run in the consumer Worker (src/consumer.ts),
+// so a job's seconds of CPU never delay API requests, and this bundle carries
+// no model runtime or image codecs.
 export { AccountWallet } from "./wallet/account-wallet";
 
 const app = createApp();
 
-/** One consumer for every job kind; the dead-letter queue goes through it too. */
-const consumeJobs = createJobConsumer({
-  bg_remove: processBgRemoval,
-  ai_fix: async () => {
-    throw new Error("AI fix jobs are not available yet");
-  },
-});
-
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeJobs(batch, env),
 } satisfies ExportedHandler<Env>;

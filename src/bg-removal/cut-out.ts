@@ -1,3 +1,4 @@
+import { yieldToRuntime } from "../platform/yield";
 import type { SubjectType } from "./schemas";
 import { applyEdgeSoftness, colourKeyAlpha, composite, flatBackgroundColour, refineByColourModel, refineEdges, upsampleMask, type Rgba } from "./matte";
 
@@ -43,6 +44,7 @@ export async function cutOut(image: Rgba, options: CutOutOptions, predict: Foreg
   if (!alpha) {
     const { mask, size } = await predict(image);
     alpha = upsampleMask(mask, size, size, width, height);
+    await yieldToRuntime();
     const detailed = options.subject_type === "hair_heavy" || options.high_detail_mode;
     if (options.subject_type === "logo" || options.subject_type === "text") {
       refineByColourModel(image, alpha);
@@ -57,7 +59,10 @@ export async function cutOut(image: Rgba, options: CutOutOptions, predict: Foreg
       method = "model+guided";
     }
   }
+  await yieldToRuntime();
   applyEdgeSoftness(alpha, width, height, options.edge_softness, !crisp && method !== "colour_key");
+  await yieldToRuntime();
   composite(image, alpha, options.output_background);
+  await yieldToRuntime();
   return { method, model: method !== "colour_key" };
 }

@@ -34,55 +34,32 @@ export function upsampleMask(mask: Float32Array, maskWidth: number, maskHeight: 
   return alpha;
 }
 
-/** Running-sum box filter of radius r over a float plane, in place (separable, O(1) per pixel). */
-export function boxBlur(plane: Float32Array, width: number, height: number, radius: number): void {
+/**
+ * Running-sum box filter of radius r, in place (separable, O(1) per pixel,
+ * edges clamped). Works on float planes and, rounding, on 8-bit ones, with
+ * one row or column of float scratch.
+ */
+export function boxBlur(plane: Float32Array | Uint8Array, width: number, height: number, radius: number): void {
   if (radius < 1) return;
-  const line = new Float32Array(Math.max(width, height));
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let x = -radius; x <= radius; x++) sum += plane[row + Math.min(Math.max(x, 0), width - 1)]!;
-    for (let x = 0; x < width; x++) {
-      line[x] = sum / (2 * radius + 1);
-      sum += plane[row + Math.min(x + radius + 1, width - 1)]! - plane[row + Math.max(x - radius, 0)]!;
-    }
-    plane.set(line.subarray(0, width), row);
-  }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let y = -radius; y <= radius; y++) sum += plane[Math.min(Math.max(y, 0), height - 1) * width + x]!;
-    for (let y = 0; y < height; y++) {
-      line[y] = sum / (2 * radius + 1);
-      sum += plane[Math.min(y + radius + 1, height - 1) * width + x]! - plane[Math.max(y - radius, 0) * width + x]!;
-    }
-    for (let y = 0; y < height; y++) plane[y * width + x] = line[y]!;
-  }
-}
-
-/** Same filter over an 8-bit plane, using one float row/column of scratch. */
-export function boxBlurBytes(plane: Uint8Array, width: number, height: number, radius: number): void {
-  if (radius < 1) return;
+  const round = plane instanceof Uint8Array;
   const line = new Float32Array(Math.max(width, height));
   const n = 2 * radius + 1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let x = -radius; x <= radius; x++) sum += plane[row + Math.min(Math.max(x, 0), width - 1)]!;
-    for (let x = 0; x < width; x++) {
-      line[x] = sum / n;
-      sum += plane[row + Math.min(x + radius + 1, width - 1)]! - plane[row + Math.max(x - radius, 0)]!;
+  // One pass along rows (step 1) or columns (step width) of `count` lines of `length` pixels.
+  const pass = (count: number, length: number, lineStride: number, step: number) => {
+    for (let l = 0; l < count; l++) {
+      const base = l * lineStride;
+      const at = (i: number) => plane[base + Math.min(Math.max(i, 0), length - 1) * step]!;
+      let sum = 0;
+      for (let i = -radius; i <= radius; i++) sum += at(i);
+      for (let i = 0; i < length; i++) {
+        line[i] = sum / n;
+        sum += at(i + radius + 1) - at(i - radius);
+      }
+      for (let i = 0; i < length; i++) plane[base + i * step] = round ? Math.round(line[i]!) : line[i]!;
     }
-    for (let x = 0; x < width; x++) plane[row + x] = Math.round(line[x]!);
-  }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let y = -radius; y <= radius; y++) sum += plane[Math.min(Math.max(y, 0), height - 1) * width + x]!;
-    for (let y = 0; y < height; y++) {
-      line[y] = sum / n;
-      sum += plane[Math.min(y + radius + 1, height - 1) * width + x]! - plane[Math.max(y - radius, 0) * width + x]!;
-    }
-    for (let y = 0; y < height; y++) plane[y * width + x] = Math.round(line[y]!);
-  }
+  };
+  pass(height, width, width, 1);
+  pass(width, height, 1, width);
 }
 
 /** Downscales the image's luminance (0..1) to a plane whose long side is at most maxSide, by area averaging. */
@@ -186,8 +163,8 @@ export function applyEdgeSoftness(alpha: Uint8Array, width: number, height: numb
   if (!keepSoftEdges) for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! >= 128 ? 255 : 0;
   const radius = featherRadius(softness, width, height);
   // Two box passes approximate a Gaussian.
-  boxBlurBytes(alpha, width, height, Math.max(1, Math.round(radius / 2)));
-  boxBlurBytes(alpha, width, height, Math.max(1, Math.round(radius / 2)));
+  boxBlur(alpha, width, height, Math.max(1, Math.round(radius / 2)));
+  boxBlur(alpha, width, height, Math.max(1, Math.round(radius / 2)));
 }
 
 /**

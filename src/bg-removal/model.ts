@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { toHex } from "../platform/encoding";
 import type { Env } from "../platform/env";
+import { yieldToRuntime } from "../platform/yield";
 import { onnxRuntime } from "./onnx-runtime";
 
 /**
@@ -131,6 +132,7 @@ export async function predictForeground(env: Env, image: { data: Uint8ClampedArr
     const needed = new Set(manifest.stages.slice(s + 1).flatMap((later) => later.inputs.map((t) => t.name)));
     needed.add(manifest.outputName);
     for (const name of [...live.keys()]) if (!needed.has(name)) live.delete(name);
+    await yieldToRuntime();
   }
   const output = live.get(manifest.outputName);
   if (!output) throw new ModelUnavailableError(`the model did not produce ${manifest.outputName}`);

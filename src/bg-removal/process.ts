@@ -7,6 +7,7 @@ import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
+import { yieldToRuntime } from "../platform/yield";
 import { cutOut } from "./cut-out";
 import type { BgRemovalParams } from "./jobs";
 import { predictForeground } from "./model";
@@ -44,15 +45,31 @@ export async function loadSourceImage(env: Env, sourceUrl: string): Promise<Imag
 /** The bg_remove job: source → segmentation → matte → PNG in R2, at the source's full resolution. */
 export async function processBgRemoval(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as BgRemovalParams;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - mark);
+    mark = now;
+  };
   const image = await loadSourceImage(env, job.sourceUrl);
+  lap("decodeMs");
+  await yieldToRuntime();
   const { width, height } = image;
-  const cut = await cutOut(image, params, (img) => predictForeground(env, img));
+  const cut = await cutOut(image, params, async (img) => {
+    const prediction = await predictForeground(env, img);
+    lap("modelMs");
+    return prediction;
+  });
+  lap("matteMs");
   const png = await encodePng(image);
+  lap("encodeMs");
   const outputKey = jobOutputKey(job.accountId, job.id, "png");
   await env.FILES.put(outputKey, png, { httpMetadata: { contentType: "image/png" } });
+  lap("storeMs");
   return {
     outputKey,
     outputContentType: "image/png",
-    result: { width, height, bytes: png.byteLength, matte: cut.method },
+    result: { width, height, bytes: png.byteLength, matte: cut.method, timings },
   };
 }

@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
+import worker from "../helpers/test-worker";
 import { DEAD_LETTER_QUEUE } from "../../src/jobs/queue";
 import { findJob, updateJob } from "../../src/jobs/store";
+import type { Env } from "../../src/platform/env";
 import { walletOf } from "../../src/wallet/wallet";
 import { api, grant, signUp, workerFetch } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
@@ -15,7 +16,7 @@ import { expectLedgerConsistent } from "../helpers/wallet";
 async function deliver(queue: string, body: unknown, attempts = 1) {
   const batch = createMessageBatch(queue, [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body }]);
   const ctx = createExecutionContext();
-  await worker.queue(batch, env as never, ctx);
+  await (worker.queue as ExportedHandlerQueueHandler<Env>)(batch, env as Env, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -28,7 +29,7 @@ describe("job delivery", () => {
     const created = await api("/v1/services/bg-remove", { token: shop.token, body: { image_url: fixtureUrl("bg/coffee.jpg"), subject_type: "product" } });
     const message = { jobId: created.body.job_id, accountId: shop.id, kind: "bg_remove" };
     const results = await Promise.all([deliver("printcart-jobs", message), deliver("printcart-jobs", message)]);
-    expect(results.every((r) => r.explicitAcks.length === 1)).toBe(true);
+    expect(results.every((r: { explicitAcks: string[] }) => r.explicitAcks.length === 1)).toBe(true);
     const done = await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, shop.token);
     expect(done.status).toBe("completed");
     // A late duplicate after completion changes nothing.

@@ -1,0 +1,109 @@
+// Local servers for benchmarks: the API as `npm run dev` starts it, and a
+// static file server for source images. Loopback only.
+import { execSync, spawn } from "node:child_process";
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from "node:fs";
+import http, { createServer } from "node:http";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export async function startApi({ port, stateDir, vars = {}, logFile = path.join(stateDir, "server.log") }) {
+  mkdirSync(stateDir, { recursive: true });
+  const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", stateDir];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}=${v}`);
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 180_000);
+    const log = createWriteStream(logFile);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    child.stdout.on("data", (d) => {
+      output += d;
+      if (output.includes("[dev] ready")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr.on("data", (d) => (output += d));
+    child.once("exit", (code) => reject(new Error(`API exited (${code}):\n${output}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    /**
+     * The workerd process that runs the Workers. `wrangler dev` starts two:
+     * a small proxy on the public port and the runtime of the Workers
+     * themselves (the one with an inspector), both in this process group.
+     */
+    workerdPid() {
+      const pids = execSync(`pgrep -g ${child.pid} workerd`).toString().trim().split("\n").map(Number);
+      const runtime = pids.find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("inspector-addr"));
+      if (!runtime) throw new Error("no workerd runtime process found");
+      return runtime;
+    },
+    stop() {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already stopped
+      }
+    },
+  };
+}
+
+/** Resident-set figures of a process, in MB: current and high-water mark. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMB: kb("VmRSS") / 1024, hwmMB: kb("VmHWM") / 1024 };
+}
+
+export async function startFileServer(dir, port = 0) {
+  const server = createServer((req, res) => {
+    const file = path.join(dir, path.basename(decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    try {
+      const size = statSync(file).size;
+      res.writeHead(200, { "content-length": size, "content-type": "application/octet-stream" });
+      createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/**
+ * One request on its own connection. `wrangler dev` runs the API and the
+ * consumer on one thread; a request that arrives on a kept-alive connection
+ * while a job holds that thread can stall in wrangler's local proxy, so
+ * benchmark clients do not reuse connections (production is unaffected:
+ * there the consumer runs in its own isolates).
+ */
+export function api(base, pathname, { token, body, headers = {}, method } = {}) {
+  const payload = body ? JSON.stringify(body) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${base}${pathname}`,
+      {
+        agent: false,
+        method: method ?? (body ? "POST" : "GET"),
+        headers: { ...(body ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export async function demoToken(base) {
+  const res = await api(base, "/v1/account/login", { body: { email: "demo@example.com", password: "Demo-pass-1" } });
+  return res.body.access_token;
+}

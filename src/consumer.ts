@@ -1,0 +1,20 @@
+import { processBgRemoval } from "./bg-removal/process";
+import { createJobConsumer } from "./jobs/consumer";
+import type { Env } from "./platform/env";
+
+// The consumer Worker (wrangler.consumer.toml): runs jobs from the JOBS queue
+// and its dead-letter queue. Deployed apart from the API so that each job
+// has an isolate's 128 MB and CPU to itself.
+const consumeJobs = createJobConsumer({
+  bg_remove: processBgRemoval,
+  ai_fix: async () => {
+    throw new Error("AI fix jobs are not available yet");
+  },
+});
+
+export default {
+  async fetch() {
+    return Response.json({ error: "NOT_FOUND", message: "This Worker only consumes the job queue." }, { status: 404 });
+  },
+  queue: (batch, env) => consumeJobs(batch, env),
+} satisfies ExportedHandler<Env>;

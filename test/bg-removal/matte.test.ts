@@ -26,19 +26,21 @@ describe("matte math", () => {
   });
 
   it("edge softness 0 cuts hard and higher values widen the feathered band", () => {
+    // 1000 px: softness 3 and 10 give feather radii of 3 and 10 px.
+    const size = 1000;
     const make = () => {
-      const a = new Uint8Array(200 * 200);
-      for (let y = 50; y < 150; y++) for (let x = 50; x < 150; x++) a[y * 200 + x] = 200;
+      const a = new Uint8Array(size * size);
+      for (let y = 300; y < 700; y++) for (let x = 300; x < 700; x++) a[y * size + x] = 200;
       return a;
     };
     const partial = (a: Uint8Array) => a.filter((v) => v > 0 && v < 255).length;
     const hard = make();
-    applyEdgeSoftness(hard, 200, 200, 0, true);
+    applyEdgeSoftness(hard, size, size, 0, true);
     expect(partial(hard)).toBe(0);
     const soft3 = make();
-    applyEdgeSoftness(soft3, 200, 200, 3, false);
+    applyEdgeSoftness(soft3, size, size, 3, false);
     const soft10 = make();
-    applyEdgeSoftness(soft10, 200, 200, 10, false);
+    applyEdgeSoftness(soft10, size, size, 10, false);
     expect(partial(soft10)).toBeGreaterThan(partial(soft3));
     expect(featherRadius(10, 600, 450)).toBe(6);
     expect(featherRadius(0, 6000, 4000)).toBe(0);

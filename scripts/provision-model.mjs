@@ -11,7 +11,7 @@
 //       files: [{ path, bytes, sha256 }], stages: [{ index, files, inputs, outputs }] } ] }) and its files
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -27,12 +27,20 @@ export const DEFAULT_MODEL = { size: 384, preset: "worker" };
 export function prepareDefaultModel() {
   const dir = path.join(root, ".model-cache", `isnet-${DEFAULT_MODEL.preset}-${DEFAULT_MODEL.size}`);
   if (!existsSync(path.join(dir, "manifest.json"))) {
+    // Prepared aside and renamed into place: the dev server and the test run
+    // may both prepare it at once, and neither may read a half-written file.
+    const scratch = `${dir}.${process.pid}.tmp`;
     const result = spawnSync(
       process.execPath,
-      [path.join(root, "scripts/model/prepare-isnet.mjs"), "--preset", DEFAULT_MODEL.preset, "--size", String(DEFAULT_MODEL.size), "--out", dir],
+      [path.join(root, "scripts/model/prepare-isnet.mjs"), "--preset", DEFAULT_MODEL.preset, "--size", String(DEFAULT_MODEL.size), "--out", scratch],
       { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
     );
     if (result.status !== 0) throw new Error("preparing the default model failed");
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true }); // another process got there first
+    }
   }
   const { models } = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
   return { dir, entry: models[0] };

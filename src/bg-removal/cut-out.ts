@@ -1,6 +1,8 @@
 import { yieldToRuntime } from "../platform/yield";
 import type { SubjectType } from "./schemas";
-import { applyEdgeSoftness, colourKeyAlpha, composite, flatBackgroundColour, refineByColourModel, refineEdges, upsampleMask, type Rgba } from "./matte";
+import { colourKeyAlpha, flatBackgroundColour, refineByColourModel } from "./colour-matte";
+import { composite } from "./composite";
+import { applyEdgeSoftness, refineEdges, upsampleMask, type Rgba } from "./matte";
 
 export interface CutOutOptions {
   subject_type: SubjectType;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyEdgeSoftness, boxBlur, colourKeyAlpha, featherRadius, flatBackgroundColour, upsampleMask } from "../../src/bg-removal/matte";
+import { colourKeyAlpha, flatBackgroundColour } from "../../src/bg-removal/colour-matte";
+import { applyEdgeSoftness, boxBlur, featherRadius, upsampleMask } from "../../src/bg-removal/matte";
 
 describe("matte math", () => {
   it("box blur keeps a constant plane and spreads an impulse evenly", () => {

@@ -1,0 +1,96 @@
+import { clamp255, type Rgba } from "./matte";
+
+/**
+ * Local background colour on a coarse grid: the mean colour of clearly
+ * background pixels per cell, with empty cells filled from their
+ * neighbours. Used to take the old background out of edge pixels.
+ */
+export function backgroundGrid(image: Rgba, alpha: Uint8Array, cells = 48): { grid: Float32Array; gw: number; gh: number } {
+  const gw = Math.max(1, Math.min(cells, image.width));
+  const gh = Math.max(1, Math.min(cells, image.height));
+  const sums = new Float32Array(gw * gh * 3);
+  const counts = new Float32Array(gw * gh);
+  for (let y = 0; y < image.height; y++) {
+    const cy = Math.min(gh - 1, Math.floor((y * gh) / image.height));
+    for (let x = 0; x < image.width; x++) {
+      const k = y * image.width + x;
+      if (alpha[k]! > 8) continue;
+      const c = cy * gw + Math.min(gw - 1, Math.floor((x * gw) / image.width));
+      sums[c * 3]! += image.data[k * 4]!;
+      sums[c * 3 + 1]! += image.data[k * 4 + 1]!;
+      sums[c * 3 + 2]! += image.data[k * 4 + 2]!;
+      counts[c]!++;
+    }
+  }
+  const grid = new Float32Array(gw * gh * 3);
+  const known = new Uint8Array(gw * gh);
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c]! > 0) {
+      for (let ch = 0; ch < 3; ch++) grid[c * 3 + ch] = sums[c * 3 + ch]! / counts[c]!;
+      known[c] = 1;
+    }
+  }
+  if (!known.some(Boolean)) return { grid: grid.fill(255), gw, gh };
+  // Fill unknown cells from known neighbours, wave by wave.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const next = known.slice();
+    for (let cy = 0; cy < gh; cy++) {
+      for (let cx = 0; cx < gw; cx++) {
+        const c = cy * gw + cx;
+        if (known[c]) continue;
+        let n = 0;
+        const acc = [0, 0, 0];
+        for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+          const nx = cx + dx;
+          const ny = cy + dy;
+          if (nx < 0 || ny < 0 || nx >= gw || ny >= gh || !known[ny * gw + nx]) continue;
+          for (let ch = 0; ch < 3; ch++) acc[ch]! += grid[(ny * gw + nx) * 3 + ch]!;
+          n++;
+        }
+        if (n) {
+          for (let ch = 0; ch < 3; ch++) grid[c * 3 + ch] = acc[ch]! / n;
+          next[c] = 1;
+          changed = true;
+        }
+      }
+    }
+    known.set(next);
+  }
+  return { grid, gw, gh };
+}
+
+/**
+ * Writes the cut-out into `image` in place: alpha into the alpha channel
+ * (transparent output) or composited over white (white output). Edge pixels
+ * are decontaminated first: their colour is a mix C = a·F + (1−a)·B of
+ * foreground F and old background B, so F = (C − (1−a)·B)/a removes the
+ * halo of the old background that would otherwise ring the subject.
+ */
+export function composite(image: Rgba, alpha: Uint8Array, background: "transparent" | "white"): void {
+  const { grid, gw, gh } = backgroundGrid(image, alpha);
+  const data = image.data;
+  for (let y = 0; y < image.height; y++) {
+    const cy = Math.min(gh - 1, Math.floor((y * gh) / image.height));
+    for (let x = 0; x < image.width; x++) {
+      const k = y * image.width + x;
+      const i = k * 4;
+      const a = alpha[k]! / 255;
+      if (a > 0 && a < 1) {
+        const c = (cy * gw + Math.min(gw - 1, Math.floor((x * gw) / image.width))) * 3;
+        // Below 10 % coverage the estimate is unstable and the pixel is nearly invisible anyway.
+        const weight = Math.max(a, 0.1);
+        for (let ch = 0; ch < 3; ch++) data[i + ch] = clamp255((data[i + ch]! - (1 - weight) * grid[c + ch]!) / weight);
+      }
+      // Keep the source's own transparency: the cut can only remove more.
+      const finalAlpha = (alpha[k]! * data[i + 3]!) / 255;
+      if (background === "white") {
+        const fa = finalAlpha / 255;
+        for (let ch = 0; ch < 3; ch++) data[i + ch] = clamp255(data[i + ch]! * fa + 255 * (1 - fa));
+        data[i + 3] = 255;
+      } else {
+        data[i + 3] = clamp255(finalAlpha);
+      }
+    }
+  }
+}

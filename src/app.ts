@@ -7,6 +7,7 @@ import { adminModelRoutes } from "./routes/admin-models";
 import { bgRemoveRoutes } from "./routes/bg-remove";
 import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
+import { preflightRoutes } from "./routes/preflight";
 import { createRouter } from "./routes/openapi";
 import { walletRoutes } from "./routes/wallet";
 
@@ -20,6 +21,7 @@ export function createApp() {
   app.route("/", walletRoutes);
   app.route("/", fileRoutes);
   app.route("/", bgRemoveRoutes);
+  app.route("/", preflightRoutes);
   app.route("/", adminModelRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -106,6 +106,21 @@ export interface Prediction {
   model: string;
 }
 
+/**
+ * One stage's session. The model bytes are only referenced in here, so they
+ * can be collected as soon as the session holds its own copy, before it runs.
+ * executionMode "parallel" lowers ORT's peak (measured in scripts/model/).
+ */
+async function createStageSession(env: Env, manifest: ModelManifest, files: string[]) {
+  const ort = onnxRuntime();
+  const [graphPath, ...dataPaths] = files;
+  const graph = await readModelFile(env, manifest, graphPath!);
+  const externalData = await Promise.all(
+    dataPaths.map(async (path) => ({ path: path.split("/").pop()!, data: await readModelFile(env, manifest, path) })),
+  );
+  return ort.InferenceSession.create(graph, { externalData, executionMode: "parallel", graphOptimizationLevel: "all" });
+}
+
 /** Runs the provisioned model on an image; returns its N×N foreground map (0..1). */
 export async function predictForeground(env: Env, image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): Promise<Prediction> {
   const ort = onnxRuntime();
@@ -115,12 +130,7 @@ export async function predictForeground(env: Env, image: { data: Uint8ClampedArr
     [manifest.inputName, new ort.Tensor("float32", toModelInput(image, n, manifest.mean, manifest.std), [1, 3, n, n])],
   ]);
   for (const [s, stage] of manifest.stages.entries()) {
-    const [graphPath, ...dataPaths] = stage.files;
-    const graph = await readModelFile(env, manifest, graphPath!);
-    const externalData = await Promise.all(
-      dataPaths.map(async (path) => ({ path: path.split("/").pop()!, data: await readModelFile(env, manifest, path) })),
-    );
-    const session = await ort.InferenceSession.create(graph, { externalData, executionMode: "parallel", graphOptimizationLevel: "all" });
+    const session = await createStageSession(env, manifest, stage.files);
     try {
       const feeds = Object.fromEntries(stage.inputs.map((t) => [t.name, live.get(t.name)!]));
       const outputs = await session.run(feeds, stage.outputs.map((t) => t.name));

@@ -11,21 +11,26 @@ export interface Rgba {
 
 export const clamp255 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
+/**
+ * Bilinear sampling with pixel centres aligned: for destination index i at
+ * the given source/destination scale, the two source neighbours and the
+ * weight of the second.
+ */
+export function bilinearTap(i: number, scale: number, size: number): [number, number, number] {
+  const f = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), size - 1);
+  const i0 = Math.floor(f);
+  return [i0, Math.min(i0 + 1, size - 1), f - i0];
+}
+
 /** Bilinear upsampling of a model-resolution mask (values 0..1) to an 8-bit alpha of the image size. */
 export function upsampleMask(mask: Float32Array, maskWidth: number, maskHeight: number, width: number, height: number): Uint8Array {
   const alpha = new Uint8Array(width * height);
   const sx = maskWidth / width;
   const sy = maskHeight / height;
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), maskHeight - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, maskHeight - 1);
-    const wy = fy - y0;
+    const [y0, y1, wy] = bilinearTap(y, sy, maskHeight);
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), maskWidth - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, maskWidth - 1);
-      const wx = fx - x0;
+      const [x0, x1, wx] = bilinearTap(x, sx, maskWidth);
       const top = mask[y0 * maskWidth + x0]! * (1 - wx) + mask[y0 * maskWidth + x1]! * wx;
       const bottom = mask[y1 * maskWidth + x0]! * (1 - wx) + mask[y1 * maskWidth + x1]! * wx;
       alpha[y * width + x] = clamp255((top * (1 - wy) + bottom * wy) * 255);
@@ -123,18 +128,12 @@ export function refineEdges(image: Rgba, alpha: Uint8Array, options: { workSide:
   const sx = gw / image.width;
   const sy = gh / image.height;
   for (let y = 0; y < image.height; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), gh - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, gh - 1);
-    const wy = fy - y0;
+    const [y0, y1, wy] = bilinearTap(y, sy, gh);
     for (let x = 0; x < image.width; x++) {
       const k = y * image.width + x;
       const current = alpha[k]!;
       if (current <= low || current >= high) continue;
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), gw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, gw - 1);
-      const wx = fx - x0;
+      const [x0, x1, wx] = bilinearTap(x, sx, gw);
       const lerp = (m: Float32Array) =>
         (m[y0 * gw + x0]! * (1 - wx) + m[y0 * gw + x1]! * wx) * (1 - wy) + (m[y1 * gw + x0]! * (1 - wx) + m[y1 * gw + x1]! * wx) * wy;
       const i = k * 4;

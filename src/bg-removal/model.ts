@@ -2,6 +2,7 @@ import { z } from "zod";
 import { toHex } from "../platform/encoding";
 import type { Env } from "../platform/env";
 import { yieldToRuntime } from "../platform/yield";
+import { bilinearTap } from "./matte";
 import { onnxRuntime } from "./onnx-runtime";
 
 /**
@@ -81,15 +82,9 @@ export function toModelInput(image: { data: Uint8ClampedArray | Uint8Array; widt
   const sx = image.width / size;
   const sy = image.height / size;
   for (let y = 0; y < size; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, image.height - 1);
-    const wy = fy - y0;
+    const [y0, y1, wy] = bilinearTap(y, sy, image.height);
     for (let x = 0; x < size; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, image.width - 1);
-      const wx = fx - x0;
+      const [x0, x1, wx] = bilinearTap(x, sx, image.width);
       for (let c = 0; c < 3; c++) {
         const p = (yy: number, xx: number) => image.data[(yy * image.width + xx) * 4 + c]!;
         const v = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;

@@ -22,6 +22,28 @@ export interface FetchedSource {
 
 const MAX_REDIRECTS = 5;
 
+type SourceTarget = { kind: "own"; key: string } | { kind: "remote"; url: URL } | { kind: "refused"; reason: string };
+
+/**
+ * Where a caller's URL points, by the part of the policy that needs no
+ * network: one of this service's own signed file links (read from R2), a
+ * remote URL the SSRF policy allows, or refused (with the reason, phrased to
+ * follow "The URL …" or a field name).
+ */
+async function classifySource(env: Env, rawUrl: string): Promise<SourceTarget> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return { kind: "refused", reason: "is not a valid URL" };
+  }
+  const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
+  if (ownFile.ok) return { kind: "own", key: ownFile.key };
+  if (ownFile.reason === "expired") return { kind: "refused", reason: "is an upload link that has expired; upload the file again" };
+  const verdict = checkFetchUrl(rawUrl, readSettings(env).fetchAllowHosts);
+  return verdict.ok ? { kind: "remote", url: verdict.url } : { kind: "refused", reason: verdict.reason };
+}
+
 /**
  * Fetches a caller's file. Links to this service's own files (uploads) are
  * read straight from R2. Other URLs must pass the SSRF policy, on every
@@ -31,26 +53,21 @@ const MAX_REDIRECTS = 5;
  */
 export async function fetchSource(env: Env, rawUrl: string, limits: { maxBytes: number; timeoutMs: number }): Promise<FetchedSource> {
   const settings = readSettings(env);
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new SourceError("refused", "The URL is not valid.");
-  }
-
-  const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
-  if (ownFile.ok) return readOwnFile(env, ownFile.key, limits.maxBytes);
-  if (ownFile.reason === "expired") throw new SourceError("refused", "The upload link has expired; upload the file again.");
+  const target = await classifySource(env, rawUrl);
+  if (target.kind === "refused") throw new SourceError("refused", `The URL ${target.reason}.`);
+  if (target.kind === "own") return readOwnFile(env, target.key, limits.maxBytes);
+  let url = target.url;
 
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const verdict = checkFetchUrl(url.toString(), settings.fetchAllowHosts);
-      if (!verdict.ok) throw new SourceError("refused", `The URL ${hop ? "redirects to an address that " : ""}${verdict.reason}.`);
       const response = await fetch(url.toString(), { redirect: "manual", signal, headers: { accept: "image/*, application/pdf, */*;q=0.5" } });
       if (response.status >= 300 && response.status < 400 && response.headers.has("location")) {
         await response.body?.cancel();
-        url = new URL(response.headers.get("location")!, url);
+        // Every hop passes the same policy as the URL itself.
+        const verdict = checkFetchUrl(new URL(response.headers.get("location")!, url).toString(), settings.fetchAllowHosts);
+        if (!verdict.ok) throw new SourceError("refused", `The URL redirects to an address that ${verdict.reason}.`);
+        url = verdict.url;
         continue;
       }
       if (!response.ok) {
@@ -115,15 +132,6 @@ async function readOwnFile(env: Env, key: string, maxBytes: number): Promise<Fet
  * so a refused URL is a 400 before any token is taken.
  */
 export async function assertFetchableUrl(env: Env, rawUrl: string, field: string): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw validationError([{ path: field, message: "must be a valid URL" }]);
-  }
-  const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
-  if (ownFile.ok) return;
-  if (ownFile.reason === "expired") throw validationError([{ path: field, message: "is an upload link that has expired; upload the file again" }]);
-  const verdict = checkFetchUrl(rawUrl, readSettings(env).fetchAllowHosts);
-  if (!verdict.ok) throw validationError([{ path: field, message: verdict.reason }]);
+  const target = await classifySource(env, rawUrl);
+  if (target.kind === "refused") throw validationError([{ path: field, message: target.reason }]);
 }

@@ -1,5 +1,5 @@
 import type { Env } from "../platform/env";
-import { AppError } from "../platform/errors";
+import { AppError, fromSchemaIssues, validationError } from "../platform/errors";
 import { MODEL_MANIFEST_KEY, ModelManifest, storedSha256 } from "./model";
 
 const MODEL_FILE_PATH = /^[A-Za-z0-9._-]{1,200}$/;
@@ -11,14 +11,10 @@ const MODEL_FILE_PATH = /^[A-Za-z0-9._-]{1,200}$/;
  */
 export async function putModelFile(env: Env, name: string, path: string, sha256: string, body: ReadableStream | ArrayBuffer): Promise<{ key: string; bytes: number }> {
   if (!MODEL_FILE_PATH.test(name) || !MODEL_FILE_PATH.test(path)) {
-    throw new AppError("VALIDATION_ERROR", "Model and file names may use letters, digits, '.', '_' and '-'.", {
-      details: { issues: [{ path: "path", message: "invalid name" }] },
-    });
+    throw validationError([{ path: "path", message: "invalid name" }], "Model and file names may use letters, digits, '.', '_' and '-'.");
   }
   if (!/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new AppError("VALIDATION_ERROR", "X-Content-SHA256 must be the file's SHA-256 in hex.", {
-      details: { issues: [{ path: "X-Content-SHA256", message: "must be 64 hex digits" }] },
-    });
+    throw validationError([{ path: "X-Content-SHA256", message: "must be 64 hex digits" }], "X-Content-SHA256 must be the file's SHA-256 in hex.");
   }
   const key = `models/${name}/${path}`;
   try {
@@ -33,9 +29,7 @@ export async function putModelFile(env: Env, name: string, path: string, sha256:
 export async function activateModel(env: Env, input: unknown): Promise<ModelManifest> {
   const parsed = ModelManifest.safeParse(input);
   if (!parsed.success) {
-    throw new AppError("VALIDATION_ERROR", "Not a valid model manifest.", {
-      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
-    });
+    throw validationError(fromSchemaIssues(parsed.error.issues), "Not a valid model manifest.");
   }
   const manifest = parsed.data;
   for (const file of manifest.files) {

@@ -1,6 +1,6 @@
 import { sniff, MIME_TYPES, type SniffedType } from "../imaging/sniff";
 import type { Env } from "../platform/env";
-import { AppError } from "../platform/errors";
+import { AppError, validationError } from "../platform/errors";
 import { randomId } from "../platform/ids";
 import { uploadKey } from "./keys";
 import { fileLink } from "./links";
@@ -21,7 +21,7 @@ export interface StoredUpload {
  * The type is taken from the bytes, not from what the request claims.
  */
 export async function storeUpload(env: Env, origin: string, accountId: string, bytes: Uint8Array): Promise<StoredUpload> {
-  if (bytes.byteLength === 0) throw new AppError("VALIDATION_ERROR", "The upload is empty.", { details: { issues: [{ path: "file", message: "is empty" }] } });
+  if (bytes.byteLength === 0) throw validationError([{ path: "file", message: "is empty" }], "The upload is empty.");
   const sniffed = sniff(bytes);
   if (!sniffed || !UPLOADABLE_TYPES.includes(sniffed.type)) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Upload a JPEG, PNG, WebP, TIFF or PDF file.");

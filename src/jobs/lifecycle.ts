@@ -29,7 +29,7 @@ export const KIND_STATUSES: Record<JobKind, KindStatuses> = {
 };
 
 export function isFinal(status: JobStatus): boolean {
-  return status === "completed" || status === "failed";
+  return (FINAL_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 /** Statuses from which a consumer may (re)start the job: any unfinished one. */

@@ -1,7 +1,7 @@
-import { and, eq, inArray, notInArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { database, schema } from "../db/client";
 import type { Env } from "../platform/env";
-import { FINAL_STATUSES, KIND_STATUSES, startableStatuses, type JobStatus } from "./lifecycle";
+import { KIND_STATUSES, startableStatuses, type JobStatus } from "./lifecycle";
 
 export type Job = typeof schema.jobs.$inferSelect;
 export type NewJobRow = typeof schema.jobs.$inferInsert;
@@ -59,12 +59,12 @@ export async function markCompleted(
 }
 
 export async function markFailed(env: Env, job: Job, errorMessage: string): Promise<Job | undefined> {
-  const rows = await database(env.DB)
-    .update(schema.jobs)
-    .set({ status: "failed", errorMessage: errorMessage.slice(0, 1000), completedAt: now(), updatedAt: now(), tokensCharged: 0 })
-    .where(and(eq(schema.jobs.id, job.id), notInArray(schema.jobs.status, [...FINAL_STATUSES])))
-    .returning();
-  return rows[0];
+  return moveJob(env, job.id, startableStatuses(job.kind), {
+    status: "failed",
+    errorMessage: errorMessage.slice(0, 1000),
+    completedAt: now(),
+    tokensCharged: 0,
+  });
 }
 
 export async function updateJob(env: Env, jobId: string, set: Partial<Job>): Promise<void> {

@@ -51,8 +51,25 @@ export class AppError extends Error {
   }
 }
 
-export function validationError(issues: ValidationIssue[], message = "The request is not valid."): AppError {
-  return new AppError("VALIDATION_ERROR", message, { details: { issues } });
+export function validationError(issues: ValidationIssue[], message = "The request is not valid.", cause?: unknown): AppError {
+  return new AppError("VALIDATION_ERROR", message, { details: { issues }, cause });
+}
+
+/**
+ * Schema issues (zod's shape: a key path and a message) as the API's
+ * `issues`. Several checks of one field can fail with the same words; each
+ * is said once.
+ */
+export function fromSchemaIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues
+    .map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
+    .filter((issue) => {
+      const key = `${issue.path}\n${issue.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 export function notFound(what: string): AppError {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { readModelManifest } from "../bg-removal/model";
 import { activateModel, putModelFile } from "../bg-removal/provision";
 import { requireAdminKey } from "../middleware/auth";
-import { AppError } from "../platform/errors";
+import { AppError, validationError } from "../platform/errors";
 import { createRouter, errorResponses } from "./openapi";
 
 export const adminModelRoutes = createRouter();
@@ -29,7 +29,7 @@ adminModelRoutes.openapi(
   }),
   async (c) => {
     const { name, path } = c.req.valid("param");
-    if (!c.req.raw.body) throw new AppError("VALIDATION_ERROR", "The body is empty.", { details: { issues: [{ path: "body", message: "is empty" }] } });
+    if (!c.req.raw.body) throw validationError([{ path: "body", message: "is empty" }], "The body is empty.");
     const stored = await putModelFile(c.env, name, path, c.req.header("x-content-sha256") ?? "", await c.req.arrayBuffer());
     return c.json({ data: stored }, 201);
   },

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { verifyFileUrl } from "../files/signing";
 import { storeUpload } from "../files/uploads";
 import { requireAccount } from "../middleware/auth";
-import { AppError } from "../platform/errors";
+import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { bearerAuth, createRouter, errorResponses } from "./openapi";
 
@@ -55,11 +55,11 @@ fileRoutes.openapi(
     let bytes: Uint8Array;
     if (contentType.startsWith("multipart/form-data")) {
       const form = await c.req.formData().catch((cause) => {
-        throw new AppError("VALIDATION_ERROR", "The multipart body could not be read.", { cause, details: { issues: [{ path: "file", message: "malformed multipart body" }] } });
+        throw validationError([{ path: "file", message: "malformed multipart body" }], "The multipart body could not be read.", cause);
       });
       const file = form.get("file");
       if (!file || typeof file === "string") {
-        throw new AppError("VALIDATION_ERROR", "Send the file in the multipart field `file`.", { details: { issues: [{ path: "file", message: "is required" }] } });
+        throw validationError([{ path: "file", message: "is required" }], "Send the file in the multipart field `file`.");
       }
       bytes = new Uint8Array(await file.arrayBuffer());
     } else {

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../platform/env";
-import { validationError } from "../platform/errors";
+import { fromSchemaIssues, validationError } from "../platform/errors";
 
 /**
  * Every area's router is made here so they share the validation hook: a
@@ -10,12 +10,7 @@ import { validationError } from "../platform/errors";
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
-        // Several checks of one field can fail with the same words; say each once.
-        const seen = new Set<string>();
-        throw validationError(issues.filter((i) => !seen.has(`${i.path}\n${i.message}`) && seen.add(`${i.path}\n${i.message}`)));
-      }
+      if (!result.success) throw validationError(fromSchemaIssues(result.error.issues));
     },
   });
 }

@@ -4,6 +4,7 @@ import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { accountRoutes } from "./routes/account";
 import { adminModelRoutes } from "./routes/admin-models";
+import { aiJobRoutes } from "./routes/ai-jobs";
 import { bgRemoveRoutes } from "./routes/bg-remove";
 import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
@@ -22,6 +23,7 @@ export function createApp() {
   app.route("/", fileRoutes);
   app.route("/", bgRemoveRoutes);
   app.route("/", preflightRoutes);
+  app.route("/", aiJobRoutes);
   app.route("/", adminModelRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -58,10 +58,42 @@ export const jobs = sqliteTable(
     errorMessage: text("error_message"),
     attempts: integer("attempts").notNull().default(0),
     reportId: text("report_id"),
+    decision: text("decision", { enum: ["approved", "rejected"] }),
+    decidedAt: text("decided_at"),
+    decisionReportId: text("decision_report_id"),
     createdAt: text("created_at").notNull(),
     startedAt: text("started_at"),
     completedAt: text("completed_at"),
     updatedAt: text("updated_at").notNull(),
   },
   (table) => [index("jobs_account_created").on(table.accountId, table.createdAt)],
+);
+
+export const preflightReports = sqliteTable(
+  "preflight_reports",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    designId: text("design_id").notNull(),
+    status: text("status", { enum: ["passed", "warnings", "failed"] }).notNull(),
+    fileType: text("file_type", { enum: ["jpeg", "png", "tiff", "pdf"] }).notNull(),
+    fileUrl: text("file_url").notNull(),
+    sourceKey: text("source_key").notNull(),
+    sourceBytes: integer("source_bytes").notNull(),
+    requirements: text("requirements", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    file: text("file", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    issues: text("issues", { mode: "json" }).$type<Record<string, unknown>[]>().notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (table) => [index("preflight_reports_account_created").on(table.accountId, table.createdAt, table.id)],
+);
+
+export const preflightUsage = sqliteTable(
+  "preflight_usage",
+  {
+    accountId: text("account_id").notNull(),
+    day: text("day").notNull(),
+    checks: integer("checks").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.day] })],
 );

@@ -1,5 +1,5 @@
 import type { Env } from "../platform/env";
-import { validationError } from "../platform/errors";
+import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { checkFetchUrl } from "../platform/url-policy";
 import { verifyFileUrl } from "./signing";
@@ -134,4 +134,15 @@ async function readOwnFile(env: Env, key: string, maxBytes: number): Promise<Fet
 export async function assertFetchableUrl(env: Env, rawUrl: string, field: string): Promise<void> {
   const target = await classifySource(env, rawUrl);
   if (target.kind === "refused") throw validationError([{ path: field, message: target.reason }]);
+}
+
+/**
+ * A source that could not be had, as the HTTP error of a request that needed
+ * it right away (preflight checks): a refused URL is the caller's input
+ * (400 on the field), an oversized file 413, anything else 422.
+ */
+export function sourceHttpError(error: SourceError, field: string): AppError {
+  if (error.kind === "refused") return validationError([{ path: field, message: error.message }], error.message, error);
+  if (error.kind === "too_large") return new AppError("PAYLOAD_TOO_LARGE", error.message, { cause: error });
+  return new AppError("UNPROCESSABLE_INPUT", error.message, { cause: error });
 }

@@ -10,3 +10,7 @@ export function jobOutputKey(accountId: string, jobId: string, extension: string
 export function jobSourceKey(accountId: string, jobId: string): string {
   return `sources/${accountId}/${jobId}`;
 }
+
+export function preflightSourceKey(accountId: string, reportId: string): string {
+  return `preflight/${accountId}/${reportId}/source`;
+}

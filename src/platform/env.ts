@@ -22,6 +22,8 @@ export interface Env {
   MAX_SOURCE_BYTES?: string;
   MAX_SOURCE_PIXELS?: string;
   FETCH_TIMEOUT_MS?: string;
+  MAX_OUTPUT_PIXELS?: string;
+  PREFLIGHT_CHECKS_PER_DAY?: string;
 }
 
 export interface AuthenticatedAccount {

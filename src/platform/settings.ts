@@ -12,6 +12,10 @@ export interface Settings {
   maxSourcePixels: number;
   /** Deadline for fetching a source URL, body included. */
   fetchTimeoutMs: number;
+  /** Largest image an AI fix job may produce (a 4× upscale of 12 MP is 192 MP), checked before tokens are taken. */
+  maxOutputPixels: number;
+  /** Full preflight checks an account may run per UTC day (the plan's quota). */
+  preflightChecksPerDay: number;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
@@ -19,6 +23,8 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_OUTPUT_PIXELS = 200_000_000;
+export const DEFAULT_PREFLIGHT_CHECKS_PER_DAY = 500;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -38,5 +44,7 @@ export function readSettings(env: Env): Settings {
     maxSourceBytes: positiveInt(env.MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_BYTES),
     maxSourcePixels: positiveInt(env.MAX_SOURCE_PIXELS, DEFAULT_MAX_SOURCE_PIXELS),
     fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),
+    maxOutputPixels: positiveInt(env.MAX_OUTPUT_PIXELS, DEFAULT_MAX_OUTPUT_PIXELS),
+    preflightChecksPerDay: positiveInt(env.PREFLIGHT_CHECKS_PER_DAY, DEFAULT_PREFLIGHT_CHECKS_PER_DAY),
   };
 }

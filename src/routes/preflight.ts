@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAccount } from "../middleware/auth";
 import { scoreDpi } from "../preflight/dpi";
-import { DpiScoreRequest, DpiScoreResponse } from "../preflight/schemas";
+import { deleteReport, getReport, listReports, runCheck } from "../preflight/checks";
+import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage, ReportsQuery } from "../preflight/schemas";
 import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
 
 export const preflightRoutes = createRouter();
@@ -24,4 +25,88 @@ preflightRoutes.openapi(
     },
   }),
   (c) => c.json({ data: scoreDpi(c.req.valid("json")) }, 200),
+);
+
+preflightRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/services/preflight/checks",
+    tags: ["Preflight"],
+    summary: "Full preflight check (no token charge; daily quota per account)",
+    description:
+      "Fetches the file, detects its type from its bytes and checks it against the product profile (defaults: requiredDpi from productType or 300, requiredColorMode any, bleedMm 3). Returns the stored report.",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { body: jsonBody(CreateCheck) },
+    responses: {
+      201: { description: "The report", content: { "application/json": { schema: ReportEnvelope } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      413: errorResponses[413],
+      422: errorResponses[422],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => c.json({ data: await runCheck(c.env, c.var.account.id, c.req.valid("json")) }, 201),
+);
+
+preflightRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/services/preflight/checks",
+    tags: ["Preflight"],
+    summary: "List recent reports, newest first",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { query: ReportsQuery },
+    responses: {
+      200: { description: "A page of reports", content: { "application/json": { schema: ReportPage } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => c.json(await listReports(c.env, c.var.account.id, c.req.valid("query")), 200),
+);
+
+preflightRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/services/preflight/checks/{reportId}",
+    tags: ["Preflight"],
+    summary: "Get a report",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { params: ReportIdParam },
+    responses: {
+      200: { description: "The report", content: { "application/json": { schema: ReportEnvelope } } },
+      401: errorResponses[401],
+      404: errorResponses[404],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => c.json({ data: await getReport(c.env, c.var.account.id, c.req.valid("param").reportId) }, 200),
+);
+
+preflightRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/services/preflight/checks/{reportId}",
+    tags: ["Preflight"],
+    summary: "Delete a report and its stored file",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { params: ReportIdParam },
+    responses: {
+      200: { description: "Deleted", content: { "application/json": { schema: ReportDeleted } } },
+      401: errorResponses[401],
+      404: errorResponses[404],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => {
+    const { reportId } = c.req.valid("param");
+    await deleteReport(c.env, c.var.account.id, reportId);
+    return c.json({ data: { reportId, deleted: true as const } }, 200);
+  },
 );

@@ -1,0 +1,67 @@
+/**
+ * Writes an object to R2 as its bytes are produced, holding at most one part
+ * in memory. R2 wants every part but the last to be the same size (and at
+ * least 5 MiB), so bytes are gathered into fixed-size parts; an object that
+ * ends before the first part fills is written with a single put instead.
+ */
+export const PART_BYTES = 8 * 1024 * 1024;
+
+export class R2StreamWriter {
+  private part: Uint8Array;
+  private filled = 0;
+  private total = 0;
+  private upload: R2MultipartUpload | null = null;
+  private readonly parts: R2UploadedPart[] = [];
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly key: string,
+    private readonly options: R2PutOptions & R2MultipartOptions,
+    private readonly partBytes = PART_BYTES,
+  ) {
+    this.part = new Uint8Array(partBytes);
+  }
+
+  get bytesWritten(): number {
+    return this.total;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const n = Math.min(chunk.byteLength - offset, this.partBytes - this.filled);
+      this.part.set(chunk.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.partBytes) await this.flushPart();
+    }
+    this.total += chunk.byteLength;
+  }
+
+  private async flushPart(): Promise<void> {
+    this.upload ??= await this.bucket.createMultipartUpload(this.key, this.options);
+    // uploadPart may keep a reference to what it is given until it resolves: hand it a copy-free view, then start a new buffer.
+    const body = this.filled === this.partBytes ? this.part : this.part.subarray(0, this.filled);
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, body));
+    this.part = new Uint8Array(this.partBytes);
+    this.filled = 0;
+  }
+
+  /** Finishes the object; returns its size in bytes. */
+  async close(): Promise<number> {
+    if (!this.upload) {
+      await this.bucket.put(this.key, this.part.subarray(0, this.filled), this.options);
+    } else {
+      if (this.filled > 0) await this.flushPart();
+      await this.upload.complete(this.parts);
+    }
+    this.part = new Uint8Array(0);
+    return this.total;
+  }
+
+  /** Drops whatever was uploaded (a failed job leaves no partial object behind). */
+  async abort(): Promise<void> {
+    this.part = new Uint8Array(0);
+    if (this.upload) await this.upload.abort().catch(() => undefined);
+  }
+}

@@ -56,6 +56,9 @@ export const ISSUE_CODES = {
   HIGH_BIT_DEPTH: { defaultSeverity: "info", meaning: "16 bits per channel; most print workflows reduce to 8.", fix: "Nothing required." },
   INDEXED_COLOR: { defaultSeverity: "info", meaning: "Palette (indexed) colour; gradients may band.", fix: "Export as full-colour RGB." },
   NO_EMBEDDED_RESOLUTION: { defaultSeverity: "info", meaning: "The file states no dpi; print size is taken from the canvas.", fix: "Nothing required when a canvas size is given." },
+  RASTER_DAMAGED: { defaultSeverity: "error", meaning: "The image file is broken: cut short, missing its end marker, or its pixels do not decode.", fix: "Export or upload the file again." },
+  RASTER_TOO_LARGE: { defaultSeverity: "warning", meaning: "The image has more pixels than the service decodes; checks that need the pixels (transparency, sharpness) were skipped.", fix: "Nothing required if you have checked transparency and sharpness yourself; or send a smaller file." },
+  PIXEL_CHECKS_SKIPPED: { defaultSeverity: "info", meaning: "The pixels could not be decoded here (e.g. a CMYK JPEG), so transparency and sharpness were not checked; the header checks still ran.", fix: "Nothing required; convert to RGB to have them checked." },
   // PDF
   PDF_ENCRYPTED: { defaultSeverity: "error", meaning: "The PDF is encrypted; it cannot be checked or printed without the password.", fix: "Export without a password or restrictions." },
   PDF_DAMAGED: { defaultSeverity: "error", meaning: "The PDF's structure is broken (truncated or corrupt).", fix: "Export the file again." },
@@ -66,6 +69,7 @@ export const ISSUE_CODES = {
   PDF_TRANSPARENCY: { defaultSeverity: "warning", meaning: "Soft masks, constant alpha below 1 or blend modes are used.", fix: "Flatten transparency when exporting (PDF/X-1a)." },
   THIN_LINES: { defaultSeverity: "warning", meaning: "Lines thinner than 0.25 pt may not print.", fix: "Make strokes at least 0.25 pt." },
   MULTIPLE_PAGES: { defaultSeverity: "info", meaning: "The PDF has more than one page.", fix: "Nothing required if every page is meant to print." },
+  PDF_CHECK_INCOMPLETE: { defaultSeverity: "warning", meaning: "The PDF is larger or more complex than one check examines (pages, content size, drawing operators or nesting past the bounds); what lies beyond was not checked.", fix: "Split the document or simplify its artwork, then check the parts." },
 } as const satisfies Record<string, { defaultSeverity: Severity; meaning: string; fix: string }>;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

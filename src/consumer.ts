@@ -1,3 +1,4 @@
+import { processFix } from "./ai-fix/process";
 import { processBgRemoval } from "./bg-removal/process";
 import { createJobConsumer } from "./jobs/consumer";
 import type { Env } from "./platform/env";
@@ -7,9 +8,7 @@ import type { Env } from "./platform/env";
 // has an isolate's 128 MB and CPU to itself.
 const consumeJobs = createJobConsumer({
   bg_remove: processBgRemoval,
-  ai_fix: async () => {
-    throw new Error("AI fix jobs are not available yet");
-  },
+  ai_fix: processFix,
 });
 
 export default {

@@ -60,8 +60,19 @@ function printPpiOf(file: Record<string, unknown>, requirements: Record<string, 
  * with their cost. Everything that cannot apply is refused here, before any
  * token is taken.
  */
+/** Report codes that mean the file's pixels or pages cannot be worked on here. */
+const UNWORKABLE: Partial<Record<string, string>> = {
+  RASTER_DAMAGED: "The file is damaged",
+  PDF_DAMAGED: "The PDF is damaged",
+  PDF_ENCRYPTED: "The PDF is encrypted",
+  RASTER_TOO_LARGE: "The image has more pixels than the service decodes (MAX_SOURCE_PIXELS)",
+  PIXEL_CHECKS_SKIPPED: "The image's pixels cannot be decoded here (e.g. a CMYK JPEG)",
+};
+
 export function planFix(report: ReportRow, options: FixOptions, limits: { maxOutputPixels: number }): FixParams {
   const issues = report.issues as unknown as PreflightIssue[];
+  const blocker = issues.find((i) => UNWORKABLE[i.code]);
+  if (blocker) throw unprocessable(`${UNWORKABLE[blocker.code]}, so it cannot be fixed automatically; export the file again and check it anew.`, { code: blocker.code });
   const suggested = [...new Set(issues.flatMap((i) => (i.fixable && i.fixType ? [i.fixType] : [])))];
   let requested = options.fixTypes ? [...new Set(options.fixTypes)] : suggested;
   if (requested.length === 0) {

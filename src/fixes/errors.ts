@@ -1,0 +1,31 @@
+import { JobInputError } from "../jobs/errors";
+
+/**
+ * The fixes would write more pixels than the caller allows. Thrown while
+ * planning, before any pixel is touched, and an input problem: retrying the
+ * same file cannot make the output smaller.
+ */
+export class OutputTooLargeError extends JobInputError {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxOutputPixels: number,
+  ) {
+    super(
+      `The corrected image would be ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(maxOutputPixels / 1e6).toFixed(1)} MP output limit.`,
+    );
+    this.name = "OutputTooLargeError";
+  }
+}
+
+/** A fix that cannot be applied to this file (an encrypted PDF, a conflicting set of fixes). */
+export class FixNotApplicableError extends JobInputError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "FixNotApplicableError";
+  }
+}
+
+export function checkOutputPixels(width: number, height: number, maxOutputPixels: number): void {
+  if (width * height > maxOutputPixels) throw new OutputTooLargeError(width, height, maxOutputPixels);
+}

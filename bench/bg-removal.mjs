@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// Background removal: latency and peak memory per image size, through the
-// real API (wrangler dev, queue consumer, R2), one fresh server per size so
-// each size's memory high-water mark is its own.
+// Background removal side by side: the API (workerd, queue consumer, R2)
+// against the tools a user would pick instead — onnxruntime-node on the same
+// model and input, and @imgly/background-removal-node end to end — per image
+// size, plus the quality of each against the model run at its native size.
+//
+//   node bench/bg-removal.mjs [1,4,12,25]      prints the section
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { api, demoToken, memoryOf, startApi, startFileServer } from "./lib/servers.mjs";
+import { defaultMaxSourcePixels, measureApi } from "./bg-removal/api.mjs";
+import { ensureModelsPrepared, ensurePeersInstalled, modelManifest, NATIVE_MODEL, peerVersion, peersDir, runPeer, SAME_MODEL } from "./bg-removal/peers.mjs";
+import { ratio, table } from "./lib/markdown.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const imagesDir = path.join(root, "bench", "out", "images");
+const outputsDir = path.join(root, "bench", "out", "outputs");
+const fixturesDir = path.join(root, "test", "fixtures", "bg");
 
 /** Source photos of 1, 4, 12 and 25 MP, made once from a real photo (ImageMagick, Lanczos). */
 export function benchImages(megapixels = [1, 4, 12, 25]) {
@@ -20,75 +26,180 @@ export function benchImages(megapixels = [1, 4, 12, 25]) {
     const width = Math.floor(Math.sqrt(mp * 1e6 * 1.5));
     const height = Math.floor((mp * 1e6) / width);
     if (!existsSync(file)) {
-      execFileSync("convert", [path.join(root, "test/fixtures/bg/chelsea.jpg"), "-filter", "Lanczos", "-resize", `${width}x${height}!`, "-quality", "90", file]);
+      execFileSync("convert", [path.join(fixturesDir, "chelsea.jpg"), "-filter", "Lanczos", "-resize", `${width}x${height}!`, "-quality", "90", file]);
     }
     return { mp, file, width, height };
   });
 }
 
-async function runJob(base, token, imageUrl) {
-  const started = performance.now();
-  const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, subject_type: "auto" } });
-  if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
-    const job = await api(base, `/v1/services/bg-remove/${created.body.job_id}`, { token });
-    if (job.body.status === "completed" || job.body.status === "failed") return { ms: performance.now() - started, job: job.body };
-  }
+/** The real photos of the test fixtures, copied next to the bench images so one file server serves all. */
+function qualityPhotos() {
+  return readdirSync(fixturesDir)
+    .filter((f) => f.endsWith(".jpg"))
+    .sort()
+    .map((f) => {
+      const file = path.join(imagesDir, f);
+      copyFileSync(path.join(fixturesDir, f), file);
+      return file;
+    });
 }
 
-export async function benchBgRemoval({ megapixels = [1, 4, 12, 25], runs = 3, port = 8796 } = {}) {
+export async function benchBgRemoval({ megapixels = [1, 4, 12, 25], runs = 3 } = {}) {
+  ensurePeersInstalled();
+  ensureModelsPrepared();
   const images = benchImages(megapixels);
-  const [warmUp] = benchImages([1]);
-  const files = await startFileServer(imagesDir);
-  const stateDir = mkdtempSync(path.join(tmpdir(), "bench-bg-"));
-  const rows = [];
-  try {
-    for (const image of images) {
-      const server = await startApi({
-        port,
-        stateDir,
-        // The bench measures past the default 12 MP limit and polls fast.
-        vars: { MAX_SOURCE_PIXELS: "40000000", MAX_SOURCE_BYTES: String(100 * 1024 * 1024), RATE_LIMIT_PER_MINUTE: "100000", FETCH_TIMEOUT_MS: "60000" },
-      });
-      try {
-        const token = await demoToken(server.base);
-        const pid = server.workerdPid();
-        // Warm-up on a small image: ORT initialised, codecs instantiated.
-        await runJob(server.base, token, `${files.base}/${path.basename(warmUp.file)}`);
-        const before = memoryOf(pid);
-        const times = [];
-        let last;
-        for (let i = 0; i < runs; i++) {
-          last = await runJob(server.base, token, `${files.base}/${path.basename(image.file)}`);
-          times.push(last.ms);
-        }
-        const after = memoryOf(pid);
-        times.sort((a, b) => a - b);
-        rows.push({
-          megapixels: image.mp,
-          size: `${image.width}×${image.height}`,
-          status: last.job.status,
-          error: last.job.error_message,
-          medianMs: Math.round(times[Math.floor(times.length / 2)]),
-          workerdRssBeforeMB: Math.round(before.rssMB),
-          workerdPeakMB: Math.round(after.hwmMB),
-          peakAboveIdleMB: Math.round(after.hwmMB - before.rssMB),
-        });
-        console.log(JSON.stringify(rows.at(-1)));
-      } finally {
-        server.stop();
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+  const [warmup] = benchImages([1]);
+  const photos = qualityPhotos();
+  const perSize = images.map((image) => ({ image }));
+
+  const apiRun = await measureApi({ images, warmup: warmup.file, extra: photos, runs, imagesDir, outDir: outputsDir });
+  apiRun.results.forEach((r, i) => (perSize[i].api = r));
+
+  const peers = [
+    { key: "ortNode", script: "ort-node.mjs", job: { manifest: modelManifest, model: SAME_MODEL.name } },
+    { key: "imgly", script: "imgly-node.mjs", job: {} },
+  ];
+  const extraOutputs = { api: apiRun.extraOutputs };
+  for (const peer of peers) {
+    for (const [i, entry] of perSize.entries()) {
+      // The photos for the quality table ride along with the first size, after its measurement.
+      const extra = i === 0 ? photos : [];
+      const result = await runPeer(peer.script, { ...peer.job, warmup: warmup.file, image: entry.image.file, runs, outDir: outputsDir, extra });
+      entry[peer.key] = result;
+      if (i === 0) extraOutputs[peer.key] = Object.fromEntries(extra.map((f) => [f, result.outputs[f]]));
+      console.log(`${peer.key} ${entry.image.mp} MP: ${JSON.stringify({ ...result, outputs: undefined })}`);
     }
-  } finally {
-    files.close();
-    rmSync(stateDir, { recursive: true, force: true });
   }
-  return rows;
+
+  const sources = [
+    ...perSize.map((e) => ({
+      source: e.image.file,
+      outputs: Object.fromEntries(
+        [["api", e.api.output], ["ortNode", e.ortNode.outputs[e.image.file]], ["imgly", e.imgly.outputs[e.image.file]]].filter(([, png]) => png),
+      ),
+    })),
+    ...photos.map((f) => ({ source: f, outputs: { api: extraOutputs.api[f], ortNode: extraOutputs.ortNode[f], imgly: extraOutputs.imgly[f] } })),
+  ];
+  const quality = await runPeer("quality.mjs", { manifest: modelManifest, model: NATIVE_MODEL.name, sources, outDir: outputsDir });
+  const iouOf = Object.fromEntries(quality.results.map((r) => [r.source, r.iou]));
+  for (const e of perSize) e.iou = iouOf[e.image.file];
+  const photoRows = photos.map((f) => ({ file: f, ...quality.results.find((r) => r.source === f) }));
+  return { perSize, photoRows, runs, maxSourcePixels: defaultMaxSourcePixels() };
+}
+
+const mb = (v) => (v === undefined || v === null ? "" : String(v));
+const iouText = (v) => (v === undefined ? "–" : v.toFixed(3));
+
+function sizeTable({ image, api, ortNode, imgly, iou }) {
+  const rows = [
+    { tool: "API (workerd)", result: api, iou: iou.api },
+    { tool: "onnxruntime-node, same model", result: ortNode, iou: iou.ortNode },
+    { tool: "@imgly/background-removal-node", result: imgly, iou: iou.imgly },
+  ];
+  const apiOk = api.status === "completed";
+  return table(
+    rows.map(({ tool, result, iou: v }, i) => ({
+      tool,
+      latency: i === 0 && !apiOk ? `${api.status}: ${api.error}` : `${result.medianMs}${i === 0 && api.consumerMedianMs ? ` (consumer ${api.consumerMedianMs})` : ""}`,
+      peak: mb(result.peakMB),
+      idle: `${result.idleRssMB} (+${result.peakMB - result.idleRssMB})`,
+      iou: iouText(v),
+      latencyRatio: i === 0 || !apiOk ? "–" : ratio(api.medianMs, result.medianMs),
+      peakRatio: i === 0 || !apiOk ? "–" : ratio(api.peakMB, result.peakMB),
+    })),
+    {
+      tool: "tool",
+      latency: "latency ms (median)",
+      peak: "peak memory MB",
+      idle: "idle MB (+ jobs)",
+      iou: "IoU vs native 1024",
+      latencyRatio: "latency API ÷ tool",
+      peakRatio: "peak memory API ÷ tool",
+    },
+  );
+}
+
+/** The "Background removal" section of bench/RESULTS.md. */
+export async function bgRemovalSection(options) {
+  const r = await benchBgRemoval(options);
+  const ortVersion = peerVersion("onnxruntime-node");
+  const imglyOrt = peerVersion("onnxruntime-node", path.join(peersDir, "node_modules", "@imgly", "background-removal-node"));
+  const limitMP = r.maxSourcePixels ? r.maxSourcePixels / 1e6 : null;
+  const sizes = r.perSize
+    .map((e) => {
+      const over = limitMP !== null && e.image.width * e.image.height > r.maxSourcePixels;
+      const note = over
+        ? `\n\nOver the service's default limit (MAX_SOURCE_PIXELS = ${limitMP.toFixed(1)} MP), which refuses this size; raised for this measurement only.`
+        : "";
+      return `### ${e.image.mp} MP (${e.image.width}×${e.image.height})${note}\n\n${sizeTable(e)}`;
+    })
+    .join("\n\n");
+  const photos = table(
+    r.photoRows.map((p) => ({
+      photo: path.basename(p.file),
+      size: `${p.width}×${p.height}`,
+      api: iouText(p.iou.api),
+      ortNode: iouText(p.iou.ortNode),
+      imgly: iouText(p.iou.imgly),
+    })),
+    { api: "API (workerd)", ortNode: "onnxruntime-node, same model", imgly: "@imgly/background-removal-node" },
+  );
+  const mean = (key) => {
+    const vs = r.photoRows.map((p) => p.iou[key]).filter((v) => v !== undefined);
+    return vs.length ? (vs.reduce((a, b) => a + b, 0) / vs.length).toFixed(3) : "–";
+  };
+  return `## Background removal
+
+Each size is one photo (a real photo upscaled with ImageMagick Lanczos, JPEG),
+processed by three tools, each after a warm-up image (1 MP) so that start-up
+costs (model load, session creation) do not count; latency is the median of
+${r.runs} runs.
+
+- **API (workerd)**: \`POST /v1/services/bg-remove\` (\`subject_type\` auto)
+  through the real API and consumer under \`wrangler dev\`, one fresh server per
+  size. Latency is create → completed as a client polling every 100 ms sees
+  it: it includes the queue delivery, the consumer fetching the source over
+  HTTP, R2 writes and the poll interval; "consumer" is the part the consumer
+  itself spent (decode, model, matte, encode, store). The Worker runs the
+  384 px model as 5 sessions one after another on one thread (onnxruntime-web,
+  wasm) and refines the matte at full resolution. Memory is the workerd runtime
+  process (both Workers, D1, Durable Objects, R2): its resident set after the
+  warm-up and its high-water mark after the runs.
+- **onnxruntime-node, same model**: onnxruntime-node ${ortVersion} in a Node
+  process, in-process (no HTTP, queue or storage), on the same 384 px graph
+  unsplit (\`${SAME_MODEL.name}\`, same weights and rewrites) and the same
+  input (decoded and stretched to 384×384 with sharp, normalised with the
+  manifest's mean/std), then what a Node user writes around it: the mask
+  upscaled (bilinear), joined as alpha, PNG encoded with sharp. ORT's default
+  threads (one per core); no matte refinement.
+- **@imgly/background-removal-node** 1.4.5 (onnxruntime-node ${imglyOrt},
+  sharp ${peerVersion("sharp")} via \`overrides\`) end to end, \`removeBackground(file)\`
+  to PNG bytes, in-process, with its default model **medium** (the same ISNet
+  in fp16, always run at 1024×1024).
+
+Peak memory of the peers is their Node process's VmHWM; "idle" is its resident
+set after the warm-up. Ratios are API ÷ tool: above 1 the API is slower or
+uses more. workerd's figure covers a whole local runtime, so compare the
+"+ jobs" parts too. **IoU vs native**: foreground (alpha ≥ 128) of each
+tool's output PNG — for the API the file downloaded from the job's
+\`output_url\` — against the unmodified model (\`${NATIVE_MODEL.name}\`, all
+outputs, as @imgly/background-removal-data ships it) run at its native
+1024×1024 in onnxruntime-node, its mask stretched to the photo's size. imgly
+runs that model's fp16 twin at the same size, so its IoU shows how far the
+384 px input costs the API, not a better model.
+
+${sizes}
+
+### Quality on the test photos
+
+IoU vs the native 1024 model on \`test/fixtures/bg/*.jpg\` (each once, after
+the 1 MP measurement). Mean: API ${mean("api")}, onnxruntime-node ${mean("ortNode")}, imgly ${mean("imgly")}.
+
+${photos}
+`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const sizes = process.argv[2] ? process.argv[2].split(",").map(Number) : undefined;
-  console.table(await benchBgRemoval({ megapixels: sizes }));
+  const megapixels = process.argv[2] ? process.argv[2].split(",").map(Number) : undefined;
+  console.log(await bgRemovalSection({ megapixels }));
 }

@@ -1,24 +1,35 @@
 #!/usr/bin/env node
 // `npm run bench`: runs the project's benchmarks against the real local
-// runtime and writes bench/RESULTS.md (date, machine, versions, tables).
+// runtime and writes bench/RESULTS.md (date, machine, versions, then one
+// section per benchmark). A benchmark is a module exporting an async
+// function that returns its markdown section; add it to SECTIONS.
+//
+//   node bench/run.mjs [section ...]     e.g. `node bench/run.mjs bg-removal` (prints only)
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { benchBgRemoval } from "./bg-removal.mjs";
-import { benchWallet } from "./wallet.mjs";
+import { bgRemovalSection } from "./bg-removal.mjs";
+import { walletSection } from "./wallet.mjs";
+
+const SECTIONS = {
+  wallet: walletSection,
+  "bg-removal": bgRemovalSection,
+};
 
 const root = path.resolve(import.meta.dirname, "..");
 const version = (pkg) => JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")).version;
 
-const wallet = await benchWallet();
-console.log(`wallet: ${wallet.chargesPerSecond} charges/s`);
-const bg = await benchBgRemoval();
+const wanted = process.argv.slice(2);
+for (const name of wanted) if (!SECTIONS[name]) throw new Error(`unknown section ${name}; known: ${Object.keys(SECTIONS).join(", ")}`);
 
-const table = (rows) => {
-  const keys = Object.keys(rows[0]);
-  return [`| ${keys.join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${keys.map((k) => r[k] ?? "").join(" | ")} |`)].join("\n");
-};
+const loadBefore = os.loadavg()[0];
+const sections = [];
+for (const [name, section] of Object.entries(SECTIONS)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`bench: ${name}`);
+  sections.push(await section());
+}
 
 const md = `# Benchmark results
 
@@ -27,25 +38,9 @@ Written by \`npm run bench\` on ${new Date().toISOString()}.
 - Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
 - Node ${process.version}; wrangler ${version("wrangler")}; workerd ${version("@cloudflare/workerd-linux-64")}; onnxruntime-web ${version("onnxruntime-web")}; @jsquash/png ${version("@jsquash/png")}
 - Git: ${execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim()}
+- Load average (1 min) at start ${loadBefore.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: on a machine shared with other work, times stretch with it
 
-## Wallet
-
-Charges per second through one account's Durable Object (each charge: a
-balance check, a ledger entry and a hold in one SQLite transaction, then the
-D1 mirror write), ${wallet.concurrency} in flight, ${wallet.charges} charges:
-**${wallet.chargesPerSecond} charges/s**; ending the holds (capture or refund):
-${wallet.holdEndsPerSecond}/s. Ledger checked afterwards: ${wallet.ledgerEntries} entries, balance exact.
-
-## Background removal
-
-Through the real API and consumer under \`wrangler dev\` (one fresh server per
-size, a warm-up job first), a photo upscaled to each size, \`subject_type\`
-auto. Time = create → completed as a client sees it (median of 3). Memory =
-the workerd runtime process's resident set: before the measured jobs
-(idle, after warm-up) and its high-water mark after them; the difference is
-what the jobs added on top of an initialised runtime.
-
-${table(bg)}
-`;
-writeFileSync(path.join(root, "bench", "RESULTS.md"), md);
+${sections.join("\n")}`;
+// A partial run only prints, so RESULTS.md always holds one complete run.
+if (!wanted.length) writeFileSync(path.join(root, "bench", "RESULTS.md"), md);
 console.log(md);

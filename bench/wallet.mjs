@@ -5,13 +5,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort, snapshotProject } from "./lib/servers.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-const config = path.join(root, "bench", "wallet.wrangler.toml");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
-export async function benchWallet({ charges = 2000, concurrency = 50, port = 8797 } = {}) {
+export async function benchWallet({ charges = 2000, concurrency = 50, port } = {}) {
+  port ??= await freePort();
+  // A copy nobody edits: wrangler dev restarts the runtime when a source file changes.
+  const project = snapshotProject();
+  const config = path.join(project.dir, "bench", "wallet.wrangler.toml");
   const state = mkdtempSync(path.join(tmpdir(), "bench-wallet-"));
   spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local", "-c", config, "--persist-to", state], { env, stdio: "ignore" });
   const server = spawn(process.execPath, [wrangler, "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false"], {
@@ -45,7 +49,22 @@ export async function benchWallet({ charges = 2000, concurrency = 50, port = 879
   } finally {
     process.kill(-server.pid, "SIGTERM");
     rmSync(state, { recursive: true, force: true });
+    project.remove();
   }
+}
+
+/** The "Wallet" section of bench/RESULTS.md. */
+export async function walletSection(options) {
+  const wallet = await benchWallet(options);
+  console.log(`wallet: ${wallet.chargesPerSecond} charges/s`);
+  return `## Wallet
+
+Charges per second through one account's Durable Object (each charge: a
+balance check, a ledger entry and a hold in one SQLite transaction, then the
+D1 mirror write), ${wallet.concurrency} in flight, ${wallet.charges} charges:
+**${wallet.chargesPerSecond} charges/s**; ending the holds (capture or refund):
+${wallet.holdEndsPerSecond}/s. Ledger checked afterwards: ${wallet.ledgerEntries} entries, balance exact.
+`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -52,15 +52,40 @@ log("applying D1 migrations locally");
 run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
 
 /**
- * --var overrides reach both Workers through an extra env file loaded after
- * .dev.vars (wrangler's own --var only reaches the first config).
+ * --var overrides have to reach both Workers. wrangler 4.86 hands `--var` and
+ * `--env-file` only to the first `-c` config; every further config is set up
+ * with nothing but `--env`, so its vars come from the `.dev.vars` that sits
+ * next to its own config file (getVarsForDev(userConfigPath, envFiles
+ * undefined, ...) in wrangler's dev setup). The consumer therefore runs from a
+ * copy of its config in a folder of its own whose `.dev.vars` is ours plus the
+ * overrides; the API reads the same file through `--env-file`.
  */
-function varOverrides() {
-  if (args.var.length === 0) return [];
-  const file = path.join(persistTo, "overrides.env");
-  mkdirSync(persistTo, { recursive: true });
-  writeFileSync(file, `${args.var.join("\n")}\n`);
-  return ["--env-file", path.join(root, ".dev.vars"), "--env-file", file];
+function configsWithOverrides() {
+  const configs = ["-c", "wrangler.toml", "-c", "wrangler.consumer.toml"];
+  if (args.var.length === 0) return configs;
+  const overrides = new Map(
+    args.var.map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 1) throw new Error(`--var ${pair}: expected NAME=value`);
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+  const dir = path.join(persistTo, "dev-config");
+  mkdirSync(dir, { recursive: true });
+  const devVars = readFileSync(path.join(root, ".dev.vars"), "utf8")
+    .split("\n")
+    .filter((line) => !overrides.has(line.split("=")[0].trim()));
+  for (const [name, value] of overrides) devVars.push(`${name}=${value}`);
+  const envFile = path.join(dir, ".dev.vars");
+  writeFileSync(envFile, `${devVars.join("\n")}\n`);
+  // Paths in a wrangler config are relative to the file, so the copy points back at the project.
+  const consumer = readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8").replace(
+    /^(main|migrations_dir|base_dir|tsconfig)(\s*=\s*)"([^"]+)"/gm,
+    (_, key, sep, value) => `${key}${sep}${JSON.stringify(path.resolve(root, value))}`,
+  );
+  const consumerConfig = path.join(dir, "wrangler.consumer.toml");
+  writeFileSync(consumerConfig, consumer);
+  return ["-c", "wrangler.toml", "-c", consumerConfig, "--env-file", envFile];
 }
 
 log(`starting wrangler dev on ${base}`);
@@ -70,10 +95,7 @@ const server = spawn(
     wrangler,
     "dev",
     // Two Workers in one local session: the API, and the job consumer it hands work to.
-    "-c",
-    "wrangler.toml",
-    "-c",
-    "wrangler.consumer.toml",
+    ...configsWithOverrides(),
     "--ip",
     "127.0.0.1",
     "--port",
@@ -81,7 +103,6 @@ const server = spawn(
     "--persist-to",
     persistTo,
     "--show-interactive-dev-session=false",
-    ...varOverrides(),
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

@@ -1,18 +1,48 @@
 // Local servers for benchmarks: the API as `npm run dev` starts it, and a
 // static file server for source images. Loopback only.
-import { execSync, spawn } from "node:child_process";
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync, execSync, spawn } from "node:child_process";
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import http, { createServer } from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export async function startApi({ port, stateDir, vars = {}, logFile = path.join(stateDir, "server.log") }) {
+/**
+ * A copy of the project's files as they are now (tracked and untracked, not
+ * ignored), sharing node_modules and the prepared model. `wrangler dev`
+ * rebuilds and restarts workerd whenever a source file changes, which would
+ * reset the memory high-water mark and drop jobs in flight; a copy nobody
+ * edits keeps one long bench on one build.
+ */
+export function snapshotProject() {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-project-"));
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: root }).toString().split("\0").filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(path.join(root, file))) continue; // deleted in the working tree
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    copyFileSync(path.join(root, file), path.join(dir, file));
+  }
+  if (existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars"), path.join(dir, ".dev.vars"));
+  for (const shared of ["node_modules", ".model-cache"]) {
+    if (existsSync(path.join(root, shared))) symlinkSync(path.join(root, shared), path.join(dir, shared));
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startApi({ port, stateDir, vars = {}, projectDir = root, logFile = path.join(stateDir, "server.log") }) {
   mkdirSync(stateDir, { recursive: true });
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", stateDir];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}=${v}`);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, args, { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already stopped
+    }
+  };
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 180_000);
     const log = createWriteStream(logFile);
@@ -27,6 +57,9 @@ export async function startApi({ port, stateDir, vars = {}, logFile = path.join(
     });
     child.stderr.on("data", (d) => (output += d));
     child.once("exit", (code) => reject(new Error(`API exited (${code}):\n${output}`)));
+  }).catch((error) => {
+    stop();
+    throw error;
   });
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -42,13 +75,7 @@ export async function startApi({ port, stateDir, vars = {}, logFile = path.join(
       if (!runtime) throw new Error("no workerd runtime process found");
       return runtime;
     },
-    stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already stopped
-      }
-    },
+    stop,
   };
 }
 
@@ -57,6 +84,15 @@ export function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rssMB: kb("VmRSS") / 1024, hwmMB: kb("VmHWM") / 1024 };
+}
+
+/** A loopback port nothing listens on right now (other people's dev servers share this machine). */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function startFileServer(dir, port = 0) {
@@ -81,7 +117,7 @@ export async function startFileServer(dir, port = 0) {
  * benchmark clients do not reuse connections (production is unaffected:
  * there the consumer runs in its own isolates).
  */
-export function api(base, pathname, { token, body, headers = {}, method } = {}) {
+export function api(base, pathname, { token, body, headers = {}, method, timeoutMs = 60_000 } = {}) {
   const payload = body ? JSON.stringify(body) : undefined;
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -98,8 +134,39 @@ export function api(base, pathname, { token, body, headers = {}, method } = {}) 
         res.on("end", () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null }));
       },
     );
+    // Now and then a request still stalls in that proxy and never answers; give up on it.
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${pathname}: no answer within ${timeoutMs} ms`)));
     req.on("error", reject);
     req.end(payload);
+  });
+}
+
+/** Saves a GET response body to a file, on its own connection (see api()), retried if it stalls. */
+export async function download(url, file, { attempts = 3, timeoutMs = 60_000 } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadOnce(url, file, timeoutMs);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
+function downloadOnce(url, file, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`GET ${url}: ${res.statusCode}`));
+        return;
+      }
+      const out = createWriteStream(file);
+      res.pipe(out);
+      out.on("finish", resolve);
+      out.on("error", reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
   });
 }
 

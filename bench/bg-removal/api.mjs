@@ -1,0 +1,139 @@
+// The API side of the background-removal bench: jobs through the real API
+// and consumer under `wrangler dev`, one fresh server per size so that each
+// size's memory high-water mark is its own.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { api, demoToken, download, freePort, memoryOf, snapshotProject, startApi, startFileServer } from "../lib/servers.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * The pixel limit a deployment gets without configuration: the consumer's
+ * [vars] (what wrangler deploys), else the code's default.
+ */
+export function defaultMaxSourcePixels() {
+  const vars = /^MAX_SOURCE_PIXELS\s*=\s*"(\d+)"/m.exec(readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8"));
+  if (vars) return Number(vars[1]);
+  const code = /DEFAULT_MAX_SOURCE_PIXELS\s*=\s*([\d_]+)/.exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
+  return code ? Number(code[1].replaceAll("_", "")) : null;
+}
+
+// Raised so that every size can be measured; the report says which sizes the
+// service refuses by default.
+const BENCH_VARS = {
+  MAX_SOURCE_PIXELS: "40000000",
+  MAX_SOURCE_BYTES: String(100 * 1024 * 1024),
+  RATE_LIMIT_PER_MINUTE: "100000",
+  FETCH_TIMEOUT_MS: "60000",
+};
+
+async function runJob(base, token, imageUrl) {
+  const started = performance.now();
+  const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, subject_type: "auto" } });
+  if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    // A poll that stalls locally is dropped and the next one asked; polls change nothing.
+    const job = await api(base, `/v1/services/bg-remove/${created.body.job_id}`, { token, timeoutMs: 10_000 }).catch(() => null);
+    if (job?.body?.status === "completed" || job?.body?.status === "failed") return { ms: performance.now() - started, job: job.body };
+  }
+}
+
+/**
+ * What the consumer itself spent on each job (decode, model, matte, encode,
+ * store), from the job rows in local D1: the API does not publish it, and it
+ * separates the work from queue delivery and polling.
+ */
+function consumerTimings(projectDir, stateDir, jobIds) {
+  const wrangler = path.join(projectDir, "node_modules", "wrangler", "bin", "wrangler.js");
+  const ids = jobIds.map((id) => `'${id.replaceAll("'", "")}'`).join(",");
+  const out = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", "--command", `SELECT id, result FROM jobs WHERE id IN (${ids})`],
+    { cwd: projectDir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" }, encoding: "utf8" },
+  );
+  try {
+    const rows = JSON.parse(out.stdout)[0].results;
+    return Object.fromEntries(rows.map((r) => [r.id, JSON.parse(r.result ?? "{}").timings ?? null]));
+  } catch {
+    // Only the "consumer" figure depends on it; the table then shows end-to-end time alone.
+    return {};
+  }
+}
+
+const sum = (timings) => (timings ? Object.values(timings).reduce((a, b) => a + b, 0) : null);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * For each image (all on one snapshot of the project's files): a fresh server, a warm-up job on `warmup` (ORT initialised,
+ * codecs instantiated), the workerd runtime's resident set, `runs` jobs, its
+ * high-water mark. The last output is downloaded for the quality check;
+ * `extra` photos go through the first server after its measurement.
+ */
+export async function measureApi({ images, warmup, extra = [], runs, imagesDir, outDir }) {
+  mkdirSync(outDir, { recursive: true });
+  const files = await startFileServer(imagesDir);
+  const stateDir = mkdtempSync(path.join(tmpdir(), "bench-bg-"));
+  const project = snapshotProject();
+  const results = [];
+  const extraOutputs = {};
+  try {
+    for (const [i, image] of images.entries()) {
+      const port = await freePort();
+      const server = await startApi({ port, stateDir, vars: BENCH_VARS, projectDir: project.dir });
+      const jobIds = [];
+      let result;
+      try {
+        const token = await demoToken(server.base);
+        const pid = server.workerdPid();
+        await runJob(server.base, token, `${files.base}/${path.basename(warmup)}`);
+        const before = memoryOf(pid);
+        const times = [];
+        let last;
+        for (let r = 0; r < runs; r++) {
+          last = await runJob(server.base, token, `${files.base}/${path.basename(image.file)}`);
+          times.push(last.ms);
+          jobIds.push(last.job.job_id);
+        }
+        const after = memoryOf(pid);
+        if (server.workerdPid() !== pid) throw new Error("workerd restarted during the measurement; its high-water mark is not the jobs'");
+        const output = path.join(outDir, `api-${path.basename(image.file).replace(/\.[^.]+$/, "")}.png`);
+        if (last.job.status === "completed") await download(last.job.output_url, output);
+        result = {
+          image,
+          status: last.job.status,
+          error: last.job.error_message,
+          timesMs: times.map(Math.round),
+          medianMs: Math.round(median(times)),
+          idleRssMB: Math.round(before.rssMB),
+          peakMB: Math.round(after.hwmMB),
+          output: last.job.status === "completed" ? output : null,
+        };
+        if (i === 0) {
+          for (const file of extra) {
+            const job = await runJob(server.base, token, `${files.base}/${path.basename(file)}`);
+            if (job.job.status !== "completed") throw new Error(`${file}: ${job.job.status} ${job.job.error_message}`);
+            extraOutputs[file] = path.join(outDir, `api-${path.basename(file).replace(/\.[^.]+$/, "")}.png`);
+            await download(job.job.output_url, extraOutputs[file]);
+          }
+        }
+      } finally {
+        server.stop();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const timings = consumerTimings(project.dir, stateDir, jobIds);
+      const consumerMs = jobIds.map((id) => sum(timings[id])).filter((ms) => ms !== null);
+      result.consumerMedianMs = consumerMs.length ? median(consumerMs) : null;
+      result.consumerTimings = timings[jobIds.at(-1)] ?? null;
+      results.push(result);
+      console.log(`api ${image.mp} MP: ${JSON.stringify({ ...result, image: undefined })}`);
+    }
+  } finally {
+    files.close();
+    project.remove();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  return { results, extraOutputs };
+}

@@ -12,6 +12,7 @@ import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
+import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
 import { FIX_TYPE_TOKENS, type FixType } from "../wallet/pricing";
 import type { FixResult } from "./jobs";
@@ -74,13 +75,7 @@ function dropAlpha(band: RowBand, into: Uint8Array): Uint8Array {
 
 async function fixRaster(env: Env, job: Job, params: FixParams, bytes: Uint8Array): Promise<JobOutput> {
   const settings = readSettings(env);
-  const timings: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = Math.round(now - mark);
-    mark = now;
-  };
+  const { lap, timings } = stopwatch();
 
   const image = await decodeRaster(bytes, params.fileType, settings.maxSourcePixels);
   lap("decodeMs");

@@ -1,5 +1,6 @@
 import { EncryptedPDFError, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef, type PDFContext, type PDFObject, type PDFPage } from "pdf-lib";
-import { MM_PER_INCH } from "./bleed-raster";
+import { MM_PER_INCH } from "../preflight/issues";
+import { clipBox, readBox } from "../preflight/pdf/boxes";
 import { FixNotApplicableError } from "./errors";
 
 /**
@@ -70,10 +71,10 @@ function bleedPage(ctx: PDFContext, page: PDFPage, number: number, bleedPt: numb
   const b = bleedPt / userUnit;
 
   const media = readBox(ctx, node.getInheritableAttribute(PDFName.MediaBox)) ?? DEFAULT_MEDIA_BOX;
-  const crop = clip(readBox(ctx, node.getInheritableAttribute(PDFName.of("CropBox"))) ?? media, media);
-  const trim = clip(readBox(ctx, node.get(PDFName.of("TrimBox"))) ?? crop, media);
+  const crop = clipBox(readBox(ctx, node.getInheritableAttribute(PDFName.of("CropBox"))) ?? media, media);
+  const trim = clipBox(readBox(ctx, node.get(PDFName.of("TrimBox"))) ?? crop, media);
   // What prints today: the BleedBox if the file has one (§14.11.2: it defaults to the CropBox).
-  const printed = clip(readBox(ctx, node.get(PDFName.of("BleedBox"))) ?? crop, media);
+  const printed = clipBox(readBox(ctx, node.get(PDFName.of("BleedBox"))) ?? crop, media);
   const grown: Box = [trim[0] - b, trim[1] - b, trim[2] + b, trim[3] + b];
 
   const cx = (trim[0] + trim[2]) / 2;
@@ -100,7 +101,7 @@ function bleedPage(ctx: PDFContext, page: PDFPage, number: number, bleedPt: numb
     if (art) {
       const [x0, y0] = map(art[0], art[1]);
       const [x1, y1] = map(art[2], art[3]);
-      node.set(PDFName.of("ArtBox"), boxArray(ctx, clip([x0, y0, x1, y1], trim)));
+      node.set(PDFName.of("ArtBox"), boxArray(ctx, clipBox([x0, y0, x1, y1], trim)));
     }
   }
   for (const name of ["MediaBox", "CropBox", "BleedBox"]) node.set(PDFName.of(name), boxArray(ctx, grown));
@@ -168,23 +169,6 @@ function mapPoints(ctx: PDFContext, value: PDFObject | undefined, map: (x: numbe
 function numberOf(ctx: PDFContext, value: PDFObject | undefined): number | undefined {
   const resolved = value instanceof PDFRef ? ctx.lookup(value) : value;
   return resolved instanceof PDFNumber ? resolved.asNumber() : undefined;
-}
-
-/** Any two opposite corners are allowed (§7.9.5); normalised to [left, bottom, right, top]. */
-export function readBox(ctx: PDFContext, value: PDFObject | undefined): Box | undefined {
-  const array = ctx.lookup(value);
-  if (!(array instanceof PDFArray) || array.size() !== 4) return undefined;
-  const n = array.asArray().map((item) => numberOf(ctx, item));
-  if (n.some((v) => v === undefined || !Number.isFinite(v))) return undefined;
-  const [x0, y0, x1, y1] = n as [number, number, number, number];
-  if (x0 === x1 || y0 === y1) return undefined;
-  return [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)];
-}
-
-/** A box reaching past `within` is cut to it (§14.11.2); one wholly outside means `within`. */
-function clip(box: Box, within: Box): Box {
-  const cut: Box = [Math.max(box[0], within[0]), Math.max(box[1], within[1]), Math.min(box[2], within[2]), Math.min(box[3], within[3])];
-  return cut[0] < cut[2] && cut[1] < cut[3] ? cut : within;
 }
 
 function boxArray(ctx: PDFContext, box: Box): PDFArray {

@@ -1,3 +1,4 @@
+import { MM_PER_INCH } from "../preflight/issues";
 import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBand } from "./raster-stream";
 
 /**
@@ -16,7 +17,6 @@ import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBan
  * last b+1 rows are held; every other row passes straight through.
  */
 
-export const MM_PER_INCH = 25.4;
 const OUTPUT_BAND_BYTES = 2 * 1024 * 1024;
 
 /** Bleed in pixels for a print resolution in pixels per inch. */

@@ -7,6 +7,7 @@ import { base64UrlDecode, base64UrlEncode, fromUtf8, utf8 } from "../platform/en
 import type { Env } from "../platform/env";
 import { AppError, notFound, validationError } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
+import { pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { analyzeFile } from "./analyze";
 import { MIN_PPI } from "./dpi";
@@ -219,9 +220,7 @@ export async function listReports(env: Env, accountId: string, query: ReportsQue
     )
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return { data: page.map(toReport), meta: { nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null } };
+  return pageOf(rows, query.limit, toReport, encodeCursor);
 }
 
 /** Deletes the report and its stored source. Fix jobs already created keep their own outputs. */

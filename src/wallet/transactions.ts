@@ -2,6 +2,7 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import { database, schema } from "../db/client";
 import type { Env } from "../platform/env";
 import { parseTransactionId, transactionId } from "../platform/ids";
+import { pageOf } from "../platform/pagination";
 import type { Transaction, TransactionsQuery } from "./schemas";
 
 /**
@@ -28,20 +29,10 @@ export async function listTransactions(
     )
     .orderBy(desc(t.seq))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(({ id, type, amount, balanceAfter, heldAfter, service, jobId, reason, createdAt }) => ({
-      id,
-      type,
-      amount,
-      balanceAfter,
-      heldAfter,
-      service,
-      jobId,
-      reason,
-      createdAt,
-    })),
-    meta: { nextCursor: rows.length > query.limit && last ? transactionId(last.seq) : null },
-  };
+  return pageOf(
+    rows,
+    query.limit,
+    ({ id, type, amount, balanceAfter, heldAfter, service, jobId, reason, createdAt }) => ({ id, type, amount, balanceAfter, heldAfter, service, jobId, reason, createdAt }),
+    (last) => transactionId(last.seq),
+  );
 }

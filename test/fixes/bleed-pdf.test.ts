@@ -1,6 +1,7 @@
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, type PDFPage } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addPdfBleed, readBox, type Box } from "../../src/fixes/bleed-pdf";
+import { addPdfBleed, type Box } from "../../src/fixes/bleed-pdf";
+import { readBox } from "../../src/preflight/pdf/boxes";
 import { FixNotApplicableError } from "../../src/fixes/errors";
 import { fixtureBytes } from "../helpers/fixtures";
 

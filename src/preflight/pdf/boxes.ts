@@ -1,4 +1,4 @@
-import type { PDFArray, PDFContext, PDFDict } from "pdf-lib";
+import { PDFArray, type PDFContext, type PDFDict, type PDFObject } from "pdf-lib";
 import { MM_PER_INCH, PT_PER_INCH } from "../issues";
 import { arrayAt, numberAt, numbersOf } from "./objects";
 import type { Box, BoxName, PdfPageBoxes } from "./facts";
@@ -28,9 +28,9 @@ export function measureBoxes(ctx: PDFContext, page: number, dict: PDFDict, inher
   };
   const media = stated.MediaBox ?? DEFAULT_MEDIA_BOX;
   // Boxes reaching past the MediaBox are reduced to their intersection with it (§14.11.2).
-  const crop = clip(stated.CropBox ?? media, media);
-  const bleed = clip(stated.BleedBox ?? crop, media);
-  const trim = clip(stated.TrimBox ?? crop, media);
+  const crop = clipBox(stated.CropBox ?? media, media);
+  const bleed = clipBox(stated.BleedBox ?? crop, media);
+  const trim = clipBox(stated.TrimBox ?? crop, media);
   const bleedExtent = stated.BleedBox ? bleed : media;
 
   const pt = (box: Box): Box => box.map((v) => round(v * userUnit, 4)) as Box;
@@ -64,18 +64,19 @@ export function measureBoxes(ctx: PDFContext, page: number, dict: PDFDict, inher
 }
 
 /** Any two opposite corners are allowed (§7.9.5); normalised to [left, bottom, right, top]. */
-function readBox(ctx: PDFContext, array: PDFArray | undefined): Box | undefined {
-  const values = numbersOf(ctx, array);
+export function readBox(ctx: PDFContext, value: PDFObject | undefined): Box | undefined {
+  const array = value === undefined ? undefined : ctx.lookup(value);
+  const values = numbersOf(ctx, array instanceof PDFArray ? array : undefined);
   if (!values || values.length !== 4) return undefined;
   const [x0, y0, x1, y1] = values as [number, number, number, number];
   if (x0 === x1 || y0 === y1) return undefined;
   return [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)];
 }
 
-function clip(box: Box, within: Box): Box {
+export function clipBox(box: Readonly<Box>, within: Readonly<Box>): Box {
   const clipped: Box = [Math.max(box[0], within[0]), Math.max(box[1], within[1]), Math.min(box[2], within[2]), Math.min(box[3], within[3])];
   // A box wholly outside the MediaBox is meaningless; fall back to the MediaBox.
-  return clipped[0] < clipped[2] && clipped[1] < clipped[3] ? clipped : within;
+  return clipped[0] < clipped[2] && clipped[1] < clipped[3] ? clipped : [...within];
 }
 
 export function toMm(pt: number): number {

@@ -6,6 +6,7 @@ import { accountRoutes } from "./routes/account";
 import { adminModelRoutes } from "./routes/admin-models";
 import { aiJobRoutes } from "./routes/ai-jobs";
 import { bgRemoveRoutes } from "./routes/bg-remove";
+import { dashboardRoutes } from "./routes/dashboard";
 import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
 import { preflightRoutes } from "./routes/preflight";
@@ -25,6 +26,7 @@ export function createApp() {
   app.route("/", preflightRoutes);
   app.route("/", aiJobRoutes);
   app.route("/", adminModelRoutes);
+  app.route("/", dashboardRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });

@@ -1,0 +1,105 @@
+/** Client script: Background Removal. */
+export const BG_REMOVE_JS = String.raw`
+var SUBJECT_NAMES = { auto: "Automatic", person: "Person", product: "Product", logo: "Logo", text: "Text", hair_heavy: "Hair or fur" };
+
+PAGES["bg-remove"] = function () {
+  var form = $("#bg-form");
+  var errors = $("#errors");
+  var result = $("#bg-result");
+  var status = statusLine($("#bg-status"));
+  var softness = $("#edge_softness");
+  var softnessValue = $("#edge_softness_value");
+  var download = $("#bg-download");
+  var submit = $("#bg-submit");
+
+  softness.addEventListener("input", function () { softnessValue.textContent = softness.value; });
+
+  function startView() {
+    result.hidden = false;
+    download.hidden = true;
+    clear($("#bg-meta"));
+    placeholder($("#bg-after"), "The result appears here.");
+  }
+
+  async function follow(jobId) {
+    var job = await pollJob(
+      function () { return api("/v1/services/bg-remove/" + encodeURIComponent(jobId), { timeoutMs: POLL_TIMEOUT_MS }); },
+      function (j) { return j.status === "completed" || j.status === "failed"; },
+      function (j) {
+        if (j.status === "pending") status.busy("Waiting for a free worker…");
+        else if (j.status === "processing" && status.seconds() > 90) {
+          status.busy("Still working; this is taking longer than usual. You can leave this page: the job carries on and shows under Recent jobs.");
+        } else if (j.status === "processing") status.busy("Removing the background… The first job after a quiet spell can take up to a minute.");
+      }
+    );
+    meta($("#bg-meta"), [
+      ["Job", job.job_id],
+      ["Subject type", SUBJECT_NAMES[job.subject_type] || job.subject_type],
+      ["Edge softness", String(job.edge_softness)],
+      ["High-detail mode", job.high_detail_mode ? "On" : "Off"],
+      ["Background", job.output_background === "white" ? "White" : "Transparent"],
+      ["Size", job.width && job.height ? NUM.format(job.width) + " × " + NUM.format(job.height) + " px" : null],
+      ["Tokens", job.status === "failed" ? tokens(job.tokens_deducted) + ", refunded" : tokens(job.tokens_deducted)],
+      ["Transaction", job.wallet_transaction_id ? txLink(job.wallet_transaction_id, "bg-remove") : null],
+      ["Started", when(job.created_at)],
+      ["Finished", when(job.completed_at)]
+    ]);
+    refreshBalance().catch(reportTo(errors));
+    if (job.status === "failed") {
+      status.done("Failed", "bad");
+      showError(errors, new FormProblem(failedText("The background could not be removed", job.error_message, "Your " + tokens(job.tokens_deducted) + " were refunded.")));
+      placeholder($("#bg-after"), "No result.");
+      return;
+    }
+    status.busy("Loading the result…");
+    await showImage($("#bg-after"), job.output_url, "The image with its background removed");
+    download.href = safeHref(job.output_url, "#");
+    download.setAttribute("download", "cutout-" + job.job_id + ".png");
+    download.hidden = false;
+    status.done("Completed" + (status.seconds() > 1 ? " in " + status.seconds() + " s" : ""));
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    clear(errors);
+    busy(submit, true);
+    startView();
+    placeholder($("#bg-before"), "");
+    try {
+      var source = await resolveSource("bg", status);
+      showBefore($("#bg-before"), source);
+      status.busy("Starting the job…");
+      var created = await api("/v1/services/bg-remove", {
+        idempotencyKey: newKey(),
+        json: {
+          image_url: source.url,
+          subject_type: $("#subject_type").value,
+          edge_softness: Number(softness.value),
+          high_detail_mode: $("#high_detail_mode").checked,
+          output_background: form.querySelector("input[name=output_background]:checked").value
+        }
+      });
+      // The address now names the job: reloading or sharing the page shows it again.
+      setParam("job", created.job_id);
+      refreshBalance().catch(reportTo(errors));
+      await follow(created.job_id);
+    } catch (err) {
+      status.reset();
+      if (!$("#bg-after img")) result.hidden = true;
+      showError(errors, err);
+    } finally {
+      busy(submit, false);
+    }
+  });
+
+  var jobId = param("job");
+  if (jobId) {
+    startView();
+    placeholder($("#bg-before"), "The original is not kept with the job.");
+    follow(jobId).catch(function (err) {
+      status.reset();
+      showError(errors, err);
+    });
+  }
+};
+`;

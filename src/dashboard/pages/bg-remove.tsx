@@ -1,0 +1,90 @@
+/** @jsxImportSource hono/jsx */
+import { SUBJECT_TYPES, type SubjectType } from "../../bg-removal/schemas";
+import { BG_REMOVE_TOKENS } from "../../wallet/pricing";
+import { Compare, Errors, SourcePicker, Status } from "../components";
+import { AppPage } from "../layout";
+
+const SUBJECT_LABELS = {
+  auto: "Automatic",
+  person: "Person",
+  product: "Product (crisp edge)",
+  logo: "Logo",
+  text: "Text",
+  hair_heavy: "Hair or fur",
+} as const satisfies Record<SubjectType, string>;
+
+export const BgRemovePage = () => (
+  <AppPage
+    title="Background Removal"
+    page="bg-remove"
+    lead={`Cut out the subject of a photo, logo or product shot as a PNG. Each image costs ${BG_REMOVE_TOKENS} tokens; if a job fails, the tokens come back.`}
+  >
+    <section class="card" aria-labelledby="bg-form-heading">
+      <h2 id="bg-form-heading">Image and options</h2>
+      <form id="bg-form">
+        <SourcePicker id="bg" legend="Image" accept="image/jpeg,image/png,image/webp" hint="JPEG, PNG or WebP, up to 25 MB and 12 megapixels." />
+        <div class="row">
+          <div class="field">
+            <label for="subject_type">Subject type</label>
+            <select id="subject_type" name="subject_type" aria-describedby="subject-hint">
+              {SUBJECT_TYPES.map((t) => (
+                <option value={t}>{SUBJECT_LABELS[t]}</option>
+              ))}
+            </select>
+            <span class="hint" id="subject-hint">
+              Logo and Text keep holes (the inside of an “o”) and exact edges.
+            </span>
+          </div>
+          <div class="field">
+            <label for="edge_softness">Edge softness</label>
+            <input type="range" id="edge_softness" name="edge_softness" min="0" max="10" step="1" value="3" aria-describedby="softness-hint" />
+            <output id="edge_softness_value" for="edge_softness">
+              3
+            </output>
+            <span class="hint" id="softness-hint">
+              0 is a hard cut, 10 is feathered.
+            </span>
+          </div>
+        </div>
+        <div class="field">
+          <label class="choice">
+            <input type="checkbox" id="high_detail_mode" name="high_detail_mode" />
+            High-detail mode, for fine hair and fur
+          </label>
+        </div>
+        <fieldset>
+          <legend>Background</legend>
+          <label class="choice">
+            <input type="radio" name="output_background" value="transparent" checked />
+            Transparent
+          </label>
+          <label class="choice">
+            <input type="radio" name="output_background" value="white" />
+            White
+          </label>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="button" id="bg-submit">
+            Remove background ({BG_REMOVE_TOKENS} tokens)
+          </button>
+        </div>
+      </form>
+      <Errors id="errors" />
+    </section>
+
+    <section class="card" id="bg-result" aria-labelledby="bg-result-heading" hidden>
+      <h2 id="bg-result-heading">Result</h2>
+      <Status id="bg-status" />
+      <Compare id="bg" afterLabel="After" checkerboard />
+      <div class="actions">
+        <a class="button" id="bg-download" download hidden>
+          Download PNG
+        </a>
+        <a class="button secondary" href="/dashboard/wallet">
+          See the charge in Transactions
+        </a>
+      </div>
+      <dl class="meta" id="bg-meta"></dl>
+    </section>
+  </AppPage>
+);

@@ -43,7 +43,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             exclude: ["test/e2e/**"],
             setupFiles: ["./test/helpers/apply-migrations.ts"],
             globalSetup: ["./test/helpers/fixture-server.ts"],
-            testTimeout: 30_000,
+            testTimeout: 60_000,
           },
         },
         {

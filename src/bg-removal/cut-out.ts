@@ -1,8 +1,8 @@
 import { yieldToRuntime } from "../platform/yield";
 import type { SubjectType } from "./schemas";
 import { colourKeyAlpha, flatBackgroundColour, refineByColourModel } from "./colour-matte";
-import { composite } from "./composite";
 import { applyEdgeSoftness, refineEdges, upsampleMask, type Rgba } from "./matte";
+import { release } from "../imaging/release";
 
 export interface CutOutOptions {
   subject_type: SubjectType;
@@ -11,6 +11,7 @@ export interface CutOutOptions {
   output_background: "transparent" | "white";
 }
 
+/** Returns the model's N×N foreground map in a buffer of its own, which the cut-out frees once upsampled. */
 export type ForegroundPredictor = (image: Rgba) => Promise<{ mask: Float32Array; size: number }>;
 
 export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key";
@@ -28,8 +29,11 @@ export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_ke
  *   finer filter.
  * - auto: the model with a light guided refinement.
  * edge_softness then feathers the edge (0 = hard cut).
+ *
+ * Returns the full-resolution alpha; compositing happens while the PNG is
+ * written (writeCutOutPng), so no second full-size frame is ever made.
  */
-export async function cutOut(image: Rgba, options: CutOutOptions, predict: ForegroundPredictor): Promise<{ method: MatteMethod; model: boolean }> {
+export async function cutOut(image: Rgba, options: CutOutOptions, predict: ForegroundPredictor): Promise<{ alpha: Uint8Array; method: MatteMethod; model: boolean }> {
   const { width, height } = image;
   let alpha: Uint8Array | null = null;
   let method: MatteMethod = "model";
@@ -46,13 +50,14 @@ export async function cutOut(image: Rgba, options: CutOutOptions, predict: Foreg
   if (!alpha) {
     const { mask, size } = await predict(image);
     alpha = upsampleMask(mask, size, size, width, height);
+    release(mask);
     await yieldToRuntime();
     const detailed = options.subject_type === "hair_heavy" || options.high_detail_mode;
     if (options.subject_type === "logo" || options.subject_type === "text") {
       refineByColourModel(image, alpha);
       method = "model+colour";
     } else if (detailed || options.subject_type === "person" || options.subject_type === "auto") {
-      refineEdges(image, alpha, {
+      await refineEdges(image, alpha, {
         workSide: detailed ? 2048 : 1024,
         radius: detailed ? 2 : 4,
         epsilon: detailed ? 1e-4 : 1e-3,
@@ -64,7 +69,5 @@ export async function cutOut(image: Rgba, options: CutOutOptions, predict: Foreg
   await yieldToRuntime();
   applyEdgeSoftness(alpha, width, height, options.edge_softness, !crisp && method !== "colour_key");
   await yieldToRuntime();
-  composite(image, alpha, options.output_background);
-  await yieldToRuntime();
-  return { method, model: method !== "colour_key" };
+  return { alpha, method, model: method !== "colour_key" };
 }

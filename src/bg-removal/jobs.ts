@@ -1,6 +1,6 @@
 import { assertFetchableUrl } from "../files/fetch-source";
 import { fileLink } from "../files/links";
-import { createJob } from "../jobs/create-job";
+import { createJob, type NewJob } from "../jobs/create-job";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { BG_REMOVE_TOKENS } from "../wallet/pricing";
@@ -8,7 +8,7 @@ import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
 
 export type BgRemovalParams = Omit<CreateBgRemoval, "image_url">;
 
-export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, idempotencyKey?: string): Promise<Job> {
+export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, idempotencyKey?: string, widget?: NewJob["widget"]): Promise<Job> {
   await assertFetchableUrl(env, input.image_url, "image_url");
   const { image_url, ...params } = input;
   return createJob(env, {
@@ -19,6 +19,7 @@ export async function createBgRemoval(env: Env, accountId: string, input: Create
     params,
     tokens: BG_REMOVE_TOKENS,
     idempotencyKey,
+    widget,
   });
 }
 

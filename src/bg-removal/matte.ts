@@ -1,3 +1,5 @@
+import { yieldToRuntime } from "../platform/yield";
+
 /**
  * Alpha matte post-processing, as pure functions over typed arrays (no I/O,
  * no wasm). Everything here works on the full-resolution image with at most
@@ -22,18 +24,36 @@ export function bilinearTap(i: number, scale: number, size: number): [number, nu
   return [i0, Math.min(i0 + 1, size - 1), f - i0];
 }
 
+/** The bilinear taps of every destination index along one axis, computed once instead of per pixel. */
+function bilinearTaps(count: number, scale: number, size: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(count);
+  const i1 = new Int32Array(count);
+  const w = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const [a, b, f] = bilinearTap(i, scale, size);
+    i0[i] = a;
+    i1[i] = b;
+    w[i] = f;
+  }
+  return { i0, i1, w };
+}
+
 /** Bilinear upsampling of a model-resolution mask (values 0..1) to an 8-bit alpha of the image size. */
 export function upsampleMask(mask: Float32Array, maskWidth: number, maskHeight: number, width: number, height: number): Uint8Array {
   const alpha = new Uint8Array(width * height);
-  const sx = maskWidth / width;
+  const xs = bilinearTaps(width, maskWidth / width, maskWidth);
   const sy = maskHeight / height;
   for (let y = 0; y < height; y++) {
     const [y0, y1, wy] = bilinearTap(y, sy, maskHeight);
+    const top = y0 * maskWidth;
+    const bottom = y1 * maskWidth;
     for (let x = 0; x < width; x++) {
-      const [x0, x1, wx] = bilinearTap(x, sx, maskWidth);
-      const top = mask[y0 * maskWidth + x0]! * (1 - wx) + mask[y0 * maskWidth + x1]! * wx;
-      const bottom = mask[y1 * maskWidth + x0]! * (1 - wx) + mask[y1 * maskWidth + x1]! * wx;
-      alpha[y * width + x] = clamp255((top * (1 - wy) + bottom * wy) * 255);
+      const x0 = xs.i0[x]!;
+      const x1 = xs.i1[x]!;
+      const wx = xs.w[x]!;
+      const upper = mask[top + x0]! * (1 - wx) + mask[top + x1]! * wx;
+      const lower = mask[bottom + x0]! * (1 - wx) + mask[bottom + x1]! * wx;
+      alpha[y * width + x] = clamp255((upper * (1 - wy) + lower * wy) * 255);
     }
   }
   return alpha;
@@ -67,25 +87,8 @@ export function boxBlur(plane: Float32Array | Uint8Array, width: number, height:
   pass(width, height, 1, width);
 }
 
-/** Downscales the image's luminance (0..1) to a plane whose long side is at most maxSide, by area averaging. */
-export function luminancePlane(image: Rgba, maxSide: number): { plane: Float32Array; width: number; height: number } {
-  const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const plane = new Float32Array(width * height);
-  const counts = new Uint32Array(width * height);
-  for (let y = 0; y < image.height; y++) {
-    const ty = Math.min(height - 1, Math.floor((y * height) / image.height));
-    for (let x = 0; x < image.width; x++) {
-      const tx = Math.min(width - 1, Math.floor((x * width) / image.width));
-      const i = (y * image.width + x) * 4;
-      plane[ty * width + tx]! += (0.299 * image.data[i]! + 0.587 * image.data[i + 1]! + 0.114 * image.data[i + 2]!) / 255;
-      counts[ty * width + tx]!++;
-    }
-  }
-  for (let i = 0; i < plane.length; i++) plane[i]! /= counts[i] || 1;
-  return { plane, width, height };
-}
+/** Rows per band of the guided filter's working plane: a few hundred KB of planes whatever the image size. */
+const GUIDE_BAND_ROWS = 64;
 
 /**
  * Guided filter (He, Sun & Tang) with the image's luminance as guide,
@@ -94,52 +97,106 @@ export function luminancePlane(image: Rgba, maxSide: number): { plane: Float32Ar
  * mask is neither clearly foreground nor clearly background. Edges then
  * follow the image's own edges (hair, fur, fine contours) instead of the
  * model's coarse grid.
+ *
+ * The working plane (up to 2048 px on the long side, 2.8 MP) is processed in
+ * horizontal bands with a halo of twice the radius, which is what the two
+ * box filters reach: whole-plane float planes would take 16 bytes per
+ * working pixel, 45 MB at 2048 px. Only the mask at working resolution is
+ * kept whole, as bytes, sampled before any pixel is refined.
  */
-export function refineEdges(image: Rgba, alpha: Uint8Array, options: { workSide: number; radius: number; epsilon: number; band: [number, number] }): void {
-  const guide = luminancePlane(image, options.workSide);
-  const { width: gw, height: gh } = guide;
-  // The mask at the working resolution.
-  const p = new Float32Array(gw * gh);
+export async function refineEdges(image: Rgba, alpha: Uint8Array, options: { workSide: number; radius: number; epsilon: number; band: [number, number] }): Promise<void> {
+  const { width, height, data } = image;
+  const scale = Math.min(1, options.workSide / Math.max(width, height));
+  const gw = Math.max(1, Math.round(width * scale));
+  const gh = Math.max(1, Math.round(height * scale));
+  const r = options.radius;
+
+  const mask = new Uint8Array(gw * gh);
   for (let y = 0; y < gh; y++) {
-    const sy = Math.min(image.height - 1, Math.floor(((y + 0.5) * image.height) / gh));
+    const sy = Math.min(height - 1, Math.floor(((y + 0.5) * height) / gh));
     for (let x = 0; x < gw; x++) {
-      const sx = Math.min(image.width - 1, Math.floor(((x + 0.5) * image.width) / gw));
-      p[y * gw + x] = alpha[sy * image.width + sx]! / 255;
+      const sx = Math.min(width - 1, Math.floor(((x + 0.5) * width) / gw));
+      mask[y * gw + x] = alpha[sy * width + sx]!;
     }
   }
-  const I = guide.plane;
-  const meanI = I.slice();
-  const meanP = p.slice();
-  const corrII = I.map((v) => v * v);
-  const corrIP = I.map((v, i) => v * p[i]!);
-  for (const plane of [meanI, meanP, corrII, corrIP]) boxBlur(plane, gw, gh, options.radius);
-  const a = new Float32Array(gw * gh);
-  const b = new Float32Array(gw * gh);
-  for (let i = 0; i < a.length; i++) {
-    const varI = corrII[i]! - meanI[i]! * meanI[i]!;
-    const covIP = corrIP[i]! - meanI[i]! * meanP[i]!;
-    a[i] = covIP / (varI + options.epsilon);
-    b[i] = meanP[i]! - a[i]! * meanI[i]!;
+  // Area averaging: source column x and row y fall into working cell (column[x], row of y).
+  const column = new Int32Array(width);
+  const columnCount = new Float64Array(gw);
+  for (let x = 0; x < width; x++) {
+    column[x] = Math.min(gw - 1, Math.floor((x * gw) / width));
+    columnCount[column[x]!]!++;
   }
-  boxBlur(a, gw, gh, options.radius);
-  boxBlur(b, gw, gh, options.radius);
+  const firstRowOf = (ty: number) => Math.ceil((ty * height) / gh);
+  const sums = new Float64Array(gw);
+
+  const maxRows = Math.min(gh, GUIDE_BAND_ROWS + 4 * r + 1);
+  const I = new Float32Array(maxRows * gw);
+  const P = new Float32Array(maxRows * gw);
+  const II = new Float32Array(maxRows * gw);
+  const IP = new Float32Array(maxRows * gw);
 
   const [low, high] = options.band;
-  const sx = gw / image.width;
-  const sy = gh / image.height;
-  for (let y = 0; y < image.height; y++) {
-    const [y0, y1, wy] = bilinearTap(y, sy, gh);
-    for (let x = 0; x < image.width; x++) {
-      const k = y * image.width + x;
-      const current = alpha[k]!;
-      if (current <= low || current >= high) continue;
-      const [x0, x1, wx] = bilinearTap(x, sx, gw);
-      const lerp = (m: Float32Array) =>
-        (m[y0 * gw + x0]! * (1 - wx) + m[y0 * gw + x1]! * wx) * (1 - wy) + (m[y1 * gw + x0]! * (1 - wx) + m[y1 * gw + x1]! * wx) * wy;
-      const i = k * 4;
-      const lum = (0.299 * image.data[i]! + 0.587 * image.data[i + 1]! + 0.114 * image.data[i + 2]!) / 255;
-      alpha[k] = clamp255((lerp(a) * lum + lerp(b)) * 255);
+  const sx = gw / width;
+  const sy = gh / height;
+  const xs = bilinearTaps(width, sx, gw);
+  let y = 0;
+  for (let j0 = 0; j0 < gh; j0 += GUIDE_BAND_ROWS) {
+    const j1 = Math.min(gh, j0 + GUIDE_BAND_ROWS);
+    const s0 = Math.max(0, j0 - 2 * r);
+    const s1 = Math.min(gh, j1 + 1 + 2 * r);
+    const rows = s1 - s0;
+    const n = rows * gw;
+    const [i, p, ii, ip] = [I, P, II, IP].map((plane) => plane.subarray(0, n)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    for (let ty = s0; ty < s1; ty++) {
+      sums.fill(0);
+      const yStart = firstRowOf(ty);
+      const yEnd = ty === gh - 1 ? height : firstRowOf(ty + 1);
+      for (let yy = yStart; yy < yEnd; yy++) {
+        for (let x = 0, k = yy * width * 4; x < width; x++, k += 4) sums[column[x]!]! += (0.299 * data[k]! + 0.587 * data[k + 1]! + 0.114 * data[k + 2]!) / 255;
+      }
+      const rowsInCell = Math.max(1, yEnd - yStart);
+      const o = (ty - s0) * gw;
+      for (let tx = 0; tx < gw; tx++) {
+        const lum = sums[tx]! / (rowsInCell * (columnCount[tx]! || 1));
+        const m = mask[ty * gw + tx]! / 255;
+        i[o + tx] = lum;
+        p[o + tx] = m;
+        ii[o + tx] = lum * lum;
+        ip[o + tx] = lum * m;
+      }
     }
+    for (const plane of [i, p, ii, ip]) boxBlur(plane, gw, rows, r);
+    // a into ip, b into p: the means are not needed once the coefficients exist.
+    for (let k = 0; k < n; k++) {
+      const varI = ii[k]! - i[k]! * i[k]!;
+      const covIP = ip[k]! - i[k]! * p[k]!;
+      const a = covIP / (varI + options.epsilon);
+      ip[k] = a;
+      p[k] = p[k]! - a * i[k]!;
+    }
+    boxBlur(ip, gw, rows, r);
+    boxBlur(p, gw, rows, r);
+
+    // Full-resolution rows whose upper bilinear tap lies in this band (the lower one is at most j1, inside the halo).
+    for (; y < height; y++) {
+      const [y0, y1, wy] = bilinearTap(y, sy, gh);
+      if (y0 >= j1) break;
+      const top = (y0 - s0) * gw;
+      const bottom = (y1 - s0) * gw;
+      for (let x = 0; x < width; x++) {
+        const k = y * width + x;
+        const current = alpha[k]!;
+        if (current <= low || current >= high) continue;
+        const x0 = xs.i0[x]!;
+        const x1 = xs.i1[x]!;
+        const wx = xs.w[x]!;
+        const lerp = (m: Float32Array) => (m[top + x0]! * (1 - wx) + m[top + x1]! * wx) * (1 - wy) + (m[bottom + x0]! * (1 - wx) + m[bottom + x1]! * wx) * wy;
+        const q = k * 4;
+        const lum = (0.299 * data[q]! + 0.587 * data[q + 1]! + 0.114 * data[q + 2]!) / 255;
+        alpha[k] = clamp255((lerp(ip) * lum + lerp(p)) * 255);
+      }
+    }
+    await yieldToRuntime();
   }
 }
 

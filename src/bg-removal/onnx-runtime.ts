@@ -13,8 +13,16 @@ import { ORT_WASM } from "../../wasm/modules";
  *
  * One thread, no proxy worker: Workers have neither SharedArrayBuffer
  * threads nor web workers.
+ *
+ * ORT's heap is grown once, before the instance exists, to what the default
+ * model needs at its peak (58.7 MB for ISNet at 384 px split into 5 stages,
+ * measured in scripts/model/). Left to grow by itself it overshoots by 20 %
+ * each step and ends at 68 MB, and wasm memory never shrinks. A model that
+ * needs more still grows past this as it would have.
  */
 const MARKER = new Uint8Array([0x00, 0x61, 0x73, 0x6d]);
+export const ORT_HEAP_BYTES = 59 * 1024 * 1024;
+const WASM_PAGE_BYTES = 65536;
 let configured = false;
 
 function isMarker(source: unknown): boolean {
@@ -22,13 +30,28 @@ function isMarker(source: unknown): boolean {
   return bytes !== null && bytes.byteLength === MARKER.byteLength && bytes.every((b, i) => b === MARKER[i]);
 }
 
+/**
+ * ORT's build imports its memory (shared, so growing it does not detach the
+ * views ORT's glue already holds; the glue re-reads the buffer on access).
+ */
+function pregrow(imports: WebAssembly.Imports | undefined): void {
+  for (const namespace of Object.values(imports ?? {})) {
+    for (const value of Object.values(namespace)) {
+      if (!(value instanceof WebAssembly.Memory)) continue;
+      const missing = Math.ceil((ORT_HEAP_BYTES - value.buffer.byteLength) / WASM_PAGE_BYTES);
+      if (missing > 0) value.grow(missing);
+    }
+  }
+}
+
 export function onnxRuntime(): typeof ort {
   if (!configured) {
     const instantiate = WebAssembly.instantiate.bind(WebAssembly);
-    const wrapped = (source: unknown, imports?: WebAssembly.Imports) =>
-      isMarker(source)
-        ? instantiate(ORT_WASM, imports).then((instance) => ({ instance, module: ORT_WASM }))
-        : instantiate(source as BufferSource, imports);
+    const wrapped = (source: unknown, imports?: WebAssembly.Imports) => {
+      if (!isMarker(source)) return instantiate(source as BufferSource, imports);
+      pregrow(imports);
+      return instantiate(ORT_WASM, imports).then((instance) => ({ instance, module: ORT_WASM }));
+    };
     WebAssembly.instantiate = wrapped as typeof WebAssembly.instantiate;
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.proxy = false;

@@ -1,21 +1,30 @@
 import { fetchSource, SourceError } from "../files/fetch-source";
+import { R2StreamWriter } from "../files/r2-writer";
 import { jobOutputKey } from "../files/keys";
-import { decodeImage, encodePng, type RasterType } from "../imaging/codecs";
+import { ImageDecodeError, type RasterType, withDecodedImage } from "../imaging/codecs";
 import { sniff } from "../imaging/sniff";
 import { JobInputError } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
+import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
+import { writeCutOutPng } from "./composite";
 import { cutOut } from "./cut-out";
 import type { BgRemovalParams } from "./jobs";
+import { release } from "../imaging/release";
 import { predictForeground } from "./model";
 
 const RASTER_TYPES: readonly string[] = ["jpeg", "png", "webp"];
 
-/** Fetches, checks and decodes a job's source image; every way it can be unusable is a JobInputError. */
-export async function loadSourceImage(env: Env, sourceUrl: string): Promise<ImageData> {
+export interface SourceFile {
+  bytes: Uint8Array;
+  type: RasterType;
+}
+
+/** Fetches and checks a job's source image (type, and pixel count from the header); every way it can be unusable is a JobInputError. */
+export async function fetchSourceImage(env: Env, sourceUrl: string): Promise<SourceFile> {
   const settings = readSettings(env);
   let bytes: Uint8Array;
   try {
@@ -35,41 +44,65 @@ export async function loadSourceImage(env: Env, sourceUrl: string): Promise<Imag
       `The image is ${sniffed.width}×${sniffed.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(settings.maxSourcePixels / 1e6).toFixed(1)} MP limit (MAX_SOURCE_PIXELS).`,
     );
   }
-  try {
-    return await decodeImage(bytes, sniffed.type as RasterType);
-  } catch (error) {
-    throw new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause: error });
-  }
+  return { bytes, type: sniffed.type as RasterType };
 }
 
-/** The bg_remove job: source → segmentation → matte → PNG in R2, at the source's full resolution. */
+/**
+ * R2's smallest multipart part: the output PNG is uploaded while it is being
+ * encoded, so no more than this much of the file is ever held.
+ */
+const OUTPUT_PART_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The bg_remove job: source → segmentation → matte → PNG in R2, at the
+ * source's full resolution, laid out for a 128 MB isolate (README "Speed
+ * and memory"). Held at the peak: the decoded RGBA frame (in the decoder's
+ * heap, not copied), ORT's heap and one model stage's files while its
+ * session is created; after the model, the frame, the 8-bit alpha, one strip
+ * of output and one part of the upload. Big buffers are freed as soon as
+ * they are done with.
+ */
 export async function processBgRemoval(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as BgRemovalParams;
-  const timings: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = Math.round(now - mark);
-    mark = now;
-  };
-  const image = await loadSourceImage(env, job.sourceUrl);
-  lap("decodeMs");
-  await yieldToRuntime();
-  const { width, height } = image;
-  const cut = await cutOut(image, params, async (img) => {
-    const prediction = await predictForeground(env, img);
-    lap("modelMs");
-    return prediction;
-  });
-  lap("matteMs");
-  const png = await encodePng(image);
-  lap("encodeMs");
-  const outputKey = jobOutputKey(job.accountId, job.id, "png");
-  await env.FILES.put(outputKey, png, { httpMetadata: { contentType: "image/png" } });
-  lap("storeMs");
-  return {
-    outputKey,
-    outputContentType: "image/png",
-    result: { width, height, bytes: png.byteLength, matte: cut.method, timings },
-  };
+  const { lap, timings } = stopwatch();
+  const source = await fetchSourceImage(env, job.sourceUrl);
+  try {
+    return await withDecodedImage(source.bytes, source.type, async (image) => {
+      // The decoder keeps what it needs; the file itself (up to MAX_SOURCE_BYTES) is not needed past this point.
+      release(source.bytes);
+      lap("decodeMs");
+      await yieldToRuntime();
+      const { width, height } = image;
+      let alpha: Uint8Array | null = null;
+      try {
+        const cut = await cutOut(image, params, async (img) => {
+          const prediction = await predictForeground(env, img);
+          lap("modelMs");
+          return prediction;
+        });
+        alpha = cut.alpha;
+        lap("matteMs");
+        const outputKey = jobOutputKey(job.accountId, job.id, "png");
+        const output = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, OUTPUT_PART_BYTES);
+        let bytes: number;
+        try {
+          await writeCutOutPng(image, alpha, params.output_background, (chunk) => output.write(chunk));
+          lap("encodeMs");
+          bytes = await output.close();
+          lap("storeMs");
+        } catch (error) {
+          await output.abort();
+          throw error;
+        }
+        return { outputKey, outputContentType: "image/png", result: { width, height, bytes, matte: cut.method, timings } };
+      } finally {
+        release(alpha);
+      }
+    });
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause: error });
+    throw error;
+  } finally {
+    release(source.bytes);
+  }
 }

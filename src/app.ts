@@ -1,5 +1,6 @@
 import type { AppEnv } from "./platform/env";
 import { handleError, handleNotFound } from "./middleware/errors";
+import { cors } from "./middleware/cors";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { accountRoutes } from "./routes/account";
@@ -12,10 +13,12 @@ import { healthRoutes } from "./routes/health";
 import { preflightRoutes } from "./routes/preflight";
 import { createRouter } from "./routes/openapi";
 import { walletRoutes } from "./routes/wallet";
+import { widgetRoutes } from "./routes/widgets";
 
 export function createApp() {
   const app = createRouter();
   app.use("*", requestId);
+  app.use("/v1/services/*", cors);
   app.use("/v1/*", jsonBody);
 
   app.route("/", healthRoutes);
@@ -27,6 +30,7 @@ export function createApp() {
   app.route("/", aiJobRoutes);
   app.route("/", adminModelRoutes);
   app.route("/", dashboardRoutes);
+  app.route("/", widgetRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });

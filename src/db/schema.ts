@@ -61,6 +61,8 @@ export const jobs = sqliteTable(
     decision: text("decision", { enum: ["approved", "rejected"] }),
     decidedAt: text("decided_at"),
     decisionReportId: text("decision_report_id"),
+    shopperRef: text("shopper_ref"),
+    widgetTokenId: text("widget_token_id"),
     createdAt: text("created_at").notNull(),
     startedAt: text("started_at"),
     completedAt: text("completed_at"),
@@ -96,4 +98,30 @@ export const preflightUsage = sqliteTable(
     checks: integer("checks").notNull(),
   },
   (table) => [primaryKey({ columns: [table.accountId, table.day] })],
+);
+
+export const widgetAllowedOrigins = sqliteTable(
+  "widget_allowed_origins",
+  {
+    accountId: text("account_id").notNull(),
+    origin: text("origin").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.origin] }), index("widget_allowed_origins_origin").on(table.origin)],
+);
+
+export const widgetTokens = sqliteTable(
+  "widget_tokens",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    origin: text("origin").notNull(),
+    services: text("services", { mode: "json" }).$type<string[]>().notNull(),
+    capTokens: integer("cap_tokens"),
+    shopperRef: text("shopper_ref"),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (table) => [index("widget_tokens_account").on(table.accountId, table.createdAt)],
 );

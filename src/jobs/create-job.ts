@@ -6,7 +6,7 @@ import { chargeForJob, refundJob } from "../wallet/wallet";
 import { KIND_STATUSES, type JobKind } from "./lifecycle";
 import type { JobMessage } from "./queue";
 import { failJob } from "./settle";
-import { findJob, insertJob, markQueued, type Job } from "./store";
+import { findJob, insertJob, markQueued, type Job, type ShopperScope } from "./store";
 
 export interface NewJob {
   accountId: string;
@@ -18,6 +18,8 @@ export interface NewJob {
   reportId?: string;
   /** The request's Idempotency-Key: the same key never charges or creates twice. */
   idempotencyKey?: string;
+  /** A storefront widget's shopper: pays within its token's cap and alone (with the account) sees the job. */
+  widget?: ShopperScope & { capTokens: number | null };
 }
 
 /**
@@ -35,6 +37,7 @@ export async function createJob(env: Env, input: NewJob): Promise<Job> {
     jobId,
     tokens: input.tokens,
     idempotencyKey: input.idempotencyKey ? `request:${input.idempotencyKey}` : jobId,
+    widget: input.widget ? { tokenId: input.widget.tokenId, capTokens: input.widget.capTokens } : undefined,
   });
   if (charge.replayed) {
     // The same request was charged before: continue with (or return) its job.
@@ -63,6 +66,8 @@ export async function createJob(env: Env, input: NewJob): Promise<Job> {
     decision: null,
     decidedAt: null,
     decisionReportId: null,
+    shopperRef: input.widget?.shopperRef ?? null,
+    widgetTokenId: input.widget?.tokenId ?? null,
     createdAt: now,
     startedAt: null,
     completedAt: null,

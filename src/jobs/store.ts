@@ -16,10 +16,25 @@ export async function findJob(env: Env, jobId: string): Promise<Job | undefined>
   return database(env.DB).query.jobs.findFirst({ where: eq(schema.jobs.id, jobId) });
 }
 
-/** Another account's job is reported as missing, never as forbidden. */
-export async function findAccountJob(env: Env, accountId: string, jobId: string, kind: Job["kind"]): Promise<Job | undefined> {
+/**
+ * A storefront shopper, as a widget token identifies one: jobs created with
+ * the token record both; another token sees them if it carries the same
+ * shopper reference, or, for a token without one, only the token itself.
+ */
+export interface ShopperScope {
+  tokenId: string;
+  shopperRef: string | null;
+}
+
+/**
+ * Another account's job is reported as missing, never as forbidden; so is,
+ * for a widget caller (`shopper`), another shopper's job.
+ */
+export async function findAccountJob(env: Env, accountId: string, jobId: string, kind: Job["kind"], shopper?: ShopperScope): Promise<Job | undefined> {
+  const t = schema.jobs;
+  const visible = shopper && (shopper.shopperRef !== null ? eq(t.shopperRef, shopper.shopperRef) : eq(t.widgetTokenId, shopper.tokenId));
   return database(env.DB).query.jobs.findFirst({
-    where: and(eq(schema.jobs.id, jobId), eq(schema.jobs.accountId, accountId), eq(schema.jobs.kind, kind)),
+    where: and(eq(t.id, jobId), eq(t.accountId, accountId), eq(t.kind, kind), visible),
   });
 }
 

@@ -3,6 +3,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError, validationError } from "../platform/errors";
 import { sha256Hex } from "../platform/encoding";
 import { walletOf } from "../wallet/wallet";
+import { scopedIdempotencyKey } from "../widgets/idempotency";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -13,14 +14,16 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * the request's method, path and body; reusing it for another request is a
  * 409. Responses with a 5xx status are not kept, so a retry runs again.
  *
- * Must run after requireAccount: keys are per account.
+ * Must run after requireAccount (or requireService): keys are per account,
+ * and a storefront widget's keys per shopper within it.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
-  const key = c.req.header("idempotency-key");
-  if (key === undefined) return next();
-  if (!KEY_PATTERN.test(key)) {
+  const given = c.req.header("idempotency-key");
+  if (given === undefined) return next();
+  if (!KEY_PATTERN.test(given)) {
     throw validationError([{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
   }
+  const key = scopedIdempotencyKey(given, c.var.widget)!;
 
   const body = await c.req.raw.clone().text();
   const fingerprint = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${body}`);

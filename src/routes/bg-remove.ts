@@ -2,12 +2,21 @@ import { createRoute } from "@hono/zod-openapi";
 import { createBgRemoval, toBgRemovalResponse } from "../bg-removal/jobs";
 import { BgRemovalCreated, BgRemovalJob, CreateBgRemoval, JobIdParam } from "../bg-removal/schemas";
 import { findAccountJob } from "../jobs/store";
-import { requireAccount } from "../middleware/auth";
+import { requireService } from "../middleware/auth";
 import { idempotency } from "../middleware/idempotency";
 import { notFound } from "../platform/errors";
+import { scopedIdempotencyKey } from "../widgets/idempotency";
 import { bearerAuth, createRouter, errorResponses, insufficientTokensResponse, jsonBody } from "./openapi";
 
 export const bgRemoveRoutes = createRouter();
+
+/**
+ * Transaction ids count the shop's wallet movements; a shopper's widget has
+ * no business knowing that, so it gets the field empty.
+ */
+function forCaller<T extends { wallet_transaction_id: string }>(view: T, widget: unknown): T {
+  return widget ? { ...view, wallet_transaction_id: "" } : view;
+}
 
 bgRemoveRoutes.openapi(
   createRoute({
@@ -17,23 +26,24 @@ bgRemoveRoutes.openapi(
     summary: "Create a background-removal job (150 tokens)",
     description: "Runs asynchronously: the response is immediate, with status \"processing\"; poll the job until it is completed or failed.",
     security: bearerAuth,
-    middleware: [requireAccount, idempotency] as const,
+    middleware: [requireService("bg-remove"), idempotency] as const,
     request: { body: jsonBody(CreateBgRemoval) },
     responses: {
       202: { description: "Accepted", content: { "application/json": { schema: BgRemovalCreated } } },
       ...insufficientTokensResponse,
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       409: errorResponses[409],
       429: errorResponses[429],
     },
   }),
   async (c) => {
-    const job = await createBgRemoval(c.env, c.var.account.id, c.req.valid("json"), c.req.header("idempotency-key"));
-    const { job_id, status, output_url, tokens_deducted, wallet_transaction_id, provider, created_at } = await toBgRemovalResponse(
-      c.env,
-      new URL(c.req.url).origin,
-      job,
+    const widget = c.var.widget;
+    const job = await createBgRemoval(c.env, c.var.account.id, c.req.valid("json"), scopedIdempotencyKey(c.req.header("idempotency-key"), widget), widget);
+    const { job_id, status, output_url, tokens_deducted, wallet_transaction_id, provider, created_at } = forCaller(
+      await toBgRemovalResponse(c.env, new URL(c.req.url).origin, job),
+      widget,
     );
     return c.json({ job_id, status, output_url, tokens_deducted, wallet_transaction_id, provider, created_at }, 202);
   },
@@ -47,19 +57,20 @@ bgRemoveRoutes.openapi(
     summary: "Get a background-removal job",
     description: "output_url is a signed link valid for 24 hours from this response.",
     security: bearerAuth,
-    middleware: [requireAccount] as const,
+    middleware: [requireService("bg-remove")] as const,
     request: { params: JobIdParam },
     responses: {
       200: { description: "The job", content: { "application/json": { schema: BgRemovalJob } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       404: errorResponses[404],
       429: errorResponses[429],
     },
   }),
   async (c) => {
-    const job = await findAccountJob(c.env, c.var.account.id, c.req.valid("param").jobId, "bg_remove");
+    const job = await findAccountJob(c.env, c.var.account.id, c.req.valid("param").jobId, "bg_remove", c.var.widget);
     if (!job) throw notFound("The job");
-    return c.json(await toBgRemovalResponse(c.env, new URL(c.req.url).origin, job), 200);
+    return c.json(forCaller(await toBgRemovalResponse(c.env, new URL(c.req.url).origin, job), c.var.widget), 200);
   },
 );

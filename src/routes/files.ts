@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { verifyFileUrl } from "../files/signing";
 import { storeUpload } from "../files/uploads";
-import { requireAccount } from "../middleware/auth";
+import { requireService } from "../middleware/auth";
 import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { bearerAuth, createRouter, errorResponses } from "./openapi";
@@ -35,7 +35,8 @@ fileRoutes.openapi(
     description: "Send the file as the raw body with its Content-Type, or as multipart/form-data field `file`.",
     security: bearerAuth,
     middleware: [
-      requireAccount,
+      // A widget uploads the shopper's file before it asks for a cut-out or a check.
+      requireService("bg-remove", "preflight"),
       // The limit is a setting, so the middleware is built per request.
       async (c, next) => {
         const limit = readSettings(c.env).maxSourceBytes;
@@ -46,6 +47,7 @@ fileRoutes.openapi(
       201: { description: "Stored", content: { "application/json": { schema: Upload } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       413: errorResponses[413],
       415: errorResponses[415],
     },

@@ -41,6 +41,7 @@ const errorContent = { "application/json": { schema: ErrorBody } };
 export const errorResponses = {
   400: { description: "VALIDATION_ERROR", content: errorContent },
   401: { description: "UNAUTHORIZED", content: errorContent },
+  403: { description: "FORBIDDEN", content: errorContent },
   404: { description: "NOT_FOUND", content: errorContent },
   409: { description: "CONFLICT", content: errorContent },
   413: { description: "PAYLOAD_TOO_LARGE", content: errorContent },

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAccount } from "../middleware/auth";
+import { requireAccount, requireService } from "../middleware/auth";
 import { scoreDpi } from "../preflight/dpi";
 import { deleteReport, getReport, listReports, runCheck } from "../preflight/checks";
 import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage, ReportsQuery } from "../preflight/schemas";
@@ -15,12 +15,13 @@ preflightRoutes.openapi(
     summary: "Quick DPI score (free)",
     description: "A file-free rating from pixel dimensions and the canvas size. minPpi by productType: photo_on_canvas and stock_canvas 100, poster, framed_print and wrapping_paper 150, wallpaper 75.",
     security: bearerAuth,
-    middleware: [requireAccount] as const,
+    middleware: [requireService("dpi-score")] as const,
     request: { body: jsonBody(DpiScoreRequest) },
     responses: {
       200: { description: "The score", content: { "application/json": { schema: DpiScoreResponse } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       429: errorResponses[429],
     },
   }),
@@ -36,12 +37,13 @@ preflightRoutes.openapi(
     description:
       "Fetches the file, detects its type from its bytes and checks it against the product profile (defaults: requiredDpi from productType or 300, requiredColorMode any, bleedMm 3). Returns the stored report.",
     security: bearerAuth,
-    middleware: [requireAccount] as const,
+    middleware: [requireService("preflight")] as const,
     request: { body: jsonBody(CreateCheck) },
     responses: {
       201: { description: "The report", content: { "application/json": { schema: ReportEnvelope } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      403: errorResponses[403],
       413: errorResponses[413],
       422: errorResponses[422],
       429: errorResponses[429],

@@ -5,10 +5,22 @@ import { applyMovement, settleHold, type HoldState, type LedgerEntry, type Movem
 import { mirrorEntries } from "./mirror";
 import { RequestLog, type BeginRequestResult } from "./request-log";
 import { SlidingWindowLimiter } from "./rate-limiter";
+import { KeyedLimiter, type Admission, type LimitCheck } from "../widgets/rate-limits";
 
+/**
+ * A 402: the wallet's balance ran short, or, with `limit: "widget-cap"`, the
+ * spend cap of the widget token the charge was made with (`balance` is then
+ * what the token may still spend).
+ */
 export type DebitResult =
   | { ok: true; entry: LedgerEntry; replayed: boolean }
-  | { ok: false; balance: number; shortfall: number };
+  | { ok: false; balance: number; shortfall: number; limit?: "widget-cap" };
+
+/** A charge made with a widget token: its spend is counted, and capped if the token has a cap. */
+export interface WidgetSpender {
+  tokenId: string;
+  capTokens: number | null;
+}
 
 export interface HoldOutcome {
   jobId: string;
@@ -56,14 +68,17 @@ interface HoldRow extends Record<string, SqlStorageValue> {
  * Entries are then copied to D1 for listing (outbox: `mirrored = 0` until
  * D1 has them; INSERT OR IGNORE keyed by (account, seq), retried by alarm).
  *
- * It also keeps two small per-account records that need the same
- * serialization: the Idempotency-Key response log and the rate limiter.
+ * It also keeps small per-account records that need the same
+ * serialization: the Idempotency-Key response log, the rate limiters, and
+ * what each widget token has spent.
  */
 export class AccountWallet extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly requests: RequestLog;
   /** In memory on purpose: a limiter that forgets on eviction only errs towards admitting. */
   private readonly limiter = new SlidingWindowLimiter(60_000);
+  /** Widget tokens and origins, counted apart from the account (src/widgets/settings.ts says why). */
+  private readonly widgetLimiter = new KeyedLimiter(60_000);
   private mirrorChain: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -95,6 +110,17 @@ export class AccountWallet extends DurableObject<Env> {
         refunded INTEGER NOT NULL DEFAULT 0,
         CHECK (captured + refunded <= amount)
       );
+      -- What each widget token has spent: bumped by a debit and given back by a
+      -- refund in the same transaction, so a token's cap can never be overrun.
+      CREATE TABLE IF NOT EXISTS widget_spend (
+        token_id TEXT PRIMARY KEY,
+        spent INTEGER NOT NULL CHECK (spent >= 0)
+      );
+      -- Which widget token paid for a job's hold, so its end can give the cap back.
+      CREATE TABLE IF NOT EXISTS widget_holds (
+        job_id TEXT PRIMARY KEY,
+        token_id TEXT NOT NULL
+      );
     `);
     this.requests = new RequestLog(this.sql);
   }
@@ -115,14 +141,25 @@ export class AccountWallet extends DurableObject<Env> {
 
   /**
    * Charges `amount` for a job by putting it on hold. The 402 decision is
-   * made here, inside the same transaction as the write.
+   * made here, inside the same transaction as the write: for a charge made
+   * with a widget token, the token's cap is checked and its spend counted
+   * there too, so concurrent charges cannot overrun a cap any more than a
+   * balance.
    */
-  async debit(accountId: string, input: { amount: number; service: string; jobId: string; idempotencyKey: string }): Promise<DebitResult> {
+  async debit(
+    accountId: string,
+    input: { amount: number; service: string; jobId: string; idempotencyKey: string; widget?: WidgetSpender },
+  ): Promise<DebitResult> {
     const result = this.ctx.storage.transactionSync((): DebitResult => {
       this.bindAccount(accountId);
       const key = `debit:${input.idempotencyKey}`;
       const existing = this.entryByKey(key);
       if (existing) return { ok: true, entry: existing, replayed: true };
+      const widget = input.widget;
+      if (widget && widget.capTokens !== null) {
+        const left = Math.max(0, widget.capTokens - this.spentBy(widget.tokenId));
+        if (left < input.amount) return { ok: false, limit: "widget-cap", balance: left, shortfall: input.amount - left };
+      }
       const totals = this.totals();
       if (totals.balance < input.amount) {
         return { ok: false, balance: totals.balance, shortfall: input.amount - totals.balance };
@@ -138,6 +175,10 @@ export class AccountWallet extends DurableObject<Env> {
         input.service,
         input.amount,
       );
+      if (widget) {
+        this.sql.exec("INSERT INTO widget_holds (job_id, token_id) VALUES (?, ?)", input.jobId, widget.tokenId);
+        this.addSpend(widget.tokenId, input.amount);
+      }
       return { ok: true, entry, replayed: false };
     });
     await this.flushMirror();
@@ -167,6 +208,7 @@ export class AccountWallet extends DurableObject<Env> {
         );
       }
       this.sql.exec("UPDATE holds SET state = 'captured', captured = ?, refunded = ? WHERE job_id = ?", capture, refund, input.jobId);
+      this.giveBackSpend(input.jobId, refund);
       return this.outcome(this.requireHold(input.jobId), entries);
     });
     await this.flushMirror();
@@ -191,6 +233,7 @@ export class AccountWallet extends DurableObject<Env> {
         `refund:${input.jobId}`,
       );
       this.sql.exec("UPDATE holds SET state = 'refunded', refunded = amount WHERE job_id = ?", input.jobId);
+      this.giveBackSpend(input.jobId, hold.amount);
       return this.outcome(this.requireHold(input.jobId), [entry]);
     });
     await this.flushMirror();
@@ -212,10 +255,20 @@ export class AccountWallet extends DurableObject<Env> {
     return this.sql.exec<EntryRow>("SELECT * FROM ledger ORDER BY seq").toArray().map(toEntry);
   }
 
+  /** Tokens a widget token has spent and not had back. */
+  async widgetSpend(tokenId: string): Promise<{ spent: number }> {
+    return { spent: this.spentBy(tokenId) };
+  }
+
   // ---- per-account request bookkeeping ---------------------------------------
 
   async admit(limitPerMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
     return this.limiter.admit(limitPerMinute, Date.now());
+  }
+
+  /** Rate limits of widget traffic: admitted only if every key (token, origin) is under its limit. */
+  async admitWidget(checks: LimitCheck[]): Promise<Admission> {
+    return this.widgetLimiter.admit(checks, Date.now());
   }
 
   async beginRequest(key: string, fingerprint: string): Promise<BeginRequestResult> {
@@ -313,6 +366,26 @@ export class AccountWallet extends DurableObject<Env> {
   private entryByKey(idempotencyKey: string): LedgerEntry | null {
     const row = this.sql.exec<EntryRow>("SELECT * FROM ledger WHERE idempotency_key = ?", idempotencyKey).toArray()[0];
     return row ? toEntry(row) : null;
+  }
+
+  private spentBy(tokenId: string): number {
+    const row = this.sql.exec<{ spent: number }>("SELECT spent FROM widget_spend WHERE token_id = ?", tokenId).toArray()[0];
+    return row?.spent ?? 0;
+  }
+
+  private addSpend(tokenId: string, amount: number): void {
+    this.sql.exec(
+      "INSERT INTO widget_spend (token_id, spent) VALUES (?, ?) ON CONFLICT (token_id) DO UPDATE SET spent = spent + excluded.spent",
+      tokenId,
+      amount,
+    );
+  }
+
+  /** A refund of a widget-paid job gives the tokens back to the token's cap as well as to the balance. */
+  private giveBackSpend(jobId: string, amount: number): void {
+    if (amount <= 0) return;
+    const row = this.sql.exec<{ token_id: string }>("SELECT token_id FROM widget_holds WHERE job_id = ?", jobId).toArray()[0];
+    if (row) this.sql.exec("UPDATE widget_spend SET spent = spent - ? WHERE token_id = ?", amount, row.token_id);
   }
 
   private hold(jobId: string): HoldRow | null {

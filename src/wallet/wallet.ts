@@ -1,5 +1,6 @@
 import type { Env } from "../platform/env";
 import { AppError } from "../platform/errors";
+import type { WidgetSpender } from "./account-wallet";
 import type { LedgerEntry } from "./ledger";
 import type { Service } from "./pricing";
 import type { Transaction } from "./schemas";
@@ -27,10 +28,8 @@ export function toTransaction(entry: LedgerEntry): Transaction {
  * The 402 of the public reference. The handler adds `top_up_url`, which
  * depends on the deployment's address.
  */
-export function insufficientTokens(balance: number, shortfall: number): AppError {
-  return new AppError("INSUFFICIENT_TOKENS", `This needs ${shortfall} more tokens than the wallet holds.`, {
-    details: { balance, shortfall },
-  });
+export function insufficientTokens(balance: number, shortfall: number, message = `This needs ${shortfall} more tokens than the wallet holds.`): AppError {
+  return new AppError("INSUFFICIENT_TOKENS", message, { details: { balance, shortfall } });
 }
 
 export interface Charge {
@@ -40,6 +39,8 @@ export interface Charge {
   tokens: number;
   /** Same key, same charge: a retried create never debits twice. */
   idempotencyKey: string;
+  /** Set when a widget token pays: its spend cap is checked with the debit. */
+  widget?: WidgetSpender;
 }
 
 /** Puts a job's price on hold, or throws the 402. Returns the debit entry (possibly an earlier one, on replay). */
@@ -49,8 +50,17 @@ export async function chargeForJob(env: Env, charge: Charge): Promise<{ entry: L
     service: charge.service,
     jobId: charge.jobId,
     idempotencyKey: charge.idempotencyKey,
+    widget: charge.widget,
   });
-  if (!result.ok) throw insufficientTokens(result.balance, result.shortfall);
+  if (!result.ok) {
+    if (result.limit === "widget-cap") {
+      throw insufficientTokens(result.balance, result.shortfall, `This widget token may spend ${result.balance} more tokens; this needs ${result.balance + result.shortfall}.`);
+    }
+    // A shopper's page must not learn the shop's balance: to a widget, a short
+    // wallet reads as nothing left to spend.
+    if (charge.widget) throw insufficientTokens(0, charge.tokens, "The shop cannot pay for this right now.");
+    throw insufficientTokens(result.balance, result.shortfall);
+  }
   return { entry: result.entry, replayed: result.replayed };
 }
 

@@ -1,0 +1,196 @@
+/**
+ * Widget script, part 2: the three custom elements. Each one calls the
+ * public API exactly as a shop's server would, with the widget token its
+ * page got from the shop.
+ */
+export const ELEMENTS_JS = String.raw`
+var PRODUCT_TYPES = ["photo_on_canvas", "poster", "wallpaper", "framed_print", "wrapping_paper", "stock_canvas"];
+var IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
+
+function stars(n) { return "★★★★★".slice(0, n) + "☆☆☆☆☆".slice(0, 5 - n); }
+function inches(x) { return Math.round(x * 10) / 10 + " in"; }
+function count(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+/* <printcart-dpi-check canvas-width="30" canvas-height="20" product-type="poster">
+ * Rates the picked photo for the canvas. Only its pixel size is sent: the
+ * photo itself never leaves the shopper's browser. Changing the canvas or
+ * product attributes rates the same photo again. */
+class DpiCheck extends PrintcartElement {
+  static get observedAttributes() { return ["canvas-width", "canvas-height", "product-type"]; }
+
+  attributeChangedCallback() {
+    var self = this;
+    if (!this._size || !this.shadowRoot || this.hasAttribute("busy")) return;
+    var run = ++this._run;
+    this.score(function () { return run === self._run; }).catch(function (err) { self.fail(err, run); });
+  }
+
+  handle(file, current) {
+    var self = this;
+    this.status("Reading the photo…");
+    return createImageBitmap(file).then(function (bitmap) {
+      self._size = { widthPx: bitmap.width, heightPx: bitmap.height };
+      if (bitmap.close) bitmap.close();
+      return self.score(current);
+    }, function () {
+      throw new WidgetError(-1, "UNREADABLE_FILE", "This photo could not be read.");
+    });
+  }
+
+  score(current) {
+    var self = this, w = this.num("canvas-width"), h = this.num("canvas-height");
+    var type = this.getAttribute("product-type") || "photo_on_canvas";
+    if (!w || !h) return Promise.reject(new WidgetError(-1, "MISSING_ATTRIBUTE", "Choose a print size first."));
+    if (PRODUCT_TYPES.indexOf(type) < 0) return Promise.reject(new WidgetError(-1, "BAD_ATTRIBUTE", "Unknown product type " + type + "."));
+    this.status("Rating the photo for " + w + " × " + h + " in…");
+    var body = { widthPx: this._size.widthPx, heightPx: this._size.heightPx, canvasWidthInches: w, canvasHeightInches: h, productType: type };
+    return this.api("POST", "/v1/services/preflight/dpi-score", body).then(function (r) {
+      if (!current()) return;
+      var d = r.data, box = self.$(".result");
+      var s = self.$(".stars");
+      s.textContent = stars(d.stars);
+      s.setAttribute("aria-label", d.stars + " of 5 stars");
+      self.$(".label").textContent = d.label;
+      self.$(".ppi").textContent = self._size.widthPx + " × " + self._size.heightPx + " px gives " + d.effectivePpi + " ppi at " + w + " × " + h + " in (" + d.minPpi + " ppi needed).";
+      self.$(".max").textContent = "Prints well up to " + inches(d.maxPrintSizeInches.width) + " × " + inches(d.maxPrintSizeInches.height) + ".";
+      box.hidden = false;
+      // The result is itself a live region; the status line would only repeat it.
+      self.status("");
+      self.emit("completed", { service: "dpi-score", widthPx: body.widthPx, heightPx: body.heightPx, score: d });
+    });
+  }
+}
+DpiCheck.services = ["dpi-score"];
+DpiCheck.label = "Photo quality check";
+DpiCheck.buttonText = "Check a photo";
+DpiCheck.hint = "JPEG, PNG or WebP; the photo stays on your device";
+DpiCheck.accept = IMAGE_TYPES.join(",");
+DpiCheck.types = IMAGE_TYPES;
+DpiCheck.template = '<div class="result" part="result" aria-live="polite" hidden>' +
+  '<p><span class="stars" role="img"></span> <strong class="label"></strong></p>' +
+  '<p class="ppi"></p><p class="max"></p></div>';
+
+/* <printcart-bg-remove subject-type="product" edge-softness="3" output-background="transparent" high-detail>
+ * Uploads the photo, starts a background-removal job (charged to the shop,
+ * within the widget token's cap), follows it and shows the cut-out. */
+class BgRemove extends PrintcartElement {
+  handle(file, current) {
+    var self = this, started = Date.now();
+    this.$(".preview").hidden = false;
+    this.$(".after .frame").replaceChildren();
+    this.$(".download").hidden = true;
+    // A photo the browser cannot show (some WebP, CMYK JPEG) can still be cut out.
+    this.preview(".before", URL.createObjectURL(file), "Your photo").catch(function () {});
+    return this.upload(file).then(function (fileUrl) {
+      if (!current()) return;
+      var body = { image_url: fileUrl };
+      var subject = self.getAttribute("subject-type"), background = self.getAttribute("output-background"), soft = self.num("edge-softness");
+      if (subject) body.subject_type = subject;
+      if (background) body.output_background = background;
+      if (soft !== undefined) body.edge_softness = soft;
+      if (self.hasAttribute("high-detail")) body.high_detail_mode = true;
+      self.status("Removing the background…");
+      return self.api("POST", "/v1/services/bg-remove", body).then(function (job) { return self.follow(job, started, current); });
+    });
+  }
+
+  follow(job, started, current, misses) {
+    var self = this, every = Math.max(1000, this.num("poll-interval") || 2000);
+    misses = misses || 0;
+    if (!current()) return;
+    if (job.status === "failed") {
+      throw new WidgetError(-1, "JOB_FAILED", job.error_message || "The background could not be removed.", { jobId: job.job_id });
+    }
+    if (job.status === "completed" && job.output_url) return this.show(job, current);
+    this.status("Removing the background… " + Math.round((Date.now() - started) / 1000) + " s");
+    return sleep(every * (misses + 1))
+      .then(function () { return current() ? self.api("GET", "/v1/services/bg-remove/" + encodeURIComponent(job.job_id)) : null; })
+      .then(function (next) { return next && self.follow(next, started, current, 0); }, function (err) {
+        // The job is paid for and still running: a poll lost to a flaky
+        // connection or a busy server is tried again, more slowly, a few times.
+        var transient = err.status === 0 || err.status === 429 || err.status >= 500;
+        if (!current() || !transient || misses >= 6) throw err;
+        return self.follow(job, started, current, misses + 1);
+      });
+  }
+
+  show(job, current) {
+    var self = this;
+    this.status("Loading the result…");
+    return this.preview(".after", job.output_url, "Your photo without its background").then(function (img) {
+      if (!current()) return;
+      img.setAttribute("data-loaded", "");
+      var link = self.$(".download");
+      link.href = job.output_url;
+      link.hidden = false;
+      self.status("Done: the background is removed.");
+      self.emit("completed", { service: "bg-remove", jobId: job.job_id, outputUrl: job.output_url, width: job.width, height: job.height, job: job });
+    });
+  }
+}
+BgRemove.services = ["bg-remove"];
+BgRemove.label = "Background removal";
+BgRemove.buttonText = "Choose a photo";
+BgRemove.hint = "JPEG, PNG or WebP, up to 25 MB";
+BgRemove.accept = IMAGE_TYPES.join(",");
+BgRemove.types = IMAGE_TYPES;
+BgRemove.template = '<div class="preview" part="preview" hidden>' +
+  '<figure class="before"><figcaption>Before</figcaption><div class="frame"></div></figure>' +
+  '<figure class="after"><figcaption>After</figcaption><div class="frame checker"></div></figure></div>' +
+  '<p class="result"><a class="download button" part="download" download="cutout.png" target="_blank" rel="noopener" hidden>Open the PNG</a></p>';
+
+/* <printcart-preflight product-type="poster" canvas-width="24" canvas-height="36" required-dpi="300" bleed-mm="3" color-mode="cmyk" design-id="…">
+ * Uploads a print file and shows the full preflight report. */
+var STATUS_TEXT = { passed: "Ready to print", warnings: "Printable, with warnings", failed: "Needs attention" };
+
+class Preflight extends PrintcartElement {
+  handle(file, current) {
+    var self = this;
+    this.$(".result").hidden = true;
+    return this.upload(file).then(function (fileUrl) {
+      if (!current()) return;
+      var body = { designId: self.getAttribute("design-id") || file.name.slice(0, 200) || "upload", fileUrl: fileUrl };
+      var type = self.getAttribute("product-type"), w = self.num("canvas-width"), h = self.num("canvas-height");
+      var profile = {}, dpi = self.num("required-dpi"), bleed = self.num("bleed-mm"), mode = self.getAttribute("color-mode");
+      if (type) body.productType = type;
+      if (w && h) { body.canvasWidthInches = w; body.canvasHeightInches = h; }
+      if (dpi !== undefined) profile.requiredDpi = dpi;
+      if (bleed !== undefined) profile.bleedMm = bleed;
+      if (mode) profile.requiredColorMode = mode;
+      if (Object.keys(profile).length) body.productProfile = profile;
+      self.status("Checking " + file.name + "…");
+      return self.api("POST", "/v1/services/preflight/checks", body);
+    }).then(function (r) {
+      if (!r || !current()) return;
+      var report = r.data, badge = self.$(".badge"), list = self.$(".issues");
+      badge.textContent = STATUS_TEXT[report.status] || report.status;
+      badge.className = "badge " + report.status;
+      list.replaceChildren();
+      report.issues.forEach(function (issue) {
+        var li = document.createElement("li"), sev = document.createElement("span");
+        sev.className = "sev s-" + issue.severity;
+        sev.textContent = issue.severity + ": ";
+        li.append(sev, issue.message + (issue.page ? " (page " + issue.page + ")" : ""));
+        list.appendChild(li);
+      });
+      self.$(".none").hidden = report.issues.length > 0;
+      self.$(".result").hidden = false;
+      self.status(badge.textContent + ": " + count(report.summary.errors, "error") + ", " + count(report.summary.warnings, "warning") + ".");
+      self.emit("completed", { service: "preflight", reportId: report.reportId, status: report.status, report: report });
+    });
+  }
+}
+Preflight.services = ["preflight"];
+Preflight.label = "Print file check";
+Preflight.buttonText = "Choose a print file";
+Preflight.hint = "PDF, JPEG, PNG or TIFF, up to 25 MB";
+Preflight.accept = "application/pdf,image/jpeg,image/png,image/tiff,.pdf,.tif,.tiff";
+Preflight.types = ["application/pdf", "image/jpeg", "image/png", "image/tiff", "image/webp"];
+Preflight.template = '<div class="result" part="result" hidden><p><span class="badge" part="badge"></span></p>' +
+  '<p class="none">No issues found.</p><ul class="issues"></ul></div>';
+
+function define(name, element) { if (!customElements.get(name)) customElements.define(name, element); }
+define("printcart-dpi-check", DpiCheck);
+define("printcart-bg-remove", BgRemove);
+define("printcart-preflight", Preflight);
+`;

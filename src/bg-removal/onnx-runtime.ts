@@ -1,5 +1,4 @@
 import * as ort from "onnxruntime-web/wasm";
-import { ORT_WASM } from "../../wasm/modules";
 
 /**
  * onnxruntime-web inside a Worker. ORT's loader wants the wasm as bytes
@@ -50,7 +49,9 @@ export function onnxRuntime(): typeof ort {
     const wrapped = (source: unknown, imports?: WebAssembly.Imports) => {
       if (!isMarker(source)) return instantiate(source as BufferSource, imports);
       pregrow(imports);
-      return instantiate(ORT_WASM, imports).then((instance) => ({ instance, module: ORT_WASM }));
+      // Imported here, not at the top: compiling the 14 MB module is paid
+      // by the first segmentation, not by every isolate that loads this file.
+      return import("../../wasm/onnxruntime").then(async ({ ORT_WASM }) => ({ instance: await instantiate(ORT_WASM, imports), module: ORT_WASM }));
     };
     WebAssembly.instantiate = wrapped as typeof WebAssembly.instantiate;
     ort.env.wasm.numThreads = 1;

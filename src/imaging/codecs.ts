@@ -2,7 +2,7 @@ import encodeJpegWasm, { init as initJpegEncode } from "@jsquash/jpeg/encode.js"
 import mozjpegDecoder from "@jsquash/jpeg/codec/dec/mozjpeg_dec.js";
 import { initEmscriptenModule } from "@jsquash/jpeg/utils.js";
 import webpDecoder from "@jsquash/webp/codec/dec/webp_dec.js";
-import { JPEG_DECODE_WASM, JPEG_ENCODE_WASM, WEBP_DECODE_WASM } from "../../wasm/modules";
+import { JPEG_DECODE_WASM, JPEG_ENCODE_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { jpegOrientation, orientInPlace } from "./orientation";
 import { decodePng } from "./png-decode";
 import { encodePngRgba } from "./png-stream";

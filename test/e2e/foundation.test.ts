@@ -5,11 +5,23 @@ import { http } from "./http";
 const ADMIN_KEY = "dev-admin-key";
 
 describe("local server (npm run dev)", () => {
-  it("serves the demo account with 10,000 tokens", async () => {
+  it("serves the demo account, granted 10,000 tokens", async () => {
     const login = await http("/v1/account/login", { body: { email: "demo@example.com", password: "Demo-pass-1" } });
     expect(login.status).toBe(200);
-    const wallet = await http("/v1/wallet", { token: login.body.access_token });
-    expect(wallet.body.data).toEqual({ balance: 10_000, held: 0, currency: "tokens" });
+    const token = login.body.access_token;
+    // Other tests on this server may spend from the demo account, so its
+    // ledger, not a fixed balance, is what must hold.
+    const ledger: { id: string; type: string; amount: number; balanceAfter: number }[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const page = await http(`/v1/wallet/transactions?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token });
+      ledger.push(...page.body.data);
+      cursor = page.body.meta.nextCursor;
+      if (!cursor) break;
+    }
+    expect(ledger.at(-1)).toMatchObject({ id: "TX-00001", type: "grant", amount: 10_000, balanceAfter: 10_000 });
+    const wallet = (await http("/v1/wallet", { token })).body.data;
+    expect(wallet.balance).toBe(ledger.reduce((sum, tx) => sum + tx.amount, 0));
+    expect(wallet.balance).toBe(ledger[0]!.balanceAfter);
   });
 
   it("walks sign-up → login → grant → wallet → transactions", async () => {

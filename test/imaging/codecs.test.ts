@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage, encodePng, ImageDecodeError, withDecodedImage } from "../../src/imaging/codecs";
 import { PngStreamEncoder } from "../../src/imaging/png-stream";
 import { sniff } from "../../src/imaging/sniff";
-import { JPEG_DECODE_WASM, PNG_WASM, WEBP_DECODE_WASM } from "../../wasm/modules";
+import { JPEG_DECODE_WASM, PNG_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { fixtureBytes } from "../helpers/fixtures";
 
 describe("sniff", () => {

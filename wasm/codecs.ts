@@ -1,5 +1,6 @@
 /**
- * Every WebAssembly module the Worker uses, in one place. Wrangler and the
+ * The image codecs' WebAssembly modules (onnxruntime's is in onnxruntime.ts,
+ * loaded only when a model runs). Wrangler and the
  * vitest pool load `.wasm` imports as precompiled modules (rule type
  * CompiledWasm), because Workers cannot compile WebAssembly from bytes at run
  * time. The binaries come from npm packages (node_modules); none is kept in
@@ -18,8 +19,3 @@ export const RESIZE_WASM = RESIZE as WebAssembly.Module;
 export const JPEG_DECODE_WASM: WebAssembly.Module = JPEG_DEC;
 export const JPEG_ENCODE_WASM: WebAssembly.Module = JPEG_ENC;
 export const WEBP_DECODE_WASM: WebAssembly.Module = WEBP_DEC;
-
-// onnxruntime-web's single-threaded SIMD build (≈14 MB; ≈3.7 MB gzipped, inside the paid
-// plan's 10 MB compressed Worker limit).
-import ORT from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
-export const ORT_WASM = ORT as WebAssembly.Module;

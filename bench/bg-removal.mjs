@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { defaultMaxSourcePixels, measureApi } from "./bg-removal/api.mjs";
+import { deployedPixelLimit, measureApi } from "./bg-removal/api.mjs";
 import { ensureModelsPrepared, ensurePeersInstalled, modelManifest, NATIVE_MODEL, peerVersion, peersDir, runPeer, SAME_MODEL } from "./bg-removal/peers.mjs";
 import { ratio, table } from "./lib/markdown.mjs";
 
@@ -84,7 +84,7 @@ export async function benchBgRemoval({ megapixels = [1, 4, 12, 25], runs = 3 } =
   const iouOf = Object.fromEntries(quality.results.map((r) => [r.source, r.iou]));
   for (const e of perSize) e.iou = iouOf[e.image.file];
   const photoRows = photos.map((f) => ({ file: f, ...quality.results.find((r) => r.source === f) }));
-  return { perSize, photoRows, runs, maxSourcePixels: defaultMaxSourcePixels() };
+  return { perSize, photoRows, runs, maxSourcePixels: deployedPixelLimit("BG_REMOVE_MAX_PIXELS") };
 }
 
 const mb = (v) => (v === undefined || v === null ? "" : String(v));
@@ -129,7 +129,7 @@ export async function bgRemovalSection(options) {
     .map((e) => {
       const over = limitMP !== null && e.image.width * e.image.height > r.maxSourcePixels;
       const note = over
-        ? `\n\nOver the service's default limit (MAX_SOURCE_PIXELS = ${limitMP.toFixed(1)} MP), which refuses this size; raised for this measurement only.`
+        ? `\n\nOver the service's default limit (BG_REMOVE_MAX_PIXELS = ${limitMP.toFixed(1)} MP), which refuses this size; raised for this measurement only.`
         : "";
       return `### ${e.image.mp} MP (${e.image.width}×${e.image.height})${note}\n\n${sizeTable(e)}`;
     })

@@ -10,20 +10,20 @@ import { api, demoToken, download, freePort, memoryOf, snapshotProject, startApi
 const root = path.resolve(import.meta.dirname, "../..");
 
 /**
- * The pixel limit a deployment gets without configuration: the consumer's
- * [vars] (what wrangler deploys), else the code's default.
+ * A pixel limit as a deployment gets it without configuration: the
+ * consumer's [vars] (what wrangler deploys), else the code's default.
  */
-export function defaultMaxSourcePixels() {
-  const vars = /^MAX_SOURCE_PIXELS\s*=\s*"(\d+)"/m.exec(readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8"));
+export function deployedPixelLimit(varName) {
+  const vars = new RegExp(`^${varName}\\s*=\\s*"(\\d+)"`, "m").exec(readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8"));
   if (vars) return Number(vars[1]);
-  const code = /DEFAULT_MAX_SOURCE_PIXELS\s*=\s*([\d_]+)/.exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
+  const code = new RegExp(`DEFAULT_${varName}\\s*=\\s*([\\d_]+)`).exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
   return code ? Number(code[1].replaceAll("_", "")) : null;
 }
 
 // Raised so that every size can be measured; the report says which sizes the
 // service refuses by default.
 const BENCH_VARS = {
-  MAX_SOURCE_PIXELS: "40000000",
+  BG_REMOVE_MAX_PIXELS: "40000000",
   MAX_SOURCE_BYTES: String(100 * 1024 * 1024),
   RATE_LIMIT_PER_MINUTE: "100000",
   FETCH_TIMEOUT_MS: "60000",

@@ -39,9 +39,9 @@ export async function fetchSourceImage(env: Env, sourceUrl: string): Promise<Sou
   }
   if (!sniffed.width || !sniffed.height) throw new JobInputError("The image header could not be read; the file may be damaged.");
   const pixels = sniffed.width * sniffed.height;
-  if (pixels > settings.maxSourcePixels) {
+  if (pixels > settings.bgRemoveMaxPixels) {
     throw new JobInputError(
-      `The image is ${sniffed.width}×${sniffed.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(settings.maxSourcePixels / 1e6).toFixed(1)} MP limit (MAX_SOURCE_PIXELS).`,
+      `The image is ${sniffed.width}×${sniffed.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(settings.bgRemoveMaxPixels / 1e6).toFixed(1)} MP background removal takes (BG_REMOVE_MAX_PIXELS).`,
     );
   }
   return { bytes, type: sniffed.type as RasterType };

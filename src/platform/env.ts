@@ -21,6 +21,7 @@ export interface Env {
   ACCESS_TOKEN_TTL_SECONDS?: string;
   MAX_SOURCE_BYTES?: string;
   MAX_SOURCE_PIXELS?: string;
+  BG_REMOVE_MAX_PIXELS?: string;
   FETCH_TIMEOUT_MS?: string;
   MAX_OUTPUT_PIXELS?: string;
   PREFLIGHT_CHECKS_PER_DAY?: string;

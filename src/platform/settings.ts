@@ -8,8 +8,10 @@ export interface Settings {
   fetchAllowHosts: string[];
   /** Largest source file fetched or uploaded. */
   maxSourceBytes: number;
-  /** Largest source image, in pixels, checked from the file header before decoding. */
+  /** Largest source image, in pixels, checked from the file header before decoding (preflight pixel checks, AI fixes). */
   maxSourcePixels: number;
+  /** Largest source image a background-removal job takes: what the model and the image fit in one isolate. */
+  bgRemoveMaxPixels: number;
   /** Deadline for fetching a source URL, body included. */
   fetchTimeoutMs: number;
   /** Largest image an AI fix job may produce (a 4× upscale of 12 MP is 192 MP), checked before tokens are taken. */
@@ -22,13 +24,19 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
 /**
+ * A 12 MP photo (a phone's) decodes to 48 MB of RGBA, which a preflight check
+ * or a fix job holds with room to spare in a 128 MB isolate; larger files are
+ * checked from their header alone.
+ */
+export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
+/**
  * What one background-removal job fits in a 128 MB isolate with room to
  * spare: at 5 MP its peak, while the model's largest stage is being
  * created, measured 116 MB after collection and 122 MB counting garbage not
  * yet collected (README "Speed and memory"). ORT's 59 MB heap, that stage's
  * 24 MB of weights and the 4-byte-per-pixel source frame are all held then.
  */
-export const DEFAULT_MAX_SOURCE_PIXELS = 5_000_000;
+export const DEFAULT_BG_REMOVE_MAX_PIXELS = 5_000_000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_OUTPUT_PIXELS = 200_000_000;
 export const DEFAULT_PREFLIGHT_CHECKS_PER_DAY = 500;
@@ -50,6 +58,7 @@ export function readSettings(env: Env): Settings {
       .filter(Boolean),
     maxSourceBytes: positiveInt(env.MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_BYTES),
     maxSourcePixels: positiveInt(env.MAX_SOURCE_PIXELS, DEFAULT_MAX_SOURCE_PIXELS),
+    bgRemoveMaxPixels: positiveInt(env.BG_REMOVE_MAX_PIXELS, DEFAULT_BG_REMOVE_MAX_PIXELS),
     fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),
     maxOutputPixels: positiveInt(env.MAX_OUTPUT_PIXELS, DEFAULT_MAX_OUTPUT_PIXELS),
     preflightChecksPerDay: positiveInt(env.PREFLIGHT_CHECKS_PER_DAY, DEFAULT_PREFLIGHT_CHECKS_PER_DAY),

@@ -35,42 +35,51 @@ const PREBUNDLED = [
   "tiff",
 ];
 
+/**
+ * The project that runs inside workerd with the real bindings (D1, Durable
+ * Objects, Queues, R2), the API and the consumer in one test Worker.
+ * vitest.reliability.config.ts runs its own files in the same setting.
+ */
+export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>, files: { name: string; include: string[]; exclude?: string[] }) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        main: "./test/helpers/test-worker.ts",
+        miniflare: {
+          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+          // As wrangler.consumer.toml configures them for the consumer Worker.
+          queueConsumers: {
+            "printcart-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
+            "printcart-jobs-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
+          },
+        },
+      }),
+    ],
+    test: {
+      ...files,
+      setupFiles: ["./test/helpers/apply-migrations.ts"],
+      globalSetup: ["./test/helpers/fixture-server.ts"],
+      testTimeout: 60_000,
+      // Every test file gets a fresh isolate that loads the Worker's
+      // module graph through Vite; one pre-bundled file per package
+      // instead of hundreds of small modules halves that start-up.
+      deps: { optimizer: { ssr: { enabled: true, include: PREBUNDLED } } },
+    },
+  };
+}
+
+export const migrationsDir = path.join(import.meta.dirname, "migrations");
+
 export default defineConfig(async (): Promise<ViteUserConfig> => {
-  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const migrations = await readD1Migrations(migrationsDir);
   return {
     test: {
       // The JSON report is what .ci/run counts for its "N passed, N failed" line.
       reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
-        {
-          // Everything that runs inside workerd with the real bindings.
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              main: "./test/helpers/test-worker.ts",
-              miniflare: {
-                bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
-                // As wrangler.consumer.toml configures them for the consumer Worker.
-                queueConsumers: {
-                  "printcart-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
-                  "printcart-jobs-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
-                },
-              },
-            }),
-          ],
-          test: {
-            name: "workers",
-            include: ["test/**/*.test.ts"],
-            exclude: ["test/e2e/**"],
-            setupFiles: ["./test/helpers/apply-migrations.ts"],
-            globalSetup: ["./test/helpers/fixture-server.ts"],
-            testTimeout: 60_000,
-            // Every test file gets a fresh isolate that loads the Worker's
-            // module graph through Vite; one pre-bundled file per package
-            // instead of hundreds of small modules halves that start-up.
-            deps: { optimizer: { ssr: { enabled: true, include: PREBUNDLED } } },
-          },
-        },
+        // Reliability runs apart: npm run test:reliability.
+        workersProject(migrations, { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/reliability/**"] }),
         {
           // Node-side tests that start the real `wrangler dev` server and talk HTTP to it.
           test: {

@@ -124,17 +124,26 @@ export async function runCheck(env: Env, accountId: string, body: CreateCheck): 
   }
 }
 
+export interface FileToCheck {
+  designId: string;
+  fileUrl: string;
+  requirements: ResolvedRequirements;
+  claimedType?: PreflightFileType;
+  /** The whole file, or only its start when `byteLength` is larger (see analyzeRaster). */
+  bytes: Uint8Array;
+  byteLength?: number;
+  /** Stores the whole file as the report's source; by default `bytes` are put. */
+  storeSource?: (key: string, contentType: string) => Promise<void>;
+}
+
 /**
- * Checks bytes already at hand (a fetched file, or an AI fix job's corrected
- * file): type from the bytes, analysis, then the source to R2 (fix jobs
- * start from it) and the report to D1.
+ * Checks a file (a fetched one, or an AI fix job's corrected file): type
+ * from the bytes, analysis, then the source to R2 (fix jobs start from it)
+ * and the report to D1.
  */
-export async function checkFile(
-  env: Env,
-  accountId: string,
-  input: { designId: string; fileUrl: string; bytes: Uint8Array; requirements: ResolvedRequirements; claimedType?: PreflightFileType },
-): Promise<Report> {
+export async function checkFile(env: Env, accountId: string, input: FileToCheck): Promise<Report> {
   const { bytes, requirements } = input;
+  const byteLength = input.byteLength ?? bytes.byteLength;
   const sniffed = sniffType(bytes);
   const fileType = PREFLIGHT_FILE_TYPES.find((t) => t === sniffed);
   if (!fileType) {
@@ -144,12 +153,13 @@ export async function checkFile(
       { details: { detected: sniffed } },
     );
   }
-  const analysis = await analyzeFile(bytes, fileType, requirements, { maxPixels: readSettings(env).maxSourcePixels });
+  const analysis = await analyzeFile(bytes, fileType, requirements, { maxPixels: readSettings(env).maxSourcePixels }, byteLength);
   const issues = finishIssues(analysis.issues, requirements, input.claimedType, fileType);
 
   const reportId = prefixedId("report");
   const sourceKey = preflightSourceKey(accountId, reportId);
-  await env.FILES.put(sourceKey, bytes, { httpMetadata: { contentType: MIME_TYPES[fileType] } });
+  if (input.storeSource) await input.storeSource(sourceKey, MIME_TYPES[fileType]);
+  else await env.FILES.put(sourceKey, bytes, { httpMetadata: { contentType: MIME_TYPES[fileType] } });
   const row: ReportRow = {
     id: reportId,
     accountId,
@@ -158,7 +168,7 @@ export async function checkFile(
     fileType,
     fileUrl: input.fileUrl,
     sourceKey,
-    sourceBytes: bytes.byteLength,
+    sourceBytes: byteLength,
     requirements: { ...requirements },
     file: analysis.file as Record<string, unknown>,
     issues: issues as unknown as Record<string, unknown>[],

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { PDFDocument } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { approveFixJob } from "../../src/ai-fix/jobs";
 import { preflightSourceKey } from "../../src/files/keys";
 import { decodeImage } from "../../src/imaging/codecs";
 import { sniff } from "../../src/imaging/sniff";
@@ -203,6 +204,25 @@ describe("approve and reject", () => {
     expect((await api(`${JOBS}/${created.body.data.jobId}/reject`, { method: "POST", token: shop.token })).status).toBe(409);
     const job = (await api(`${JOBS}/${created.body.data.jobId}`, { token: shop.token })).body.data;
     expect(job).toMatchObject({ decision: "approved", approvedReportId: fresh.reportId });
+  });
+
+  it("approves a corrected image too large to read whole from its header, and copies it whole as the report's source", async () => {
+    const r = await report({ fileUrl: fixtureUrl("preflight/photo-sharp.png"), productProfile: { requiredDpi: 300, bleedMm: 0 }, canvasWidthInches: 4, canvasHeightInches: 4 });
+    const created = await createFix({ preflightReportId: r.reportId, options: { fixTypes: ["upscale_resolution_4x"] } });
+    const done = await finished(created.body.data.jobId);
+    expect(done.status).toBe("completed");
+    const corrected = await download(done.correctedFileUrl);
+    // The same approval as the route's, with MAX_SOURCE_BYTES below the
+    // corrected file's size: the path a 4× upscale of a photo takes.
+    const { report: fresh } = await approveFixJob({ ...env, MAX_SOURCE_BYTES: "4096" }, "http://localhost", shop.id, created.body.data.jobId);
+    expect(corrected.bytes.byteLength).toBeGreaterThan(4096 * 4);
+    expect(fresh.file).toMatchObject({ readable: true, format: "png", byteLength: corrected.bytes.byteLength, widthPx: r.file.widthPx * 4, heightPx: r.file.heightPx * 4, pixelsAnalyzed: false });
+    const codes = fresh.issues.map((i: { code: string }) => i.code);
+    expect(codes).toContain("PIXEL_CHECKS_SKIPPED");
+    expect(codes).not.toContain("RASTER_DAMAGED");
+    const source = await env.FILES.get(preflightSourceKey(shop.id, fresh.reportId));
+    expect(new Uint8Array(await source!.arrayBuffer())).toEqual(corrected.bytes);
+    expect((await api(`${JOBS}/${created.body.data.jobId}`, { token: shop.token })).body.data).toMatchObject({ decision: "approved", approvedReportId: fresh.reportId });
   });
 
   it("reject deletes the corrected file and refunds nothing, idempotently", async () => {

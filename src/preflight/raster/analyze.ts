@@ -60,8 +60,19 @@ function unreadable(bytes: Uint8Array, format: RasterFormat | null, reason: stri
  * `type` is what the caller believes the file is; the bytes decide, and a
  * disagreement is reported as FILE_TYPE_MISMATCH (a caller that passes the
  * sniffed type never sees it).
+ *
+ * `byteLength` above `bytes.length` says the bytes are only the start of a
+ * file known to be whole (an AI fix job's own output, too large to read
+ * whole): the header checks run on that start, the pixel checks do not.
  */
-export async function analyzeRaster(bytes: Uint8Array, type: RasterFormat, req: Requirements, maxPixels: number): Promise<Analysis<RasterFacts>> {
+export async function analyzeRaster(
+  bytes: Uint8Array,
+  type: RasterFormat,
+  req: Requirements,
+  maxPixels: number,
+  byteLength = bytes.length,
+): Promise<Analysis<RasterFacts>> {
+  const partial = byteLength > bytes.length;
   const sniffed = sniffType(bytes);
   const format: RasterFormat | null = sniffed === "jpeg" || sniffed === "png" || sniffed === "tiff" ? sniffed : null;
   const issues: PreflightIssue[] = [];
@@ -73,6 +84,8 @@ export async function analyzeRaster(bytes: Uint8Array, type: RasterFormat, req: 
   let header: RasterHeader;
   try {
     header = READERS[format](bytes);
+    // A start of a file naturally ends inside a chunk: that is not damage.
+    if (partial) header = { ...header, damage: null };
   } catch (error) {
     // Header readers only parse untrusted bytes: anything they throw means the file is unreadable.
     return unreadable(bytes, format, describeError(error), issues);
@@ -92,6 +105,8 @@ export async function analyzeRaster(bytes: Uint8Array, type: RasterFormat, req: 
         maxMegapixels: round2(maxPixels / 1e6),
       }),
     );
+  } else if (partial) {
+    issues.push(issue("PIXEL_CHECKS_SKIPPED", `The file (${(byteLength / 2 ** 20).toFixed(0)} MiB) is larger than the service reads whole (MAX_SOURCE_BYTES), so ${unchecked}.`, { byteLength }));
   } else if (header.undecodable) {
     issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${header.undecodable}), so ${unchecked}.`, { reason: header.undecodable }));
   } else {
@@ -105,7 +120,7 @@ export async function analyzeRaster(bytes: Uint8Array, type: RasterFormat, req: 
   const facts: ReadableRasterFacts = {
     readable: true,
     format,
-    byteLength: bytes.length,
+    byteLength,
     widthPx: header.widthPx,
     heightPx: header.heightPx,
     megapixels: round2(pixels / 1e6),

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "../../src/imaging/codecs";
-import { api, grant, signUp } from "../helpers/api";
+import { grant, signUp } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
-import { download, waitForJob } from "../helpers/jobs";
+import { cutOut } from "../helpers/jobs";
 import { ensureModel } from "../helpers/model";
 
 describe("background removal options", () => {
@@ -13,13 +13,7 @@ describe("background removal options", () => {
     await grant(shop.id, 5_000);
   }, 120_000);
 
-  async function run(body: Record<string, unknown>) {
-    const created = await api("/v1/services/bg-remove", { token: shop.token, body });
-    expect(created.status).toBe(202);
-    const done = await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, shop.token);
-    expect(done.status, done.error_message).toBe("completed");
-    return decodeImage((await download(done.output_url)).bytes, "png");
-  }
+  const run = async (body: Record<string, unknown>) => decodeImage((await cutOut(shop.token, body)).file.bytes, "png");
 
   const alphaStats = (image: ImageData) => {
     let partial = 0;

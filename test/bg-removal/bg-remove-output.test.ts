@@ -3,7 +3,7 @@ import { decodeImage } from "../../src/imaging/codecs";
 import { encodePngRgba } from "../../src/imaging/png-stream";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
-import { download, waitForJob } from "../helpers/jobs";
+import { cutOut } from "../helpers/jobs";
 import { ensureModel } from "../helpers/model";
 
 /**
@@ -19,13 +19,7 @@ describe("background removal output", () => {
     await grant(shop.id, 1_000);
   }, 120_000);
 
-  async function run(body: Record<string, unknown>) {
-    const created = await api("/v1/services/bg-remove", { token: shop.token, body });
-    expect(created.status).toBe(202);
-    const done = await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, shop.token);
-    expect(done.status, done.error_message).toBe("completed");
-    return { done, file: await download(done.output_url) };
-  }
+  const run = (body: Record<string, unknown>) => cutOut(shop.token, body);
 
   it("writes a cut-out larger than one upload part, every pixel where it belongs", async () => {
     // A 3 MP graphic on flat white (colour-keyed, no model): a 1600×1300 block of noise, which PNG cannot compress,

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "../../src/imaging/codecs";
-import { api, grant, signUp } from "../helpers/api";
+import { grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
-import { download, waitForJob } from "../helpers/jobs";
+import { download, removeBackground } from "../helpers/jobs";
 import { ensureModel } from "../helpers/model";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
@@ -30,14 +30,8 @@ describe("background removal", () => {
     await grant(shop.id, 5_000);
   }, 120_000);
 
-  async function removeBackground(body: Record<string, unknown>) {
-    const created = await api("/v1/services/bg-remove", { token: shop.token, body });
-    expect(created.status, JSON.stringify(created.body)).toBe(202);
-    return { created: created.body, done: await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, shop.token) };
-  }
-
   it("cuts out a real photo at full resolution, as the reference describes", async () => {
-    const { created, done } = await removeBackground({ image_url: fixtureUrl("bg/astronaut.jpg"), subject_type: "person" });
+    const { created, done } = await removeBackground(shop.token, { image_url: fixtureUrl("bg/astronaut.jpg"), subject_type: "person" });
     expect(created).toMatchObject({ status: "processing", output_url: null, tokens_deducted: 150, provider: "self_hosted" });
     expect(created.job_id).toMatch(/^[A-Za-z0-9_-]{21}$/);
     expect(created.wallet_transaction_id).toMatch(/^TX-\d{5}$/);
@@ -62,21 +56,21 @@ describe("background removal", () => {
   });
 
   it("finds a product-like object on a photo background (IoU ≥ 0.9)", async () => {
-    const { done } = await removeBackground({ image_url: fixtureUrl("bg/composite-horse.png"), subject_type: "product", edge_softness: 0 });
+    const { done } = await removeBackground(shop.token, { image_url: fixtureUrl("bg/composite-horse.png"), subject_type: "product", edge_softness: 0 });
     const iou = await iouAgainst((await download(done.output_url)).bytes, "bg/composite-horse-mask.png");
     console.log(`IoU composite-horse (product): ${iou.toFixed(4)}`);
     expect(iou).toBeGreaterThanOrEqual(0.9);
   });
 
   it("keeps the holes of a logo on a flat background (IoU ≥ 0.9)", async () => {
-    const { done } = await removeBackground({ image_url: fixtureUrl("bg/composite-logo.png"), subject_type: "logo", edge_softness: 0 });
+    const { done } = await removeBackground(shop.token, { image_url: fixtureUrl("bg/composite-logo.png"), subject_type: "logo", edge_softness: 0 });
     const iou = await iouAgainst((await download(done.output_url)).bytes, "bg/composite-logo-mask.png");
     console.log(`IoU composite-logo (logo): ${iou.toFixed(4)}`);
     expect(iou).toBeGreaterThanOrEqual(0.9);
   });
 
   it("finds text on a photo (IoU ≥ 0.9)", async () => {
-    const { done } = await removeBackground({ image_url: fixtureUrl("bg/composite-text.png"), subject_type: "text", edge_softness: 0 });
+    const { done } = await removeBackground(shop.token, { image_url: fixtureUrl("bg/composite-text.png"), subject_type: "text", edge_softness: 0 });
     const iou = await iouAgainst((await download(done.output_url)).bytes, "bg/composite-text-mask.png");
     console.log(`IoU composite-text (text): ${iou.toFixed(4)}`);
     expect(iou).toBeGreaterThanOrEqual(0.9);

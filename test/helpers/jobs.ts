@@ -20,3 +20,17 @@ export async function download(url: string): Promise<{ status: number; bytes: Ui
   const res = await workerFetch(`${pathname}${search}`);
   return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get("content-type") };
 }
+
+/** Starts a background removal (asserting the 202) and waits until it is final. */
+export async function removeBackground(token: string, body: Record<string, unknown>): Promise<{ created: any; done: any }> {
+  const created = await api("/v1/services/bg-remove", { token, body });
+  expect(created.status, JSON.stringify(created.body)).toBe(202);
+  return { created: created.body, done: await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, token) };
+}
+
+/** A background removal that must complete: the finished job and its downloaded PNG. */
+export async function cutOut(token: string, body: Record<string, unknown>) {
+  const { done } = await removeBackground(token, body);
+  expect(done.status, done.error_message).toBe("completed");
+  return { done, file: await download(done.output_url) };
+}

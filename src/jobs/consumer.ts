@@ -15,6 +15,20 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
+ * Jobs run one at a time per isolate. The runtime may hand one isolate
+ * several queue batches at once, but each job is sized to have the isolate's
+ * 128 MB to itself (README "Speed and memory"), and the decoder instance and
+ * model session it reuses serve one image at a time. A waiting job costs no
+ * CPU; its row already says it is running.
+ */
+let isolateTurn: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const turn = isolateTurn.then(work);
+  isolateTurn = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
  * Runs one delivery of a job message. Duplicate deliveries are harmless: a
  * finished job is skipped, and two deliveries running at once end the job
  * once because the wallet hold decides (src/jobs/settle.ts).
@@ -24,7 +38,7 @@ async function runJob(env: Env, processors: JobProcessors, message: JobMessage):
   if (!job || isFinal(job.status)) return;
   const running = await markRunning(env, job);
   if (!running) return;
-  const output = await processors[running.kind](env, running);
+  const output = await oneAtATime(() => processors[running.kind](env, running));
   await completeJob(env, running, output);
 }
 

@@ -8,7 +8,7 @@ import type { Env } from "../../src/platform/env";
 import { walletOf } from "../../src/wallet/wallet";
 import { api, grant, signUp, workerFetch } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
-import { download, waitForJob } from "../helpers/jobs";
+import { cutOut, download, waitForJob } from "../helpers/jobs";
 import { ensureModel } from "../helpers/model";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
@@ -65,6 +65,27 @@ describe("job delivery", () => {
     await deliver(DEAD_LETTER_QUEUE, { jobId: created.body.job_id, accountId: shop.id, kind: "bg_remove" }, 4);
     const job = await findJob(env, created.body.job_id);
     expect(job?.status).toBe("completed");
+    expect(await expectLedgerConsistent(shop.id)).toEqual({ balance: 0, held: 0 });
+  });
+
+  it("runs two jobs delivered to one isolate at once exactly as it runs each alone", async () => {
+    const shop = await signUp("pair");
+    await grant(shop.id, 600);
+    const bodies = [
+      { image_url: fixtureUrl("bg/coffee.jpg"), subject_type: "product" },
+      { image_url: fixtureUrl("bg/chelsea.jpg"), subject_type: "auto" },
+    ];
+    // Alone: one after the other.
+    const alone = [];
+    for (const body of bodies) alone.push((await cutOut(shop.token, body)).file.bytes);
+    // Together: both JPEGs share the isolate's decoder and model session.
+    const created = await Promise.all(bodies.map((body) => api("/v1/services/bg-remove", { token: shop.token, body })));
+    await Promise.all(created.map((c) => deliver("printcart-jobs", { jobId: c.body.job_id, accountId: shop.id, kind: "bg_remove" })));
+    for (const [i, c] of created.entries()) {
+      const done = await waitForJob(`/v1/services/bg-remove/${c.body.job_id}`, shop.token);
+      expect(done.status, done.error_message ?? "").toBe("completed");
+      expect((await download(done.output_url)).bytes).toEqual(alone[i]);
+    }
     expect(await expectLedgerConsistent(shop.id)).toEqual({ balance: 0, held: 0 });
   });
 

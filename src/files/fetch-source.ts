@@ -40,6 +40,11 @@ async function classifySource(env: Env, rawUrl: string): Promise<SourceTarget> {
   const ownFile = await verifyFileUrl(env.URL_SIGNING_SECRET, url, Math.floor(Date.now() / 1000));
   if (ownFile.ok) return { kind: "own", key: ownFile.key };
   if (ownFile.reason === "expired") return { kind: "refused", reason: "is an upload link that has expired; upload the file again" };
+  // A link of this service's own form whose signature does not check out was altered: refused like an
+  // expired one, rather than fetched over the network as somebody else's file, charged and failed later.
+  if (ownFile.reason === "signature" && url.searchParams.has("signature")) {
+    return { kind: "refused", reason: "is a file link whose signature is not valid; send the fileUrl exactly as it was returned" };
+  }
   const verdict = checkFetchUrl(rawUrl, readSettings(env).fetchAllowHosts);
   return verdict.ok ? { kind: "remote", url: verdict.url } : { kind: "refused", reason: verdict.reason };
 }

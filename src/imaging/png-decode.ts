@@ -23,6 +23,14 @@ export interface DecodedPng {
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 // Deflate expands at most ~1032:1, so 4 KiB of input never inflates past ~4 MB in one push.
 const INFLATE_PIECE_BYTES = 4096;
+/**
+ * Image data inflated past the last scanline that is tolerated before the
+ * file is refused. Real encoders write none; a zlib bomb is a small image
+ * whose IDAT inflates to gigabytes, which would otherwise all be inflated
+ * (seconds of CPU per 256 KB of file) although the header's pixel count
+ * was checked before decoding.
+ */
+const MAX_SURPLUS_BYTES = 64 * 1024;
 const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
@@ -179,6 +187,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     }
   };
 
+  let surplus = 0;
   const take = (data: Uint8Array) => {
     let offset = 0;
     while (offset < data.length && !done) {
@@ -202,6 +211,10 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
         prev = new Uint8Array(line.length);
       }
     }
+    if (done) surplus += data.length - offset;
+  };
+  const refuseSurplus = () => {
+    if (surplus > MAX_SURPLUS_BYTES) throw new Error("PNG holds more image data than its header declares");
   };
   const inflater = new Unzlib((data) => take(data));
 
@@ -221,7 +234,10 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
       else if (colour === 2 && length >= 6) key = [(body[0]! << 8) | body[1]!, (body[2]! << 8) | body[3]!, (body[4]! << 8) | body[5]!];
     } else if (type === "IDAT") {
       sawData = true;
-      for (let p = 0; p < body.length; p += INFLATE_PIECE_BYTES) inflater.push(body.subarray(p, Math.min(p + INFLATE_PIECE_BYTES, body.length)));
+      for (let p = 0; p < body.length; p += INFLATE_PIECE_BYTES) {
+        inflater.push(body.subarray(p, Math.min(p + INFLATE_PIECE_BYTES, body.length)));
+        refuseSurplus();
+      }
     } else if (type === "IEND") {
       ended = true;
       break;
@@ -230,6 +246,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   }
   if (!sawData) throw new Error("PNG without image data");
   if (!done) inflater.push(new Uint8Array(0), true);
+  refuseSurplus();
   if (!done || !ended) throw new Error("PNG data ends early; the file may be truncated");
   return { data: out, width, height };
 }

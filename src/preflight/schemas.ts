@@ -5,9 +5,15 @@ import { PRODUCT_TYPES } from "./dpi";
 /** A million pixels per side and 1,000 inches (83 ft) per canvas side bound every real print. */
 export const MAX_PIXELS_PER_SIDE = 1_000_000;
 export const MAX_CANVAS_INCHES = 1_000;
+/**
+ * A quarter of a millimetre: smaller than any print product, and large
+ * enough that pixels per inch and crop stay finite numbers (a canvas of
+ * 1e-310 in made effectivePpi and cropPercent come out as null).
+ */
+export const MIN_CANVAS_INCHES = 0.01;
 
 const Pixels = z.number().int().min(1).max(MAX_PIXELS_PER_SIDE);
-const Inches = z.number().gt(0).max(MAX_CANVAS_INCHES);
+const Inches = z.number().min(MIN_CANVAS_INCHES).max(MAX_CANVAS_INCHES);
 
 export const DpiScoreRequest = z
   .object({

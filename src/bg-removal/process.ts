@@ -3,6 +3,7 @@ import { R2StreamWriter } from "../files/r2-writer";
 import { jobOutputKey } from "../files/keys";
 import { ImageDecodeError, type RasterType, withDecodedImage } from "../imaging/codecs";
 import { sniff } from "../imaging/sniff";
+import { readJpegHeader } from "../preflight/raster/jpeg";
 import { JobInputError } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
@@ -44,7 +45,21 @@ export async function fetchSourceImage(env: Env, sourceUrl: string): Promise<Sou
       `The image is ${sniffed.width}×${sniffed.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(settings.bgRemoveMaxPixels / 1e6).toFixed(1)} MP background removal takes (BG_REMOVE_MAX_PIXELS).`,
     );
   }
+  if (sniffed.type === "jpeg") {
+    // mozjpeg decodes a cut-off JPEG with grey where the rest should be; a
+    // cut-out of that is not worth its tokens. Preflight calls it damaged too.
+    const damage = jpegDamage(bytes);
+    if (damage) throw new JobInputError(`The JPEG is damaged (${damage}); send the whole file.`);
+  }
   return { bytes, type: sniffed.type as RasterType };
+}
+
+function jpegDamage(bytes: Uint8Array): string | null {
+  try {
+    return readJpegHeader(bytes).damage;
+  } catch (error) {
+    return error instanceof Error ? error.message : "its structure cannot be read";
+  }
 }
 
 /**

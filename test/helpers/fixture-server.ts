@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -45,6 +45,9 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   /status/<code>                   an empty response with that status
  *   /endless                         a body that never ends
  *   /models/<file>                   the default model's prepared files (.model-cache)
+ * and one route that is not a source: PUT /results/<name>.md stores a report
+ * a test wrote (the reliability suite's load figures) in test-results/, which
+ * code inside workerd cannot reach on its own.
  */
 export default async function setup(project: TestProject) {
   // Prepared once per machine (about a second), from the npm package; never committed.
@@ -92,6 +95,17 @@ export default async function setup(project: TestProject) {
       const chunk = Buffer.alloc(64 * 1024, 1);
       const timer = setInterval(() => res.write(chunk), 5);
       res.on("close", () => clearInterval(timer));
+    } else if (route === "results" && req.method === "PUT") {
+      const name = rest.join("/");
+      if (!/^[\w.-]+\.md$/.test(name)) return void res.writeHead(400).end();
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const dir = path.join(ROOT, "test-results");
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, name), Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
     } else {
       res.writeHead(404).end();
     }

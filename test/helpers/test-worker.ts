@@ -3,10 +3,13 @@
 // consumed in the same test runtime by the real consumer code.
 import api from "../../src/index";
 import consumer from "../../src/consumer";
+import { withFaultSwitch } from "../reliability/fault-switch";
 
 export { AccountWallet } from "../../src/index";
 
 export default {
   fetch: api.fetch,
-  queue: consumer.queue,
+  // consumer.queue as it is, except for jobs whose source URL asks for an
+  // injected fault (reliability suite); this entry is never deployed.
+  queue: withFaultSwitch(consumer.queue),
 } satisfies ExportedHandler<import("../../src/platform/env").Env>;

@@ -10,25 +10,35 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { bgRemovalSection } from "./bg-removal.mjs";
+import { fixesSection } from "./fixes.mjs";
+import { memorySection } from "./memory.mjs";
+import { preflightSection } from "./preflight.mjs";
 import { walletSection } from "./wallet.mjs";
 
 const SECTIONS = {
   wallet: walletSection,
   "bg-removal": bgRemovalSection,
+  preflight: preflightSection,
+  fixes: fixesSection,
+  memory: memorySection,
 };
 
 const root = path.resolve(import.meta.dirname, "..");
+const minutes = (ms) => `${(ms / 60_000).toFixed(1)} min`;
 const version = (pkg) => JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")).version;
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) if (!SECTIONS[name]) throw new Error(`unknown section ${name}; known: ${Object.keys(SECTIONS).join(", ")}`);
 
 const loadBefore = os.loadavg()[0];
+const started = performance.now();
 const sections = [];
 for (const [name, section] of Object.entries(SECTIONS)) {
   if (wanted.length && !wanted.includes(name)) continue;
+  const sectionStarted = performance.now();
   console.log(`bench: ${name}`);
   sections.push(await section());
+  console.log(`bench: ${name} took ${minutes(performance.now() - sectionStarted)}`);
 }
 
 const md = `# Benchmark results
@@ -37,8 +47,9 @@ Written by \`npm run bench\` on ${new Date().toISOString()}.
 
 - Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
 - Node ${process.version}; wrangler ${version("wrangler")}; workerd ${version("@cloudflare/workerd-linux-64")}; onnxruntime-web ${version("onnxruntime-web")}; @jsquash/png ${version("@jsquash/png")}
-- Git: ${execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim()}
+- Git: ${execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim()}${execSync("git status --porcelain", { cwd: root }).toString().trim() ? " with uncommitted changes" : ""}
 - Load average (1 min) at start ${loadBefore.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: on a machine shared with other work, times stretch with it
+- The whole run took ${minutes(performance.now() - started)}
 
 ${sections.join("\n")}`;
 // A partial run only prints, so RESULTS.md always holds one complete run.

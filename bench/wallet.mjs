@@ -5,6 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stopNetworkInspection } from "./lib/inspector.mjs";
 import { freePort, snapshotProject } from "./lib/servers.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -13,12 +14,13 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETC
 
 export async function benchWallet({ charges = 2000, concurrency = 50, port } = {}) {
   port ??= await freePort();
+  const inspectorPort = await freePort();
   // A copy nobody edits: wrangler dev restarts the runtime when a source file changes.
   const project = snapshotProject();
   const config = path.join(project.dir, "bench", "wallet.wrangler.toml");
   const state = mkdtempSync(path.join(tmpdir(), "bench-wallet-"));
   spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local", "-c", config, "--persist-to", state], { env, stdio: "ignore" });
-  const server = spawn(process.execPath, [wrangler, "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false"], {
+  const server = spawn(process.execPath, [wrangler, "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false"], {
     env,
     stdio: "ignore",
     detached: true,
@@ -34,6 +36,7 @@ export async function benchWallet({ charges = 2000, concurrency = 50, port } = {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+    await stopNetworkInspection(inspectorPort);
     const result = await (await fetch(`${base}/run?charges=${charges}&concurrency=${concurrency}`)).json();
     const expectedBalance = charges * 10 - Math.ceil(charges / 2) * 10;
     if (result.summary.balance !== expectedBalance || result.summary.held !== 0 || result.mirrored !== 1 + charges + charges) {

@@ -5,7 +5,7 @@
 // account exists with its 10,000 tokens. Safe to run again: the seed uses
 // the public API with an idempotency key, so it never credits twice.
 //
-//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...]
+//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...] [--inspector-port N]
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +19,9 @@ const { values: args } = parseArgs({
     "persist-to": { type: "string", default: path.join(root, ".wrangler", "state") },
     // Overrides of wrangler.toml [vars], e.g. --var MAX_SOURCE_PIXELS=30000000 (benchmarks use it).
     var: { type: "string", multiple: true, default: [] },
+    // Where wrangler serves DevTools for the API Worker (wrangler's default: 9229). The memory
+    // benchmark connects there, on a free port of its own: other local sessions may hold 9229.
+    "inspector-port": { type: "string" },
   },
 });
 const port = Number(args.port);
@@ -103,6 +106,7 @@ const server = spawn(
     "--persist-to",
     persistTo,
     "--show-interactive-dev-session=false",
+    ...(args["inspector-port"] ? ["--inspector-port", args["inspector-port"]] : []),
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

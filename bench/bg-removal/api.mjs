@@ -2,23 +2,11 @@
 // and consumer under `wrangler dev`, one fresh server per size so that each
 // size's memory high-water mark is its own.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { api, demoToken, download, freePort, memoryOf, snapshotProject, startApi, startFileServer } from "../lib/servers.mjs";
-
-const root = path.resolve(import.meta.dirname, "../..");
-
-/**
- * A pixel limit as a deployment gets it without configuration: the
- * consumer's [vars] (what wrangler deploys), else the code's default.
- */
-export function deployedPixelLimit(varName) {
-  const vars = new RegExp(`^${varName}\\s*=\\s*"(\\d+)"`, "m").exec(readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8"));
-  if (vars) return Number(vars[1]);
-  const code = new RegExp(`DEFAULT_${varName}\\s*=\\s*([\\d_]+)`).exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
-  return code ? Number(code[1].replaceAll("_", "")) : null;
-}
+import { withApiServer, withBenchContext } from "../lib/api-server.mjs";
+import { api, download, memoryOf } from "../lib/servers.mjs";
+import { median } from "../lib/stats.mjs";
 
 // Raised so that every size can be measured; the report says which sizes the
 // service refuses by default.
@@ -29,7 +17,8 @@ const BENCH_VARS = {
   FETCH_TIMEOUT_MS: "60000",
 };
 
-async function runJob(base, token, imageUrl) {
+/** One job, create → completed or failed as a client polling every 100 ms sees it. */
+export async function runBgRemovalJob(base, token, imageUrl) {
   const started = performance.now();
   const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, subject_type: "auto" } });
   if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
@@ -64,44 +53,44 @@ function consumerTimings(projectDir, stateDir, jobIds) {
 }
 
 const sum = (timings) => (timings ? Object.values(timings).reduce((a, b) => a + b, 0) : null);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * For each image (all on one snapshot of the project's files): a fresh server, a warm-up job on `warmup` (ORT initialised,
- * codecs instantiated), the workerd runtime's resident set, `runs` jobs, its
- * high-water mark. The last output is downloaded for the quality check;
- * `extra` photos go through the first server after its measurement.
+ * For each image (all on one snapshot of the project's files): a fresh
+ * server, a warm-up job on `warmup` (ORT initialised, codecs instantiated),
+ * the workerd runtime's resident set, `runs` jobs, its high-water mark.
+ * The last output is downloaded for the quality check; `extra` photos go
+ * through the first server after its measurement.
  */
 export async function measureApi({ images, warmup, extra = [], runs, imagesDir, outDir }) {
   mkdirSync(outDir, { recursive: true });
-  const files = await startFileServer(imagesDir);
-  const stateDir = mkdtempSync(path.join(tmpdir(), "bench-bg-"));
-  const project = snapshotProject();
   const results = [];
   const extraOutputs = {};
-  try {
+  const outputOf = (file) => path.join(outDir, `api-${path.basename(file).replace(/\.[^.]+$/, "")}.png`);
+  await withBenchContext({ name: "bg", filesDir: imagesDir, vars: BENCH_VARS }, async (context) => {
     for (const [i, image] of images.entries()) {
-      const port = await freePort();
-      const server = await startApi({ port, stateDir, vars: BENCH_VARS, projectDir: project.dir });
       const jobIds = [];
-      let result;
-      try {
-        const token = await demoToken(server.base);
-        const pid = server.workerdPid();
-        await runJob(server.base, token, `${files.base}/${path.basename(warmup)}`);
+      const result = await withApiServer(context, async ({ base, token, pid, url }) => {
+        await runBgRemovalJob(base, token, url(warmup));
         const before = memoryOf(pid);
         const times = [];
         let last;
         for (let r = 0; r < runs; r++) {
-          last = await runJob(server.base, token, `${files.base}/${path.basename(image.file)}`);
+          last = await runBgRemovalJob(base, token, url(image.file));
           times.push(last.ms);
           jobIds.push(last.job.job_id);
         }
         const after = memoryOf(pid);
-        if (server.workerdPid() !== pid) throw new Error("workerd restarted during the measurement; its high-water mark is not the jobs'");
-        const output = path.join(outDir, `api-${path.basename(image.file).replace(/\.[^.]+$/, "")}.png`);
+        const output = outputOf(image.file);
         if (last.job.status === "completed") await download(last.job.output_url, output);
-        result = {
+        if (i === 0) {
+          for (const file of extra) {
+            const job = await runBgRemovalJob(base, token, url(file));
+            if (job.job.status !== "completed") throw new Error(`${file}: ${job.job.status} ${job.job.error_message}`);
+            extraOutputs[file] = outputOf(file);
+            await download(job.job.output_url, extraOutputs[file]);
+          }
+        }
+        return {
           image,
           status: last.job.status,
           error: last.job.error_message,
@@ -111,29 +100,15 @@ export async function measureApi({ images, warmup, extra = [], runs, imagesDir, 
           peakMB: Math.round(after.hwmMB),
           output: last.job.status === "completed" ? output : null,
         };
-        if (i === 0) {
-          for (const file of extra) {
-            const job = await runJob(server.base, token, `${files.base}/${path.basename(file)}`);
-            if (job.job.status !== "completed") throw new Error(`${file}: ${job.job.status} ${job.job.error_message}`);
-            extraOutputs[file] = path.join(outDir, `api-${path.basename(file).replace(/\.[^.]+$/, "")}.png`);
-            await download(job.job.output_url, extraOutputs[file]);
-          }
-        }
-      } finally {
-        server.stop();
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      const timings = consumerTimings(project.dir, stateDir, jobIds);
+      });
+      // Read once the server has stopped: the local database is then the bench's alone.
+      const timings = consumerTimings(context.projectDir, context.stateDir, jobIds);
       const consumerMs = jobIds.map((id) => sum(timings[id])).filter((ms) => ms !== null);
       result.consumerMedianMs = consumerMs.length ? median(consumerMs) : null;
       result.consumerTimings = timings[jobIds.at(-1)] ?? null;
       results.push(result);
       console.log(`api ${image.mp} MP: ${JSON.stringify({ ...result, image: undefined })}`);
     }
-  } finally {
-    files.close();
-    project.remove();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
   return { results, extraOutputs };
 }

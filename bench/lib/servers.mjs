@@ -30,19 +30,39 @@ export function snapshotProject() {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startApi({ port, stateDir, vars = {}, projectDir = root, logFile = path.join(stateDir, "server.log") }) {
+/**
+ * Servers run in process groups of their own (so that stopping one stops
+ * wrangler and both workerd processes), which outlive the bench if it is
+ * interrupted; these are stopped on the way out.
+ */
+const running = new Set();
+let stopOnExit = false;
+function stopWhenInterrupted() {
+  if (stopOnExit) return;
+  stopOnExit = true;
+  process.on("exit", () => {
+    for (const stop of running) stop();
+  });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(130));
+}
+
+export async function startApi({ port, stateDir, vars = {}, projectDir = root, inspectorPort, logFile = path.join(stateDir, "server.log") }) {
   mkdirSync(stateDir, { recursive: true });
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", stateDir];
+  if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}=${v}`);
+  stopWhenInterrupted();
   const child = spawn(process.execPath, args, { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   const stop = () => {
+    running.delete(stop);
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {
       // already stopped
     }
   };
+  running.add(stop);
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 180_000);
     const log = createWriteStream(logFile);
@@ -131,7 +151,16 @@ export function api(base, pathname, { token, body, headers = {}, method, timeout
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null }));
+        // Not every answer is the API's JSON: wrangler's local proxy answers a restart with plain text.
+        res.on("end", () => {
+          let body = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            body = { text };
+          }
+          resolve({ status: res.statusCode, body });
+        });
       },
     );
     // Now and then a request still stalls in that proxy and never answers; give up on it.

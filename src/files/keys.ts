@@ -3,8 +3,12 @@ export function uploadKey(accountId: string, uploadId: string): string {
   return `uploads/${accountId}/${uploadId}`;
 }
 
+export function jobOutputPrefix(accountId: string, jobId: string): string {
+  return `outputs/${accountId}/${jobId}/`;
+}
+
 export function jobOutputKey(accountId: string, jobId: string, extension: string): string {
-  return `outputs/${accountId}/${jobId}/output.${extension}`;
+  return `${jobOutputPrefix(accountId, jobId)}output.${extension}`;
 }
 
 export function jobSourceKey(accountId: string, jobId: string): string {

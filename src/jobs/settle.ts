@@ -1,3 +1,4 @@
+import { jobOutputPrefix } from "../files/keys";
 import type { Env } from "../platform/env";
 import { refundJob, settleJob } from "../wallet/wallet";
 import { findJob, markCompleted, markFailed, updateJob, type Job } from "./store";
@@ -35,10 +36,20 @@ export async function completeJob(env: Env, job: Job, output: JobOutput): Promis
   return (await findJob(env, job.id)) ?? job;
 }
 
+/**
+ * A refunded job's output, if a delivery stored one before it crashed: never
+ * linked or served, so it would only take up storage.
+ */
+async function deleteOutputs(env: Env, job: Job): Promise<void> {
+  const listed = await env.FILES.list({ prefix: jobOutputPrefix(job.accountId, job.id) });
+  if (listed.objects.length) await env.FILES.delete(listed.objects.map((o) => o.key));
+}
+
 export async function failJob(env: Env, job: Job, errorMessage: string): Promise<void> {
   const hold = await refundJob(env, job.accountId, job.id, errorMessage);
   if (hold.state === "refunded") {
     await markFailed(env, job, errorMessage);
+    await deleteOutputs(env, job);
     return;
   }
   // Captured: the work finished and was paid for before this failure path ran.

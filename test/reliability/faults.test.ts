@@ -77,11 +77,14 @@ const SCENARIOS: Scenario[] = [
     message: INTERNAL_FAILURE_MESSAGE,
   },
   {
-    name: "an AI fix whose consumer crashes after storing the output on every delivery fails once",
+    name: "an AI fix whose consumer crashes after storing the output on every delivery fails once, its output deleted",
     fix: withFault(fixtureUrl(FIX_SOURCE), "crash-after"),
     ends: "failed",
     attempts: MAX_JOB_ATTEMPTS,
     message: INTERNAL_FAILURE_MESSAGE,
+    more: async ({ shop, jobId }) => {
+      expect(await env.FILES.head(jobOutputKey(shop.id, jobId, "png"))).toBeNull();
+    },
   },
   {
     name: "the consumer dies without acknowledging on every delivery: the dead-letter queue fails the job",

@@ -1,33 +1,44 @@
 import { exports } from "cloudflare:workers";
 
 /** The Worker's real fetch handler (same code path as HTTP, in-process). */
+const worker = () => (exports as unknown as { default: Fetcher }).default;
+
 export function workerFetch(path: string, init?: RequestInit): Promise<Response> {
-  const worker = (exports as unknown as { default: Fetcher }).default;
-  return worker.fetch(new Request(`http://api.test${path}`, init));
+  return worker().fetch(new Request(`http://api.test${path}`, init));
+}
+
+export type ApiInit = { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit };
+export type ApiCaller = (path: string, init?: ApiInit) => Promise<{ status: number; body: any; headers: Headers }>;
+
+/**
+ * A caller that builds the request (bearer token, JSON body), sends it with
+ * `send` (which reads the whole answer) and parses a JSON answer.
+ */
+export function apiCaller(send: (request: Request) => Promise<{ response: Response; text: string }>): ApiCaller {
+  return async (path, init = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: BodyInit | undefined = init.rawBody;
+    if (init.body !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = JSON.stringify(init.body);
+    }
+    const { response, text } = await send(new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: tests assert on the raw text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
 }
 
 /** Calls the Worker and parses a JSON answer. */
-export async function api(
-  path: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: BodyInit | undefined = init.rawBody;
-  if (init.body !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(init.body);
-  }
-  const response = await workerFetch(path, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: tests assert on the raw text
-  }
-  return { status: response.status, body: parsed, headers: response.headers };
-}
+export const api: ApiCaller = apiCaller(async (request) => {
+  const response = await worker().fetch(request);
+  return { response, text: await response.text() };
+});
 
 let counter = 0;
 export function uniqueEmail(prefix = "user"): string {

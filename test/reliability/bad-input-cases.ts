@@ -7,6 +7,7 @@
 // the README promises instead of an error.
 import { env } from "cloudflare:workers";
 import { signFileUrl } from "../../src/files/signing";
+import { crc32 } from "../../src/imaging/png-stream";
 import { signWidgetToken } from "../../src/widgets/token";
 import { ADMIN_KEY, api, workerFetch } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
@@ -95,22 +96,6 @@ async function failingBgJob(ctx: Ctx, name: string, imageUrl: (ctx: Ctx, account
 }
 
 // ---- files made here: crafted PNGs, cut JPEGs, a zlib bomb -----------------------
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));

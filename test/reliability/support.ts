@@ -7,12 +7,12 @@ import { findJob, type Job } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
 import type { LedgerEntry } from "../../src/wallet/ledger";
 import { walletOf } from "../../src/wallet/wallet";
-import { api } from "../helpers/api";
+import { api, apiCaller, type ApiCaller } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
 import worker from "../helpers/test-worker";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
-type Caller = typeof api;
+type Caller = ApiCaller;
 
 /**
  * api() of test/helpers/api.ts, but calling the test Worker's fetch handler
@@ -24,27 +24,13 @@ type Caller = typeof api;
  * it (200 health checks take 1 s at first and 50 s after 800 others), which
  * would measure the harness instead of the service.
  */
-export const callWorker: Caller = async (path, init = {}) => {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: BodyInit | undefined = init.rawBody;
-  if (init.body !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(init.body);
-  }
+export const callWorker: ApiCaller = apiCaller(async (request) => {
   const ctx = createExecutionContext();
-  const request = new Request(`http://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
   const response = await worker.fetch(request, env as Env, ctx);
   const text = await response.text();
   await waitOnExecutionContext(ctx);
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: left as text
-  }
-  return { status: response.status, body: parsed, headers: response.headers };
-};
+  return { response, text };
+});
 
 /** Delivers a message to the Worker's queue handler directly, as the Queues runtime would (a duplicate delivery). */
 export async function deliver(queue: string, body: unknown, attempts = 1) {

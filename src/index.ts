@@ -2,8 +2,9 @@ import { createApp } from "./app";
 import type { Env } from "./platform/env";
 
 // The API Worker: HTTP only. Jobs run in the consumer Worker (src/consumer.ts),
-// so a job's seconds of CPU never delay API requests, and this bundle carries
-// no model runtime or image codecs.
+// so a job's seconds of CPU never delay API requests, and this bundle never
+// loads the model runtime (preflight checks decode images here, with the
+// codecs of wasm/codecs.ts only).
 export { AccountWallet } from "./wallet/account-wallet";
 
 const app = createApp();

@@ -172,7 +172,8 @@ ${r.runs} runs.
   384 px model as 5 sessions one after another on one thread (onnxruntime-web,
   wasm) and refines the matte at full resolution. Memory is the workerd runtime
   process (both Workers, D1, Durable Objects, R2): its resident set after the
-  warm-up and its high-water mark after the runs.
+  warm-up and its high-water mark after the runs (the consumer isolate's own
+  peak against its 128 MB is in *Memory per job kind*).
 - **onnxruntime-node, same model**: onnxruntime-node ${ortVersion} in a Node
   process, in-process (no HTTP, queue or storage), on the same 384 px graph
   unsplit (\`${SAME_MODEL.name}\`, same weights and rewrites) and the same

@@ -213,7 +213,9 @@ export async function preflightSection(options) {
 Local servers (\`wrangler dev\`, API and consumer Workers in one workerd
 runtime) from a copy of the project's files, with \`RATE_LIMIT_PER_MINUTE\`
 and \`PREFLIGHT_CHECKS_PER_DAY\` raised so that the bench's own traffic is not
-refused.${limitNote} Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
+refused, and wrangler's Network inspection of the API Worker turned off: it
+reports every chunk of every subrequest body to DevTools, which made a check
+of a large file 2–3× slower, and a deployed Worker has no inspector.${limitNote} Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
 ${r.load.end.toFixed(1)} at its end, on ${os.cpus().length} cores shared with the load generator and
 other work. Wall-clock times stretch with that load; the CPU time each side
 used (in parentheses: the workerd runtime process's for the API, the tool
@@ -279,7 +281,8 @@ that memory the runtime keeps after a large file does not count as a small
 one's peak; after the warm-up checks it rested at ${r.idleRssMB} MB (PDF server)
 and ${r.photoRows[0]?.idleRssMB} MB (photo server). "Peak" is its VmHWM over each file's
 ${r.runs} checks, reset (\`/proc/<pid>/clear_refs\`) before them, and "+" is that
-peak above the idle figure.
+peak above the idle figure. What the API's isolate itself holds against its
+128 MB is in *Memory per job kind*.
 `;
 }
 

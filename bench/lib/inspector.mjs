@@ -56,11 +56,19 @@ export async function openInspector(url) {
   });
   socket.on("error", () => {}); // a close follows, which fails what is pending
   return {
-    send(method, params = {}) {
+    /** A command; with `timeoutMs`, one that has no answer by then is given up (its answer, if any, is dropped). */
+    send(method, params = {}, { timeoutMs } = {}) {
       if (closed) return Promise.reject(new Error(`${method}: the inspector session closed (${closedWith})`));
       const id = ++nextId;
       socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject, method }));
+      return new Promise((resolve, reject) => {
+        const timer = timeoutMs && setTimeout(() => pending.delete(id) && reject(new Error(`${method}: no answer within ${timeoutMs} ms`)), timeoutMs);
+        const settle = (settleWith) => (value) => {
+          clearTimeout(timer);
+          settleWith(value);
+        };
+        pending.set(id, { resolve: settle(resolve), reject: settle(reject), method });
+      });
     },
     on(listener) {
       listeners.push(listener);

@@ -134,6 +134,12 @@ const PROBE_SAMPLE = "globalThis.__benchMemory.sample()";
 /** Buffers of at least this size stop the isolate for a sample; smaller ones are too many and too small to matter. */
 const PAUSE_BYTES = 1024 * 1024;
 const COLLECT_EVERY_MS = 500;
+/**
+ * The longest the sampler waits for an answer. A synchronous stretch keeps
+ * the isolate from answering for seconds; far longer means the answer is
+ * not coming (the runtime went away), and the sampler asks again.
+ */
+const ANSWER_MS = 120_000;
 
 /**
  * A session with the isolate's context id. Enabling reports the context;
@@ -173,7 +179,7 @@ async function attach(url, attempts = 5) {
 export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
   const { inspector, contextId } = await attach(url);
   const evaluate = async (expression) => {
-    const { result, exceptionDetails } = await inspector.send("Runtime.evaluate", { contextId, expression, returnByValue: true });
+    const { result, exceptionDetails } = await inspector.send("Runtime.evaluate", { contextId, expression, returnByValue: true }, { timeoutMs: ANSWER_MS });
     if (exceptionDetails) throw new Error(`${expression.slice(0, 80)}: ${JSON.stringify(exceptionDetails).slice(0, 500)}`);
     return result.value;
   };
@@ -193,13 +199,13 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
   let collecting = false;
   let lastCollection = 0;
   const collect = async () => {
-    await inspector.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false });
+    await inspector.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false }, { timeoutMs: ANSWER_MS });
     lastCollection = performance.now();
   };
   const take = async (readProbe, { atStop = false } = {}) => {
     const collectNow = collecting && (atStop || performance.now() - lastCollection >= COLLECT_EVERY_MS);
     if (collectNow) await collect();
-    const [heap, probe] = await Promise.all([inspector.send("Runtime.getHeapUsage"), readProbe()]);
+    const [heap, probe] = await Promise.all([inspector.send("Runtime.getHeapUsage", {}, { timeoutMs: ANSWER_MS }), readProbe()]);
     return {
       t: performance.now(),
       usedBytes: heap.usedSize,
@@ -217,12 +223,13 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
     paused = true;
     try {
       const callFrameId = m.params.callFrames[0]?.callFrameId;
-      const evaluateHere = async () => (await inspector.send("Debugger.evaluateOnCallFrame", { callFrameId, expression: PROBE_SAMPLE, returnByValue: true })).result.value;
+      const evaluateHere = async () =>
+        (await inspector.send("Debugger.evaluateOnCallFrame", { callFrameId, expression: PROBE_SAMPLE, returnByValue: true }, { timeoutMs: ANSWER_MS })).result.value;
       samples.push(await take(evaluateHere, { atStop: true }));
     } catch {
       // The session closed while stopped; closing it resumes the isolate.
     } finally {
-      await inspector.send("Debugger.resume").catch(() => {});
+      await inspector.send("Debugger.resume", {}, { timeoutMs: 5000 }).catch(() => {});
       paused = false;
     }
   });
@@ -266,12 +273,17 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
     },
     /** One full collection now, so that the isolate at rest holds only what it keeps. */
     collectGarbage: collect,
+    /**
+     * Ends sampling. Nothing here waits long for the isolate: an answer that
+     * does not come (a runtime that went away, a stop cut short) must not
+     * hold the bench, and closing the session fails what is still pending.
+     */
     async stop() {
       running = false;
-      await loop;
-      await evaluate("globalThis.__benchMemory.state.pausing = false").catch(() => {});
-      await inspector.send("Debugger.disable").catch(() => {});
+      await inspector.send("Runtime.evaluate", { contextId, expression: "globalThis.__benchMemory.state.pausing = false" }, { timeoutMs: 5000 }).catch(() => {});
+      await inspector.send("Debugger.disable", {}, { timeoutMs: 5000 }).catch(() => {});
       inspector.close();
+      await loop;
     },
   };
 }

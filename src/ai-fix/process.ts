@@ -4,7 +4,7 @@ import { addPdfBleed } from "../fixes/bleed-pdf";
 import { planRasterFixes, type RasterFixType } from "../fixes/plan";
 import { pngPhysChunk } from "../fixes/print-resolution";
 import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../fixes/raster-stream";
-import { decodeImage } from "../imaging/codecs";
+import { ImageDecodeError, withDecodedImage } from "../imaging/codecs";
 import { PngStreamEncoder } from "../imaging/png-stream";
 import { decodeTiff } from "../imaging/tiff";
 import { JobInputError } from "../jobs/errors";
@@ -48,15 +48,26 @@ async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array):
   return { outputKey, outputContentType: "application/pdf", result, finalCost: cost(applied) };
 }
 
-async function decodeRaster(bytes: Uint8Array, type: FixParams["fileType"], maxPixels: number): Promise<ImageData> {
-  try {
-    if (type === "tiff") {
-      const tiff = decodeTiff(bytes, { maxPixels });
-      return new ImageData(tiff.data, tiff.width, tiff.height);
+/**
+ * Lends the decoded source to `use`. JPEG and PNG pixels are the decoder's
+ * own (for JPEG, in its wasm heap), not a copy: a 12 MP frame is 48 MB, and
+ * a second one beside the resize windows would not fit in 128 MB.
+ */
+async function withSourceImage<T>(bytes: Uint8Array, type: FixParams["fileType"], maxPixels: number, use: (image: ImageData) => Promise<T>): Promise<T> {
+  const damaged = (cause: unknown) => new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause });
+  if (type === "tiff") {
+    let tiff: ReturnType<typeof decodeTiff>;
+    try {
+      tiff = decodeTiff(bytes, { maxPixels });
+    } catch (error) {
+      throw damaged(error);
     }
-    return await decodeImage(bytes, type as "jpeg" | "png");
+    return use(new ImageData(tiff.data, tiff.width, tiff.height));
+  }
+  try {
+    return await withDecodedImage(bytes, type as "jpeg" | "png", use);
   } catch (error) {
-    throw new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause: error });
+    throw error instanceof ImageDecodeError ? damaged(error) : error;
   }
 }
 
@@ -76,63 +87,63 @@ function dropAlpha(band: RowBand, into: Uint8Array): Uint8Array {
 async function fixRaster(env: Env, job: Job, params: FixParams, bytes: Uint8Array): Promise<JobOutput> {
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
+  return withSourceImage(bytes, params.fileType, settings.maxSourcePixels, async (image) => {
+    lap("decodeMs");
+    await yieldToRuntime();
 
-  const image = await decodeRaster(bytes, params.fileType, settings.maxSourcePixels);
-  lap("decodeMs");
-  await yieldToRuntime();
-
-  // Fixes that would change nothing are skipped and not charged.
-  const hasAlpha = usesAlpha(image.data);
-  const skipped: FixResult["skipped"] = [];
-  const fixes = params.fixTypes.filter((fix) => {
-    if (fix === "remove_transparency" && !hasAlpha) {
-      skipped.push({ fixType: fix, reason: "Every pixel is already opaque." });
-      return false;
-    }
-    return true;
-  }) as RasterFixType[];
-  const sourcePpi = params.printPpi ?? params.targetDpi ?? 300;
-  const plan = planRasterFixes({ width: image.width, height: image.height, hasAlpha }, fixes, {
-    sourcePpi,
-    bleedMm: params.bleedMm,
-    maxOutputPixels: settings.maxOutputPixels,
-  });
-  const dpi = Math.round(params.targetDpi ?? plan.outputPpi);
-
-  const outputKey = jobOutputKey(job.accountId, job.id, "png");
-  const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } });
-  const channels = plan.output.hasAlpha ? 4 : 3;
-  const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
-  let rgb: Uint8Array = new Uint8Array(0);
-  try {
-    await pipeRaster(streamImageData(image, { hasAlpha }), plan.stages, {
-      start: () => {},
-      write: async (band) => {
-        if (channels === 4) return encoder.writeRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength));
-        rgb = dropAlpha(band, rgb);
-        return encoder.writeRows(rgb);
-      },
-      finish: () => encoder.finish(),
+    // Fixes that would change nothing are skipped and not charged.
+    const hasAlpha = usesAlpha(image.data);
+    const skipped: FixResult["skipped"] = [];
+    const fixes = params.fixTypes.filter((fix) => {
+      if (fix === "remove_transparency" && !hasAlpha) {
+        skipped.push({ fixType: fix, reason: "Every pixel is already opaque." });
+        return false;
+      }
+      return true;
+    }) as RasterFixType[];
+    const sourcePpi = params.printPpi ?? params.targetDpi ?? 300;
+    const plan = planRasterFixes({ width: image.width, height: image.height, hasAlpha }, fixes, {
+      sourcePpi,
+      bleedMm: params.bleedMm,
+      maxOutputPixels: settings.maxOutputPixels,
     });
-    await writer.close();
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
-  lap("fixMs");
+    const dpi = Math.round(params.targetDpi ?? plan.outputPpi);
 
-  const applied = plan.fixes as FixType[];
-  const result: FixResult = {
-    applied,
-    skipped,
-    width: plan.output.width,
-    height: plan.output.height,
-    sourceWidth: image.width,
-    sourceHeight: image.height,
-    dpi,
-    bleedPx: plan.bleedPx,
-    bytes: writer.bytesWritten,
-    timings,
-  };
-  return { outputKey, outputContentType: "image/png", result, finalCost: cost(applied) };
+    const outputKey = jobOutputKey(job.accountId, job.id, "png");
+    const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } });
+    const channels = plan.output.hasAlpha ? 4 : 3;
+    const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
+    let rgb: Uint8Array = new Uint8Array(0);
+    try {
+      await pipeRaster(streamImageData(image, { hasAlpha }), plan.stages, {
+        start: () => {},
+        write: async (band) => {
+          if (channels === 4) return encoder.writeRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength));
+          rgb = dropAlpha(band, rgb);
+          return encoder.writeRows(rgb);
+        },
+        finish: () => encoder.finish(),
+      });
+      await writer.close();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    lap("fixMs");
+
+    const applied = plan.fixes as FixType[];
+    const result: FixResult = {
+      applied,
+      skipped,
+      width: plan.output.width,
+      height: plan.output.height,
+      sourceWidth: image.width,
+      sourceHeight: image.height,
+      dpi,
+      bleedPx: plan.bleedPx,
+      bytes: writer.bytesWritten,
+      timings,
+    };
+    return { outputKey, outputContentType: "image/png", result, finalCost: cost(applied) };
+  });
 }

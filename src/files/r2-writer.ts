@@ -1,3 +1,5 @@
+import { release } from "../imaging/release";
+
 /**
  * Writes an object to R2 as its bytes are produced, holding at most one part
  * in memory. R2 wants every part but the last to be the same size (and at
@@ -43,6 +45,8 @@ export class R2StreamWriter {
     // uploadPart may keep a reference to what it is given until it resolves: hand it a copy-free view, then start a new buffer.
     const body = this.filled === this.partBytes ? this.part : this.part.subarray(0, this.filled);
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, body));
+    // Uploaded: the part is freed now rather than left as 8 MB of garbage beside the next one.
+    release(this.part);
     this.part = new Uint8Array(this.partBytes);
     this.filled = 0;
   }

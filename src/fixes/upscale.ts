@@ -1,5 +1,6 @@
 import initResizeWasm, { resize as resizeRgba, type InitOutput } from "@jsquash/resize/lib/resize/pkg/squoosh_resize.js";
 import { RESIZE_WASM } from "../../wasm/codecs";
+import { release } from "../imaging/release";
 import { BYTES_PER_PIXEL, type RasterStage, type RowBand } from "./raster-stream";
 
 /**
@@ -83,7 +84,10 @@ export function upscaleLanczos(scale: UpscaleFactor, options: { stripRows?: numb
 
         const resizeStrip = (): RowBand => {
           const coreEnd = Math.min(height, coreStart + stripRows);
-          // The receiver is done with the previous strip: let it go before the next one is allocated.
+          // The receiver is done with the previous strip: free it before the
+          // next one is allocated (hundreds of 4 MB strips would otherwise
+          // pile up as garbage between collections).
+          release(lastOutput);
           lastOutput = undefined;
           const output = resizeRgba(
             new Uint8Array(window.buffer, 0, windowRows * rowBytes),

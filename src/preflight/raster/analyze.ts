@@ -1,4 +1,4 @@
-import { decodeImage } from "../../imaging/codecs";
+import { withDecodedImage } from "../../imaging/codecs";
 import { sniffType } from "../../imaging/sniff";
 import { decodeTiff, TiffError } from "../../imaging/tiff";
 import { type Analysis, issue, type PreflightIssue, type Requirements } from "../issues";
@@ -22,12 +22,14 @@ type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; damaged: bool
 /**
  * Decodes, measures and lets go of the pixels inside this one call, so the
  * full-size RGBA (4 bytes per pixel) is garbage as soon as the small
- * greyscale copy exists.
+ * greyscale copy exists. JPEG and PNG pixels are measured where the decoder
+ * left them (no copy of the frame).
  */
 async function analyzePixels(bytes: Uint8Array, header: RasterHeader, maxPixels: number): Promise<PixelOutcome> {
   try {
-    const image = header.format === "tiff" ? decodeTiff(bytes, { maxPixels }) : await decodeImage(bytes, header.format);
-    return { ok: true, facts: measurePixels(image) };
+    const facts =
+      header.format === "tiff" ? measurePixels(decodeTiff(bytes, { maxPixels })) : await withDecodedImage(bytes, header.format, async (image) => measurePixels(image));
+    return { ok: true, facts };
   } catch (error) {
     const message = describeError(error);
     if (error instanceof TiffError) return { ok: false, damaged: error.reason === "damaged", reason: message };

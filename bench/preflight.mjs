@@ -6,7 +6,7 @@
 //   node bench/preflight.mjs [pages=1,10,50,200] [megapixels=1,4,12]     prints the section
 import { statSync } from "node:fs";
 import os from "node:os";
-import { measureChecks } from "./preflight/api.mjs";
+import { measureChecks, stalls } from "./preflight/api.mjs";
 import { benchPdf, benchPhoto, printFilesDir, tinyPng } from "./preflight/files.mjs";
 import { loadTest } from "./preflight/load.mjs";
 import { IDENTIFY_COMMANDS, POPPLER_COMMANDS, timeCommands } from "./preflight/tools.mjs";
@@ -207,6 +207,9 @@ export async function preflightSection(options) {
     r.defaultMaxSourcePixels && r.photoRows.some((x) => x.width * x.height > r.defaultMaxSourcePixels)
       ? ` \`MAX_SOURCE_PIXELS\` is ${(r.defaultMaxSourcePixels / 1e6).toFixed(1)} MP by default, over which a photo is checked from its header alone; it was raised so that every size gets the full check.`
       : "";
+  const stallNote = stalls.count
+    ? ` ${stalls.count} check request${stalls.count > 1 ? "s" : ""} had no answer from the local server within two minutes (a check takes seconds at most; see *Local servers* in README) and ${stalls.count > 1 ? "were" : "was"} asked again; only answered checks are timed.`
+    : "";
 
   return `## Preflight
 
@@ -215,7 +218,7 @@ runtime) from a copy of the project's files, with \`RATE_LIMIT_PER_MINUTE\`
 and \`PREFLIGHT_CHECKS_PER_DAY\` raised so that the bench's own traffic is not
 refused, and wrangler's Network inspection of the API Worker turned off: it
 reports every chunk of every subrequest body to DevTools, which made a check
-of a large file 2–3× slower, and a deployed Worker has no inspector.${limitNote} Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
+of a large file 2–3× slower, and a deployed Worker has no inspector.${limitNote}${stallNote} Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
 ${r.load.end.toFixed(1)} at its end, on ${os.cpus().length} cores shared with the load generator and
 other work. Wall-clock times stretch with that load; the CPU time each side
 used (in parentheses: the workerd runtime process's for the API, the tool

@@ -24,10 +24,10 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
 /**
- * A 12 MP photo (a phone's) decodes to 48 MB of RGBA. A preflight check of
- * one peaked at 113 MB in the API isolate; a raster fix job of one measured
- * more than 128 MB (README "AI fix jobs", Memory), which is still open.
- * Larger files are checked from their header alone.
+ * A 12 MP photo (a phone's) decodes to 48 MB of RGBA, used where the
+ * decoder left it. Measured in their own isolates: a preflight check of one
+ * peaks at 71 MB, its 2× upscale at 107 MB, 4× at 102 MB (README "AI fix
+ * jobs", Memory). Larger files are checked from their header alone.
  */
 export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
 /**

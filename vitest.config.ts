@@ -48,9 +48,11 @@ export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migra
         main: "./test/helpers/test-worker.ts",
         miniflare: {
           bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
-          // As wrangler.consumer.toml configures them for the consumer Worker.
+          // As wrangler.consumer.toml and wrangler.fixes.toml configure them for
+          // the two consumer Workers; here one test Worker consumes every queue.
           queueConsumers: {
             "printcart-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
+            "printcart-fix-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
             "printcart-jobs-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
           },
         },

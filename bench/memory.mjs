@@ -64,16 +64,17 @@ const JOBS = {
   "check-jpeg": { kind: "Preflight check", isolate: "api", input: () => photo(12, "jpeg"), warmup: () => photo(1, "jpeg"), prepare: check("raster") },
   "check-png": { kind: "Preflight check", isolate: "api", input: () => photo(12, "png"), warmup: () => photo(1, "png"), prepare: check("raster") },
   "check-pdf": { kind: "Preflight check", isolate: "api", input: () => pdf(200), warmup: () => pdf(1), prepare: check("pdf") },
-  "upscale-2x": { kind: "Fix job: `upscale_resolution_2x`", isolate: "consumer", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_2x"], "raster") },
-  "upscale-4x": { kind: "Fix job: `upscale_resolution_4x`", isolate: "consumer", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_4x"], "raster") },
-  "bleed-raster": { kind: "Fix job: `add_bleed` (raster)", isolate: "consumer", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["add_bleed"], "raster") },
-  "bleed-pdf": { kind: "Fix job: `add_bleed` (PDF)", isolate: "consumer", input: () => pdf(200), warmup: () => pdf(1), prepare: fixJob(["add_bleed"], "pdf") },
+  "upscale-2x": { kind: "Fix job: `upscale_resolution_2x`", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_2x"], "raster") },
+  "upscale-4x": { kind: "Fix job: `upscale_resolution_4x`", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_4x"], "raster") },
+  "bleed-raster": { kind: "Fix job: `add_bleed` (raster)", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["add_bleed"], "raster") },
+  "bleed-pdf": { kind: "Fix job: `add_bleed` (PDF)", isolate: "fixes", input: () => pdf(200), warmup: () => pdf(1), prepare: fixJob(["add_bleed"], "pdf") },
 };
 
 /**
- * One fresh server for each consumer job, so that nothing another kind
- * left in the isolate counts; a check runs in the API Worker's isolate, a
- * different one, so each shares a server with a consumer job.
+ * One fresh server for each consumer job, so that nothing another job left
+ * in the isolate counts (a fix job finds no decoder heap sized by a larger
+ * photo); a check runs in the API Worker's isolate, a different one, so
+ * each shares a server with a consumer job.
  */
 const SERVERS = [["bg-removal"], ["check-jpeg", "upscale-2x"], ["check-png", "upscale-4x"], ["check-pdf", "bleed-pdf"], ["bleed-raster"]];
 
@@ -112,7 +113,8 @@ async function measureJob(id, server, sampler) {
 export async function benchMemory({ jobs = Object.keys(JOBS) } = {}) {
   for (const id of jobs) if (!JOBS[id]) throw new Error(`unknown job ${id}; known: ${Object.keys(JOBS).join(", ")}`);
   const load = { start: os.loadavg()[0] };
-  const consumer = workerName("wrangler.consumer.toml");
+  // Each job kind has its own consumer Worker: background removals, and AI fix jobs.
+  const consumers = { consumer: workerName("wrangler.consumer.toml"), fixes: workerName("wrangler.fixes.toml") };
   const results = [];
   await withBenchContext({ name: "memory", filesDir: printFilesDir, vars: VARS }, async (context) => {
     for (const group of SERVERS) {
@@ -121,11 +123,9 @@ export async function benchMemory({ jobs = Object.keys(JOBS) } = {}) {
       const measureGroup = () =>
         withApiServer(context, async (server) => {
           await ensureTokens(server.base, server.token, 5000);
-          // Both probes go in before the isolates' first job: a wasm memory created before is not seen.
-          const samplers = {
-            api: await sampleIsolate(devtoolsUrl(server.inspectorPort)),
-            consumer: await sampleIsolate(await runtimeInspectorUrl(server.pid, consumer)),
-          };
+          // Every probe goes in before the isolates' first job: a wasm memory created before is not seen.
+          const samplers = { api: await sampleIsolate(devtoolsUrl(server.inspectorPort)) };
+          for (const [isolate, name] of Object.entries(consumers)) samplers[isolate] = await sampleIsolate(await runtimeInspectorUrl(server.pid, name));
           try {
             const measured = [];
             for (const id of wanted) measured.push(await measureJob(id, server, samplers[JOBS[id].isolate]));
@@ -149,6 +149,7 @@ export async function benchMemory({ jobs = Object.keys(JOBS) } = {}) {
   return { results: jobs.map((id) => results.find((r) => r.id === id)), load };
 }
 
+const ISOLATES = { api: "API", consumer: "background removal consumer", fixes: "AI fix consumer" };
 const mb = (v) => v.toFixed(1);
 const headroom = (v) => `${LIMIT_MB - v >= 0 ? "" : "−"}${Math.abs(LIMIT_MB - v).toFixed(1)}`;
 const parts = (p) => `JS ${mb(p.jsHeapMB)} + buffers ${mb(p.buffersMB)} + wasm ${mb(p.wasmMB)} (${p.wasmMemories})`;
@@ -159,7 +160,7 @@ export async function memorySection(options) {
   const r = await benchMemory(options);
   const rows = r.results.map((x) => ({
     job: x.kind,
-    isolate: x.isolate === "api" ? "API" : "consumer",
+    isolate: ISOLATES[x.isolate],
     input: x.input.label,
     rest: mb(x.held.memory.rest.totalMB),
     held: `**${mb(x.held.memory.peak.totalMB)}** (${x.held.memory.peak.at})`,
@@ -181,7 +182,7 @@ export async function memorySection(options) {
   const w = worst("collected");
   const bg = r.results.find((x) => x.id === "bg-removal");
   const shared = bg
-    ? ` A consumer isolate keeps ${mb(bg.collected.memory.rest.totalMB)} MB at rest after a ${bg.input.label} background removal (${parts(bg.collected.memory.rest)}: ORT's heap and a JPEG decoder sized for that photo), and every later job in it, of any kind, comes on top of that, less what it reuses (the same JPEG decoder).`
+    ? ` A background removal consumer isolate keeps ${mb(bg.collected.memory.rest.totalMB)} MB at rest after a ${bg.input.label} background removal (${parts(bg.collected.memory.rest)}: ORT's heap and a JPEG decoder sized for that photo); a fix job never finds that beside it, since fix jobs run in a consumer Worker of their own.`
     : "";
   return `## Memory per job kind
 
@@ -189,8 +190,8 @@ Peak of the isolate that runs each job kind, at the largest input the
 deployed limits allow (\`MAX_SOURCE_PIXELS\` ${(deployedPixelLimit("MAX_SOURCE_PIXELS") / 1e6).toFixed(0)} MP, \`BG_REMOVE_MAX_PIXELS\`
 ${(deployedPixelLimit("BG_REMOVE_MAX_PIXELS") / 1e6).toFixed(0)} MP, \`MAX_OUTPUT_PIXELS\` ${(deployedPixelLimit("MAX_OUTPUT_PIXELS") / 1e6).toFixed(0)} MP), against the ${LIMIT_MB} MB (2^20 bytes) a
 Workers isolate may hold: its JS heap, every ArrayBuffer and every
-WebAssembly memory. Preflight checks run in the API Worker's isolate, jobs
-in the consumer's. Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
+WebAssembly memory. Preflight checks run in the API Worker's isolate,
+background removals and AI fix jobs each in their own consumer Worker's. Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
 ${r.load.end.toFixed(1)} at its end (memory does not depend on it; the seconds do).
 
 **Worst: ${name(w)}, ${mb(w.collected.memory.peak.totalMB)} MB after collection** (${mb(worst("held").held.memory.peak.totalMB)} MB held at most, ${name(worst("held"))}). ${verdict}${heldNote}${shared}
@@ -223,7 +224,7 @@ at a \`debugger\` statement right after a wasm memory grows, right after a
 byte array of 1 MB or more is allocated or copied with \`slice\`, and right
 before one is released with \`transfer(0)\`: the moments a synchronous
 stretch (a decode, a copy of the frame, a strip of the resize) peaks
-("at" names the moment of each peak). The consumer's inspector is the
+("at" names the moment of each peak). The consumers' inspector is the
 runtime's own; the API's is wrangler's DevTools endpoint
 (\`--inspector-port\`), which holds that isolate's only session; through it,
 samples between turns came only once the request in hand had ended, so a
@@ -245,11 +246,11 @@ collected before the stretch ends, is not seen (the last column gives each
 job's longest stretch without a sample); the after-collection figure comes
 from fewer samples (a collection stands the isolate still for 0.2–0.5 s),
 so it can miss a short peak that the held figure caught. A
-job's own isolate is the best case: the consumer runs every job kind in the
-same isolates, so a job there also finds what jobs of other kinds left
-(ORT's 59 MB after a background removal, a JPEG decoder heap sized by the
-largest JPEG so far), and the API's isolate serves every other request of
-its share of traffic while it checks a file.
+job's own isolate is the best case: in production a job also finds what
+earlier jobs of its kind left (a JPEG decoder heap sized by the largest JPEG
+so far; never ORT's heap beside a fix job, whose kind has a consumer Worker
+of its own), and the API's isolate serves every other request of its share
+of traffic while it checks a file.
 `;
 }
 

@@ -54,18 +54,20 @@ if (!existsSync(path.join(root, ".dev.vars"))) {
 log("applying D1 migrations locally");
 run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
 
+/** The consumer Workers, one per job kind (background removal, AI fixes), beside the API's wrangler.toml. */
+const CONSUMER_CONFIGS = ["wrangler.consumer.toml", "wrangler.fixes.toml"];
+
 /**
- * --var overrides have to reach both Workers. wrangler 4.86 hands `--var` and
+ * --var overrides have to reach every Worker. wrangler 4.86 hands `--var` and
  * `--env-file` only to the first `-c` config; every further config is set up
  * with nothing but `--env`, so its vars come from the `.dev.vars` that sits
  * next to its own config file (getVarsForDev(userConfigPath, envFiles
- * undefined, ...) in wrangler's dev setup). The consumer therefore runs from a
- * copy of its config in a folder of its own whose `.dev.vars` is ours plus the
- * overrides; the API reads the same file through `--env-file`.
+ * undefined, ...) in wrangler's dev setup). The consumers therefore run from
+ * copies of their configs in a folder of its own whose `.dev.vars` is ours
+ * plus the overrides; the API reads the same file through `--env-file`.
  */
 function configsWithOverrides() {
-  const configs = ["-c", "wrangler.toml", "-c", "wrangler.consumer.toml"];
-  if (args.var.length === 0) return configs;
+  if (args.var.length === 0) return ["-c", "wrangler.toml", ...CONSUMER_CONFIGS.flatMap((config) => ["-c", config])];
   const overrides = new Map(
     args.var.map((pair) => {
       const eq = pair.indexOf("=");
@@ -81,14 +83,17 @@ function configsWithOverrides() {
   for (const [name, value] of overrides) devVars.push(`${name}=${value}`);
   const envFile = path.join(dir, ".dev.vars");
   writeFileSync(envFile, `${devVars.join("\n")}\n`);
-  // Paths in a wrangler config are relative to the file, so the copy points back at the project.
-  const consumer = readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8").replace(
-    /^(main|migrations_dir|base_dir|tsconfig)(\s*=\s*)"([^"]+)"/gm,
-    (_, key, sep, value) => `${key}${sep}${JSON.stringify(path.resolve(root, value))}`,
-  );
-  const consumerConfig = path.join(dir, "wrangler.consumer.toml");
-  writeFileSync(consumerConfig, consumer);
-  return ["-c", "wrangler.toml", "-c", consumerConfig, "--env-file", envFile];
+  // Paths in a wrangler config are relative to the file, so each copy points back at the project.
+  const copies = CONSUMER_CONFIGS.flatMap((config) => {
+    const text = readFileSync(path.join(root, config), "utf8").replace(
+      /^(main|migrations_dir|base_dir|tsconfig)(\s*=\s*)"([^"]+)"/gm,
+      (_, key, sep, value) => `${key}${sep}${JSON.stringify(path.resolve(root, value))}`,
+    );
+    const copy = path.join(dir, config);
+    writeFileSync(copy, text);
+    return ["-c", copy];
+  });
+  return ["-c", "wrangler.toml", ...copies, "--env-file", envFile];
 }
 
 log(`starting wrangler dev on ${base}`);
@@ -97,7 +102,7 @@ const server = spawn(
   [
     wrangler,
     "dev",
-    // Two Workers in one local session: the API, and the job consumer it hands work to.
+    // Three Workers in one local session: the API, and the two job consumers it hands work to.
     ...configsWithOverrides(),
     "--ip",
     "127.0.0.1",

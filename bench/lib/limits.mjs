@@ -5,10 +5,17 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A pixel limit from the consumer's [vars] (what wrangler deploys), else the code's default. */
+/**
+ * A pixel limit from the [vars] of the consumer Worker that runs the jobs it
+ * limits (what wrangler deploys: MAX_SOURCE_PIXELS and MAX_OUTPUT_PIXELS in
+ * the AI fix consumer's, BG_REMOVE_MAX_PIXELS in background removal's), else
+ * the code's default.
+ */
 export function deployedPixelLimit(varName) {
-  const vars = new RegExp(`^${varName}\\s*=\\s*"(\\d+)"`, "m").exec(readFileSync(path.join(root, "wrangler.consumer.toml"), "utf8"));
-  if (vars) return Number(vars[1]);
+  for (const config of ["wrangler.fixes.toml", "wrangler.consumer.toml"]) {
+    const vars = new RegExp(`^${varName}\\s*=\\s*"(\\d+)"`, "m").exec(readFileSync(path.join(root, config), "utf8"));
+    if (vars) return Number(vars[1]);
+  }
   const code = new RegExp(`DEFAULT_${varName}\\s*=\\s*([\\d_]+)`).exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
   return code ? Number(code[1].replaceAll("_", "")) : null;
 }

@@ -4,7 +4,7 @@ import { prefixedId, randomId } from "../platform/ids";
 import type { Service } from "../wallet/pricing";
 import { chargeForJob, refundJob } from "../wallet/wallet";
 import { KIND_STATUSES, type JobKind } from "./lifecycle";
-import type { JobMessage } from "./queue";
+import { queueFor, type JobMessage } from "./queue";
 import { failJob } from "./settle";
 import { findJob, insertJob, markQueued, type Job, type ShopperScope } from "./store";
 
@@ -82,7 +82,7 @@ export async function createJob(env: Env, input: NewJob): Promise<Job> {
 
   const message: JobMessage = { jobId, accountId: input.accountId, kind: input.kind };
   try {
-    await env.JOBS.send(message);
+    await queueFor(env, input.kind).send(message);
   } catch (error) {
     await failJob(env, job, "The job could not be queued; the tokens were refunded.");
     throw new AppError("SERVICE_UNAVAILABLE", "The job could not be queued; the tokens were refunded. Please retry.", { cause: error });

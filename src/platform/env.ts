@@ -9,7 +9,9 @@ export interface Env {
   DB: D1Database;
   WALLET: DurableObjectNamespace<AccountWallet>;
   FILES: R2Bucket;
+  /** Background removals (printcart-jobs); AI fix jobs have a queue of their own. See queueFor in src/jobs/queue.ts. */
   JOBS: Queue<JobMessage>;
+  FIX_JOBS: Queue<JobMessage>;
 
   JWT_SECRET: string;
   URL_SIGNING_SECRET: string;

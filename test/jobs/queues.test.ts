@@ -1,0 +1,64 @@
+// Each job kind has a queue and a consumer Worker of its own (src/jobs/queue.ts
+// says why): background removals go on printcart-jobs, AI fix jobs on
+// printcart-fix-jobs. Checked here with the real queue bindings of
+// wrangler.toml, which the test Worker consumes as the two consumer Workers do.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createFixJob } from "../../src/ai-fix/jobs";
+import { createBgRemoval } from "../../src/bg-removal/jobs";
+import { queueFor, type JobMessage } from "../../src/jobs/queue";
+import type { Env } from "../../src/platform/env";
+import { api, grant, signUp } from "../helpers/api";
+import { fixtureUrl } from "../helpers/fixtures";
+import { waitForJob } from "../helpers/jobs";
+
+type QueueBinding = "JOBS" | "FIX_JOBS";
+
+describe("job queues: one per job kind", () => {
+  it("background removals use the JOBS binding and AI fix jobs the FIX_JOBS binding, two different queues", () => {
+    expect(env.JOBS).toBeDefined();
+    expect(env.FIX_JOBS).toBeDefined();
+    expect(env.FIX_JOBS).not.toBe(env.JOBS);
+    expect(queueFor(env as Env, "bg_remove")).toBe(env.JOBS);
+    expect(queueFor(env as Env, "ai_fix")).toBe(env.FIX_JOBS);
+  });
+
+  it("creating a job sends its message on its kind's queue only, and the job is consumed from there", async () => {
+    const shop = await signUp("queues");
+    await grant(shop.id, 1000);
+    // The real bindings, with every message they are given noted on the way.
+    const sent: Record<QueueBinding, JobMessage[]> = { JOBS: [], FIX_JOBS: [] };
+    const noting = (binding: QueueBinding) =>
+      ({
+        send: (message: JobMessage, options?: QueueSendOptions) => {
+          sent[binding].push(message);
+          return env[binding].send(message, options);
+        },
+      }) as unknown as Queue<JobMessage>;
+    const routed: Env = { ...(env as Env), JOBS: noting("JOBS"), FIX_JOBS: noting("FIX_JOBS") };
+
+    const checked = await api("/v1/services/preflight/checks", {
+      token: shop.token,
+      body: { designId: "queues", fileUrl: fixtureUrl("preflight/jpeg-rgb-72dpi.jpg"), fileType: "jpeg", productProfile: { requiredDpi: 300, bleedMm: 0 }, canvasWidthInches: 2, canvasHeightInches: 2 },
+    });
+    expect(checked.status, JSON.stringify(checked.body)).toBe(201);
+    const fix = await createFixJob(routed, shop.id, { preflightReportId: checked.body.data.reportId, options: { fixTypes: ["upscale_resolution_2x"] } });
+    const removal = await createBgRemoval(routed, shop.id, {
+      image_url: fixtureUrl("bg/composite-logo.png"),
+      subject_type: "logo",
+      edge_softness: 0,
+      high_detail_mode: false,
+      output_background: "transparent",
+    });
+
+    expect(sent).toEqual({
+      JOBS: [{ jobId: removal.id, accountId: shop.id, kind: "bg_remove" }],
+      FIX_JOBS: [{ jobId: fix.id, accountId: shop.id, kind: "ai_fix" }],
+    });
+    const fixed = (await waitForJob(`/v1/services/preflight/ai-jobs/${fix.id}`, shop.token)).data;
+    expect(fixed).toMatchObject({ status: "completed", appliedFixTypes: ["upscale_resolution_2x"], tokensCharged: 30 });
+    const removed = await waitForJob(`/v1/services/bg-remove/${removal.id}`, shop.token);
+    expect(removed).toMatchObject({ status: "completed", tokens_deducted: removal.tokensDeducted });
+    expect(removed.output_url).toEqual(expect.any(String));
+  });
+});

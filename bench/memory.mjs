@@ -211,7 +211,7 @@ ${table(rows, {
 })}
 
 **How it is measured.** Local workerd does not enforce the limit, and the
-workerd process's resident set mixes both Workers, D1, R2 and freed pages,
+workerd process's resident set mixes every Worker, D1, R2 and freed pages,
 so each isolate is sampled from inside through the runtime's inspector
 (\`bench/lib/isolate-memory.mjs\`): \`Runtime.getHeapUsage\` (JS heap in use
 and ArrayBuffer backing stores) plus the size of every wasm memory, which

@@ -1,10 +1,11 @@
 import { createApp } from "./app";
 import type { Env } from "./platform/env";
 
-// The API Worker: HTTP only. Jobs run in the consumer Worker (src/consumer.ts),
-// so a job's seconds of CPU never delay API requests, and this bundle never
-// loads the model runtime (preflight checks decode images here, with the
-// codecs of wasm/codecs.ts only).
+// The API Worker: HTTP only. Jobs run in the consumer Workers
+// (src/consumer.ts, one Worker per job kind), so a job's seconds of CPU never
+// delay API requests, and this bundle never loads the model runtime
+// (preflight checks decode images here, with the codecs of wasm/codecs.ts
+// only).
 export { AccountWallet } from "./wallet/account-wallet";
 
 const app = createApp();

@@ -94,6 +94,14 @@ const SCENARIOS: Scenario[] = [
     message: INTERNAL_FAILURE_MESSAGE,
   },
   {
+    // Fix jobs have a queue of their own (printcart-fix-jobs) that dead-letters into the same queue.
+    name: "an AI fix whose consumer dies without acknowledging on every delivery: the dead-letter queue fails the job",
+    fix: withFault(fixtureUrl(FIX_SOURCE), "die"),
+    ends: "failed",
+    attempts: MAX_JOB_ATTEMPTS,
+    message: INTERNAL_FAILURE_MESSAGE,
+  },
+  {
     name: "the consumer dies on the first delivery: the redelivery completes the job",
     fix: withFault(fixtureUrl(FIX_SOURCE), "die", 1),
     ends: "completed",

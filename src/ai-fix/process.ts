@@ -7,7 +7,7 @@ import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../fixes/r
 import { ImageDecodeError, withDecodedImage } from "../imaging/codecs";
 import { PngStreamEncoder } from "../imaging/png-stream";
 import { decodeTiff } from "../imaging/tiff";
-import { JobInputError } from "../jobs/errors";
+import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
@@ -54,20 +54,19 @@ async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array):
  * a second one beside the resize windows would not fit in 128 MB.
  */
 async function withSourceImage<T>(bytes: Uint8Array, type: FixParams["fileType"], maxPixels: number, use: (image: ImageData) => Promise<T>): Promise<T> {
-  const damaged = (cause: unknown) => new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause });
   if (type === "tiff") {
     let tiff: ReturnType<typeof decodeTiff>;
     try {
       tiff = decodeTiff(bytes, { maxPixels });
     } catch (error) {
-      throw damaged(error);
+      throw undecodableImage(error);
     }
     return use(new ImageData(tiff.data, tiff.width, tiff.height));
   }
   try {
     return await withDecodedImage(bytes, type as "jpeg" | "png", use);
   } catch (error) {
-    throw error instanceof ImageDecodeError ? damaged(error) : error;
+    throw error instanceof ImageDecodeError ? undecodableImage(error) : error;
   }
 }
 

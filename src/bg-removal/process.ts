@@ -4,7 +4,7 @@ import { jobOutputKey } from "../files/keys";
 import { ImageDecodeError, type RasterType, withDecodedImage } from "../imaging/codecs";
 import { sniff } from "../imaging/sniff";
 import { readJpegHeader } from "../preflight/raster/jpeg";
-import { JobInputError } from "../jobs/errors";
+import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
@@ -115,7 +115,7 @@ export async function processBgRemoval(env: Env, job: Job): Promise<JobOutput> {
       }
     });
   } catch (error) {
-    if (error instanceof ImageDecodeError) throw new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause: error });
+    if (error instanceof ImageDecodeError) throw undecodableImage(error);
     throw error;
   } finally {
     release(source.bytes);

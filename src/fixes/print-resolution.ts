@@ -1,4 +1,5 @@
 import { crc32 } from "../imaging/png-stream";
+import { concatBytes } from "../platform/encoding";
 
 /**
  * Print resolution metadata of an output file: PNG pHYs (pixels per metre)
@@ -53,7 +54,7 @@ export function setPngResolution(png: Uint8Array, dpi: number): Uint8Array {
     if (type === "IEND") break;
   }
   if (kept[1] === undefined || String.fromCharCode(...kept[1].subarray(4, 8)) !== "IHDR") throw new TypeError("PNG does not start with IHDR");
-  return concat(kept);
+  return concatBytes(kept);
 }
 
 /**
@@ -78,7 +79,7 @@ export function setJpegResolution(jpeg: Uint8Array, dpi: number): Uint8Array {
     return out;
   }
   const app0 = new Uint8Array([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 1, density >> 8, density & 0xff, density >> 8, density & 0xff, 0, 0]);
-  return concat([jpeg.subarray(0, 2), app0, jpeg.subarray(2)]);
+  return concatBytes([jpeg.subarray(0, 2), app0, jpeg.subarray(2)]);
 }
 
 export function setPrintResolution(bytes: Uint8Array, type: "png" | "jpeg", dpi: number): Uint8Array {
@@ -87,15 +88,5 @@ export function setPrintResolution(bytes: Uint8Array, type: "png" | "jpeg", dpi:
 
 function checkDpi(dpi: number): void {
   if (!(dpi > 0 && Number.isFinite(dpi))) throw new RangeError(`dpi must be a positive number, not ${dpi}`);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 

@@ -12,6 +12,7 @@
  * full of zeros trigger it.
  */
 
+import { concatBytes } from "../platform/encoding";
 import { release } from "./release";
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -188,11 +189,5 @@ export async function encodePngRgba(data: Uint8Array | Uint8ClampedArray, width:
     await encoder.writeRows(packed.subarray(0, rows * width * 3));
   }
   await encoder.finish();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

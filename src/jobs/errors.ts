@@ -11,5 +11,10 @@ export class JobInputError extends Error {
   }
 }
 
+/** The source's bytes did not decode (ImageDecodeError, a TIFF error): a failure of the input. */
+export function undecodableImage(cause: unknown): JobInputError {
+  return new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause });
+}
+
 /** The message a caller sees for a failure that is not their input's fault. */
 export const INTERNAL_FAILURE_MESSAGE = "Processing failed on our side after several attempts; the tokens were refunded.";

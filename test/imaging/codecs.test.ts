@@ -7,6 +7,7 @@ import { PngStreamEncoder } from "../../src/imaging/png-stream";
 import { sniff } from "../../src/imaging/sniff";
 import { JPEG_DECODE_WASM, PNG_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { fixtureBytes } from "../helpers/fixtures";
+import { concatBytes } from "../../src/platform/encoding";
 
 describe("sniff", () => {
   it.each([
@@ -161,8 +162,7 @@ describe("streaming PNG encoder", () => {
       await encoder.writeRows(pixels.subarray(y * rowBytes, Math.min(height, y + batch) * rowBytes));
     }
     await encoder.finish();
-    const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, p) => (file.set(p, offset), offset + p.length), 0);
+    const file = concatBytes(parts);
     expect(encoder.bytesWritten).toBe(file.length);
     const decoded = await decodePngReference(file.buffer);
     expect([decoded.width, decoded.height]).toEqual([width, height]);

@@ -4,6 +4,7 @@ import type { Requirements } from "../../src/preflight/issues";
 import { analyzePdf, type PdfFacts } from "../../src/preflight/pdf/analyze";
 import type { PdfFont } from "../../src/preflight/pdf/facts";
 import { fixtureBytes } from "../helpers/fixtures";
+import { concatBytes } from "../../src/platform/encoding";
 
 /** What expected.json records per PDF fixture (the parts these tests compare). */
 interface Expected {
@@ -337,13 +338,7 @@ function buildPdf(objects: (string | Uint8Array)[], trailer = "<< /Root 1 0 R >>
     text("\nendobj\n");
   });
   text(`trailer\n${trailer}\n%%EOF\n`);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function stream(dict: string, content: string | Uint8Array): Uint8Array {

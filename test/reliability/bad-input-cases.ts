@@ -12,6 +12,7 @@ import { signWidgetToken } from "../../src/widgets/token";
 import { ADMIN_KEY, api, workerFetch } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 import { craftToken, TEST_JWT_SECRET } from "../helpers/jwt";
+import { concatBytes } from "../../src/platform/encoding";
 
 export type ApiResult = { status: number; body: any; headers: Headers };
 
@@ -97,16 +98,6 @@ async function failingBgJob(ctx: Ctx, name: string, imageUrl: (ctx: Ctx, account
 
 // ---- files made here: crafted PNGs, cut JPEGs, a zlib bomb -----------------------
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
@@ -125,7 +116,7 @@ export function craftPng(width: number, height: number, idat: Uint8Array): Uint8
   view.setUint32(4, height);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return concat([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array())]);
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array())]);
 }
 
 /** zlib data of `bytes` zero bytes, compressed as it streams (256 MB of zeros make about 250 KB). */

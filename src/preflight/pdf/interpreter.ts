@@ -1,11 +1,12 @@
 import { PDFArray, PDFRawStream, type PDFContext, type PDFDict, type PDFObject } from "pdf-lib";
+import { concatBytes } from "../../platform/encoding";
 import { type Budget, MAX_CACHED_FORM_BYTES, MAX_FORM_CACHE_BYTES, MAX_FORM_DEPTH, MAX_GSTATE_DEPTH, MAX_IMAGES_LISTED, MAX_STREAM_BYTES } from "./budget";
 import { type ColorSpaces, DEVICE_CMYK, DEVICE_GRAY, DEVICE_RGB, type ColorSpaceInfo } from "./color-spaces";
 import { ContentLexer, PdfName, type Operand } from "./content-stream";
 import { applyExtGState, emptyFindings, initialState, setFill, setStroke, type GState } from "./graphics-state";
 import { describeImageXObject, describeInlineImage, placeImage, type ImageDescription } from "./images";
 import { IDENTITY, minScale, multiply, toMatrix, type Matrix } from "./matrix";
-import { arrayAt, arrayItems, asDict, concat, decodeStream, dictAt, get, nameAt, numberAt, numbersOf } from "./objects";
+import { arrayAt, arrayItems, asDict, decodeStream, dictAt, get, nameAt, numberAt, numbersOf } from "./objects";
 
 /** Strokes thinner than this on the page may not print (the catalog's THIN_LINES threshold). */
 export const THIN_LINE_PT = 0.25;
@@ -49,7 +50,7 @@ export class PageInterpreter {
       // Streams of one page are one content stream split at token boundaries (§7.8.2).
       if (bytes) parts.push(bytes, NEWLINE);
     }
-    const joined = parts.length === 2 ? parts[0]! : concat(parts, parts.reduce((n, p) => n + p.length, 0));
+    const joined = parts.length === 2 ? parts[0]! : concatBytes(parts);
     this.execute(joined, resources, initialState(ctm), 0);
   }
 

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../platform/encoding";
 import { startsWith, toDpi, u16be } from "./bytes";
 import { readExif } from "./exif";
 import { ABSENT_ICC, describeIcc } from "./icc";
@@ -131,7 +132,7 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
   if (iccChunks.size > 0) {
     const parts = Array.from({ length: Math.max(iccCount, 1) }, (_, k) => iccChunks.get(k + 1));
     // A missing chunk leaves the profile unreadable, but it is still embedded.
-    iccProfile = parts.every((p) => p) ? describeIcc(concat(parts as Uint8Array[])) : { present: true, description: null, colorSpace: null, bytes: null };
+    iccProfile = parts.every((p) => p) ? describeIcc(concatBytes(parts as Uint8Array[])) : { present: true, description: null, colorSpace: null, bytes: null };
   }
 
   let undecodable: string | null = null;
@@ -157,12 +158,3 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -18,7 +18,7 @@ export interface FixResult {
   [fact: string]: unknown;
 }
 
-export async function createFixJob(env: Env, accountId: string, input: CreateFixJob, idempotencyKey?: string): Promise<Job> {
+export async function createFixJob(env: Env, accountId: string, input: CreateFixJob, chargeKey?: string): Promise<Job> {
   const report = await findReportRow(env, accountId, input.preflightReportId);
   if (!report) throw notFound("The preflight report");
   const params = planFix(report, input.options, { maxOutputPixels: readSettings(env).maxOutputPixels });
@@ -30,7 +30,7 @@ export async function createFixJob(env: Env, accountId: string, input: CreateFix
     params: params as unknown as Record<string, unknown>,
     tokens: params.estimatedTokenCost.max,
     reportId: report.id,
-    idempotencyKey,
+    chargeKey,
   });
 }
 

@@ -8,7 +8,7 @@ import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
 
 export type BgRemovalParams = Omit<CreateBgRemoval, "image_url">;
 
-export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, idempotencyKey?: string, widget?: NewJob["widget"]): Promise<Job> {
+export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, chargeKey?: string, widget?: NewJob["widget"]): Promise<Job> {
   await assertFetchableUrl(env, input.image_url, "image_url");
   const { image_url, ...params } = input;
   return createJob(env, {
@@ -18,7 +18,7 @@ export async function createBgRemoval(env: Env, accountId: string, input: Create
     sourceUrl: image_url,
     params,
     tokens: BG_REMOVE_TOKENS,
-    idempotencyKey,
+    chargeKey,
     widget,
   });
 }

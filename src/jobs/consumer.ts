@@ -2,8 +2,9 @@ import type { Env } from "../platform/env";
 import { INTERNAL_FAILURE_MESSAGE, JobInputError } from "./errors";
 import { isFinal, type JobKind } from "./lifecycle";
 import { DEAD_LETTER_QUEUE, JobMessage, MAX_JOB_ATTEMPTS } from "./queue";
-import { completeJob, failJob, type JobOutput } from "./settle";
-import { findJob, markRunning, type Job } from "./store";
+import { completeJob, failJob, REFUNDED_BEFORE_DONE, type JobOutput } from "./settle";
+import { holdOf } from "../wallet/wallet";
+import { findJob, markFailed, markRunning, type Job } from "./store";
 
 /** Does a kind's work and stores its output in R2. Throws JobInputError for bad input. */
 export type JobProcessor = (env: Env, job: Job) => Promise<JobOutput>;
@@ -36,6 +37,18 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
 async function runJob(env: Env, processors: JobProcessors, message: JobMessage): Promise<void> {
   const job = await findJob(env, message.jobId);
   if (!job || isFinal(job.status)) return;
+  // Work is only done for tokens on hold: a job whose hold was refunded (at
+  // its deadline, or by a racing failure) ends failed without running.
+  const hold = await holdOf(env, job.accountId, job.id);
+  if (!hold) {
+    await markFailed(env, job, REFUNDED_BEFORE_DONE);
+    return;
+  }
+  if (hold.state !== "held") {
+    // Refunded: failed. Captured (a delivery died after settling): completed from its stored output.
+    await failJob(env, job, REFUNDED_BEFORE_DONE);
+    return;
+  }
   const running = await markRunning(env, job);
   if (!running) return;
   const output = await oneAtATime(() => processors[running.kind](env, running));

@@ -2,7 +2,7 @@ import type { Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { prefixedId, randomId } from "../platform/ids";
 import type { Service } from "../wallet/pricing";
-import { chargeForJob, refundJob } from "../wallet/wallet";
+import { chargeForJob, holdOf, refundJob } from "../wallet/wallet";
 import { KIND_STATUSES, type JobKind } from "./lifecycle";
 import { queueFor, type JobMessage } from "./queue";
 import { failJob } from "./settle";
@@ -16,8 +16,12 @@ export interface NewJob {
   params: Record<string, unknown>;
   tokens: number;
   reportId?: string;
-  /** The request's Idempotency-Key: the same key never charges or creates twice. */
-  idempotencyKey?: string;
+  /**
+   * Set for a request with an Idempotency-Key: what its charge is keyed by
+   * (one per use of the key, src/wallet/request-log.ts), so the same request
+   * never charges or creates twice.
+   */
+  chargeKey?: string;
   /** A storefront widget's shopper: pays within its token's cap and alone (with the account) sees the job. */
   widget?: ShopperScope & { capTokens: number | null };
 }
@@ -28,6 +32,8 @@ export interface NewJob {
  * 2. insert the job row;
  * 3. enqueue; if the queue refuses, the job fails and is refunded before the
  *    caller hears 503, so an accepted job is always on the queue.
+ * A 5xx ends the attempt: a retry with the same Idempotency-Key is charged
+ * afresh (src/middleware/idempotency.ts), never given the refunded charge.
  */
 export async function createJob(env: Env, input: NewJob): Promise<Job> {
   let jobId = input.kind === "bg_remove" ? randomId() : prefixedId("job");
@@ -36,14 +42,21 @@ export async function createJob(env: Env, input: NewJob): Promise<Job> {
     service: input.service,
     jobId,
     tokens: input.tokens,
-    idempotencyKey: input.idempotencyKey ? `request:${input.idempotencyKey}` : jobId,
+    idempotencyKey: input.chargeKey ?? jobId,
     widget: input.widget ? { tokenId: input.widget.tokenId, capTokens: input.widget.capTokens } : undefined,
   });
   if (charge.replayed) {
-    // The same request was charged before: continue with (or return) its job.
+    // The same request was charged before and died (its Idempotency-Key's
+    // lease was taken over): carry its job on, or say honestly where it is.
     jobId = charge.entry.jobId ?? jobId;
     const existing = await findJob(env, jobId);
-    if (existing) return existing;
+    if (existing) return existing.status === KIND_STATUSES[input.kind].created ? enqueue(env, existing) : existing;
+    const hold = await holdOf(env, input.accountId, jobId);
+    if (hold?.state !== "held") {
+      // Its charge ended without a job (refunded at its deadline): a refunded
+      // charge is never reused. A 5xx drops the key, so the retry charges afresh.
+      throw new AppError("SERVICE_UNAVAILABLE", "An earlier attempt of this request was refunded; please retry.");
+    }
   }
 
   const now = new Date().toISOString();
@@ -80,12 +93,17 @@ export async function createJob(env: Env, input: NewJob): Promise<Job> {
     throw new AppError("SERVICE_UNAVAILABLE", "The job could not be recorded; no tokens were taken. Please retry.", { cause: error });
   }
 
-  const message: JobMessage = { jobId, accountId: input.accountId, kind: input.kind };
+  return enqueue(env, job);
+}
+
+/** Puts a recorded job on its queue; if the queue refuses, the job fails and is refunded before the caller hears 503. */
+async function enqueue(env: Env, job: Job): Promise<Job> {
+  const message: JobMessage = { jobId: job.id, accountId: job.accountId, kind: job.kind };
   try {
-    await queueFor(env, input.kind).send(message);
+    await queueFor(env, job.kind).send(message);
   } catch (error) {
     await failJob(env, job, "The job could not be queued; the tokens were refunded.");
     throw new AppError("SERVICE_UNAVAILABLE", "The job could not be queued; the tokens were refunded. Please retry.", { cause: error });
   }
-  return (await markQueued(env, job)) ?? (await findJob(env, jobId)) ?? job;
+  return (await markQueued(env, job)) ?? (await findJob(env, job.id)) ?? job;
 }

@@ -30,11 +30,15 @@ export async function completeJob(env: Env, job: Job, output: JobOutput): Promis
       job
     );
   }
-  // The job was refunded (failed) meanwhile; its output must not be served.
+  // The job was refunded meanwhile (failed by another delivery, or its hold
+  // reached its deadline): its output must not be served, and the job ends
+  // failed here if nobody has marked it yet.
   await env.FILES.delete(output.outputKey);
   await updateJob(env, job.id, { outputKey: null, outputContentType: null });
-  return (await findJob(env, job.id)) ?? job;
+  return (await markFailed(env, job, REFUNDED_BEFORE_DONE)) ?? (await findJob(env, job.id)) ?? job;
 }
+
+export const REFUNDED_BEFORE_DONE = "The job did not finish before its tokens were refunded; no tokens were charged.";
 
 /**
  * A refunded job's output, if a delivery stored one before it crashed: never

@@ -7,12 +7,24 @@ import { scopedIdempotencyKey } from "../widgets/idempotency";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /**
+     * What the request's charge is keyed by in the wallet, set when it came
+     * with an Idempotency-Key: one per use of the key (src/wallet/request-log.ts).
+     */
+    chargeKey?: string;
+  }
+}
+
 /**
  * `Idempotency-Key` for charging POSTs (api-contract.md): within 24 h a
  * replay with the same key gets the first response (marked with
  * `Idempotent-Replayed: true`) and is not charged again. The key is bound to
  * the request's method, path and body; reusing it for another request is a
- * 409. Responses with a 5xx status are not kept, so a retry runs again.
+ * 409. Responses with a 5xx status are not kept, so a retry runs again,
+ * and is charged afresh: the failed attempt's charge was refunded, and a
+ * refunded charge is never reused.
  *
  * Must run after requireAccount (or requireService): keys are per account,
  * and a storefront widget's keys per shopper within it.
@@ -42,6 +54,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     case "mismatch":
       throw new AppError("CONFLICT", "This Idempotency-Key was already used for a different request.");
     case "started":
+      c.set("chargeKey", begun.chargeKey);
       break;
   }
 

@@ -34,7 +34,7 @@ aiJobRoutes.openapi(
     },
   }),
   async (c) => {
-    const job = await createFixJob(c.env, c.var.account.id, c.req.valid("json"), c.req.header("idempotency-key"));
+    const job = await createFixJob(c.env, c.var.account.id, c.req.valid("json"), c.var.chargeKey);
     const view = await toFixJobResponse(c.env, origin(c.req.url), job);
     const { jobId, status, estimatedTokenCost, fixTypes, tokensDeducted, preflightReportId, createdAt } = view;
     return c.json({ data: { jobId, status, estimatedTokenCost, fixTypes, tokensDeducted, walletTransactionId: job.walletTransactionId ?? "", preflightReportId, createdAt } }, 202);

@@ -5,7 +5,6 @@ import { findAccountJob } from "../jobs/store";
 import { requireService } from "../middleware/auth";
 import { idempotency } from "../middleware/idempotency";
 import { notFound } from "../platform/errors";
-import { scopedIdempotencyKey } from "../widgets/idempotency";
 import { bearerAuth, createRouter, errorResponses, insufficientTokensResponse, jsonBody } from "./openapi";
 
 export const bgRemoveRoutes = createRouter();
@@ -40,7 +39,7 @@ bgRemoveRoutes.openapi(
   }),
   async (c) => {
     const widget = c.var.widget;
-    const job = await createBgRemoval(c.env, c.var.account.id, c.req.valid("json"), scopedIdempotencyKey(c.req.header("idempotency-key"), widget), widget);
+    const job = await createBgRemoval(c.env, c.var.account.id, c.req.valid("json"), c.var.chargeKey, widget);
     const { job_id, status, output_url, tokens_deducted, wallet_transaction_id, provider, created_at } = forCaller(
       await toBgRemovalResponse(c.env, new URL(c.req.url).origin, job),
       widget,

@@ -68,6 +68,11 @@ export async function refundJob(env: Env, accountId: string, jobId: string, reas
   return walletOf(env, accountId).refund(accountId, { jobId, reason });
 }
 
+/** A job's hold as the wallet has it (null if it was never charged). */
+export async function holdOf(env: Env, accountId: string, jobId: string) {
+  return walletOf(env, accountId).holdOf(jobId);
+}
+
 export async function settleJob(env: Env, accountId: string, jobId: string, finalCost?: number) {
   return walletOf(env, accountId).settle(accountId, { jobId, finalCost });
 }

@@ -169,10 +169,31 @@ async function ensureModel(adminKey) {
   await provisionModel({ baseUrl: base, adminKey, dir, entry, log });
 }
 
+/**
+ * wrangler dev does not fire Cron Triggers by itself; it lets them be
+ * triggered through /cdn-cgi/handler/scheduled. The sweeper (wrangler.toml
+ * [triggers]) runs every minute here, so overdue jobs and holds end locally
+ * as they do deployed.
+ */
+const SWEEP_EVERY_MS = 60_000;
+function runSweeperEveryMinute() {
+  const timer = setInterval(async () => {
+    try {
+      const res = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+      await res.arrayBuffer();
+      if (!res.ok) log(`sweeper run answered ${res.status}`);
+    } catch {
+      // the server is restarting; the next tick runs it
+    }
+  }, SWEEP_EVERY_MS);
+  timer.unref();
+}
+
 try {
   await waitUntilUp();
   await seedDemoAccount();
   await ensureModel(readDevVar("ADMIN_API_KEY") ?? "dev-admin-key");
+  runSweeperEveryMinute();
   log(`ready: ${base}  (demo account ${DEMO.email} / ${DEMO.password}; dashboard ${base}/dashboard)`);
 } catch (error) {
   console.error(`[dev] ${error.message}`);

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { sweep } from "./maintenance/sweeper";
 import type { Env } from "./platform/env";
 
 // The API Worker: HTTP only. Jobs run in the consumer Workers
@@ -12,4 +13,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The sweeper (wrangler.toml [triggers] crons): ends overdue jobs and holds, deletes old uploads.
+  async scheduled(controller, env) {
+    const report = await sweep(env, controller.scheduledTime);
+    const { jobsFailed, holdsRefunded, uploadsDeleted } = report;
+    if (jobsFailed.length || holdsRefunded.length || uploadsDeleted) console.log("sweeper", JSON.stringify(report));
+  },
 } satisfies ExportedHandler<Env>;

@@ -125,3 +125,10 @@ export const widgetTokens = sqliteTable(
   },
   (table) => [index("widget_tokens_account").on(table.accountId, table.createdAt)],
 );
+
+/** Small named values the sweeper keeps between runs (e.g. where its walk through uploads stopped). */
+export const sweeperState = sqliteTable("sweeper_state", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

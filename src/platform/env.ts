@@ -27,6 +27,11 @@ export interface Env {
   FETCH_TIMEOUT_MS?: string;
   MAX_OUTPUT_PIXELS?: string;
   PREFLIGHT_CHECKS_PER_DAY?: string;
+  JOB_DEADLINE_SECONDS?: string;
+  UPLOAD_RETENTION_DAYS?: string;
+  LOGIN_FAILURES_PER_EMAIL_PER_HOUR?: string;
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE?: string;
+  SIGNUPS_PER_IP_PER_HOUR?: string;
 }
 
 export interface AuthenticatedAccount {

@@ -18,6 +18,16 @@ export interface Settings {
   maxOutputPixels: number;
   /** Full preflight checks an account may run per UTC day (the plan's quota). */
   preflightChecksPerDay: number;
+  /** A job not finished this long after its charge fails, and its hold is refunded. */
+  jobDeadlineSeconds: number;
+  /** Uploaded source files are deleted this long after upload. */
+  uploadRetentionDays: number;
+  /** Failed logins for one email address per hour, from anywhere. */
+  loginFailuresPerEmailPerHour: number;
+  /** Login attempts from one client IP per minute, whatever the email. */
+  loginAttemptsPerIpPerMinute: number;
+  /** Accounts created from one client IP per hour. */
+  signupsPerIpPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
@@ -41,6 +51,24 @@ export const DEFAULT_BG_REMOVE_MAX_PIXELS = 5_000_000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_OUTPUT_PIXELS = 200_000_000;
 export const DEFAULT_PREFLIGHT_CHECKS_PER_DAY = 500;
+/**
+ * A background removal takes seconds and a 4× upscale of 12 MP under a
+ * minute; four deliveries with their retries and the dead-letter queue fit
+ * in well under an hour. A job still unfinished then is stuck, and the shop
+ * gets its tokens back rather than wait.
+ */
+export const DEFAULT_JOB_DEADLINE_SECONDS = 3600;
+/** Upload links expire after 24 h; the file is kept a week for support questions, then deleted. */
+export const DEFAULT_UPLOAD_RETENTION_DAYS = 7;
+/**
+ * Password guessing: 10 wrong passwords an hour per email stops an online
+ * attack on one account while a person who mistypes a few times is never
+ * held up; 30 attempts a minute per IP caps one client's PBKDF2 CPU across
+ * emails; 20 sign-ups an hour per IP stops scripted account farming.
+ */
+export const DEFAULT_LOGIN_FAILURES_PER_EMAIL_PER_HOUR = 10;
+export const DEFAULT_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
+export const DEFAULT_SIGNUPS_PER_IP_PER_HOUR = 20;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -63,5 +91,10 @@ export function readSettings(env: Env): Settings {
     fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),
     maxOutputPixels: positiveInt(env.MAX_OUTPUT_PIXELS, DEFAULT_MAX_OUTPUT_PIXELS),
     preflightChecksPerDay: positiveInt(env.PREFLIGHT_CHECKS_PER_DAY, DEFAULT_PREFLIGHT_CHECKS_PER_DAY),
+    jobDeadlineSeconds: positiveInt(env.JOB_DEADLINE_SECONDS, DEFAULT_JOB_DEADLINE_SECONDS),
+    uploadRetentionDays: positiveInt(env.UPLOAD_RETENTION_DAYS, DEFAULT_UPLOAD_RETENTION_DAYS),
+    loginFailuresPerEmailPerHour: positiveInt(env.LOGIN_FAILURES_PER_EMAIL_PER_HOUR, DEFAULT_LOGIN_FAILURES_PER_EMAIL_PER_HOUR),
+    loginAttemptsPerIpPerMinute: positiveInt(env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, DEFAULT_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE),
+    signupsPerIpPerHour: positiveInt(env.SIGNUPS_PER_IP_PER_HOUR, DEFAULT_SIGNUPS_PER_IP_PER_HOUR),
   };
 }

@@ -6,6 +6,7 @@ import { mirrorEntries } from "./mirror";
 import { RequestLog, type BeginRequestResult } from "./request-log";
 import { SlidingWindowLimiter } from "./rate-limiter";
 import { KeyedLimiter, type Admission, type LimitCheck } from "../widgets/rate-limits";
+import { readSettings } from "../platform/settings";
 
 /**
  * A 402: the wallet's balance ran short, or, with `limit: "widget-cap"`, the
@@ -26,13 +27,19 @@ export interface HoldOutcome {
   jobId: string;
   state: HoldState;
   amount: number;
+  /** When the wallet refunds the hold if the job has not ended (ms since the epoch). */
+  expiresAt: number | null;
   captured: number;
   refunded: number;
   /** Entries written by this call; empty when the hold had already ended (a replay). */
   entries: LedgerEntry[];
 }
 
+/** How soon the alarm pushes entries to D1 that a flush has not (the object may be evicted mid-flush). */
 const MIRROR_RETRY_MS = 5_000;
+/** Holds refunded at once by one alarm or sweep; the rest follow on the next alarm. */
+const EXPIRE_BATCH_HOLDS = 100;
+export const HOLD_EXPIRED_REASON = "The job did not finish before its deadline; its tokens were refunded.";
 const MIRROR_BATCH_ROWS = 50;
 
 interface EntryRow extends Record<string, SqlStorageValue> {
@@ -55,6 +62,7 @@ interface HoldRow extends Record<string, SqlStorageValue> {
   state: string;
   captured: number;
   refunded: number;
+  expires_at: number | null;
 }
 
 /**
@@ -66,7 +74,16 @@ interface HoldRow extends Record<string, SqlStorageValue> {
  * returns the first result instead of moving tokens again.
  *
  * Entries are then copied to D1 for listing (outbox: `mirrored = 0` until
- * D1 has them; INSERT OR IGNORE keyed by (account, seq), retried by alarm).
+ * D1 has them; INSERT OR IGNORE keyed by (account, seq)). The object's alarm
+ * is set with every movement, before the flush, so entries an evicted object
+ * did not push are pushed by the alarm, not by the account's next movement.
+ *
+ * Every hold has a deadline (`expires_at`, JOB_DEADLINE_SECONDS after the
+ * debit), like a pending transfer's timeout: the alarm refunds a hold still
+ * held at its deadline, so tokens are never held for ever by a job that
+ * nothing will end (a Worker that died between the debit and the job row, a
+ * dead-letter handler that cannot reach D1). The sweeper (src/maintenance/)
+ * fails such jobs in D1.
  *
  * It also keeps small per-account records that need the same
  * serialization: the Idempotency-Key response log, the rate limiters, and
@@ -122,6 +139,12 @@ export class AccountWallet extends DurableObject<Env> {
         token_id TEXT NOT NULL
       );
     `);
+    // Objects created before hold deadlines get the column; their open holds get a deadline from now.
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(holds)").toArray().some((c) => c.name === "expires_at")) {
+      this.sql.exec("ALTER TABLE holds ADD COLUMN expires_at INTEGER");
+      this.sql.exec("UPDATE holds SET expires_at = ? WHERE state = 'held'", Date.now() + this.holdTtlMs());
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS holds_open ON holds (expires_at) WHERE state = 'held'");
     this.requests = new RequestLog(this.sql);
   }
 
@@ -135,7 +158,7 @@ export class AccountWallet extends DurableObject<Env> {
       const entry = this.append({ type: "grant", amount: input.amount, heldDelta: 0, reason: input.reason }, `grant:${input.idempotencyKey}`);
       return { entry, replayed: false };
     });
-    await this.flushMirror();
+    await this.afterMovement();
     return result;
   }
 
@@ -170,10 +193,11 @@ export class AccountWallet extends DurableObject<Env> {
         key,
       );
       this.sql.exec(
-        "INSERT INTO holds (job_id, service, amount, state) VALUES (?, ?, ?, 'held')",
+        "INSERT INTO holds (job_id, service, amount, state, expires_at) VALUES (?, ?, ?, 'held', ?)",
         input.jobId,
         input.service,
         input.amount,
+        Date.now() + this.holdTtlMs(),
       );
       if (widget) {
         this.sql.exec("INSERT INTO widget_holds (job_id, token_id) VALUES (?, ?)", input.jobId, widget.tokenId);
@@ -181,7 +205,7 @@ export class AccountWallet extends DurableObject<Env> {
       }
       return { ok: true, entry, replayed: false };
     });
-    await this.flushMirror();
+    if (result.ok && !result.replayed) await this.afterMovement();
     return result;
   }
 
@@ -211,7 +235,7 @@ export class AccountWallet extends DurableObject<Env> {
       this.giveBackSpend(input.jobId, refund);
       return this.outcome(this.requireHold(input.jobId), entries);
     });
-    await this.flushMirror();
+    if (result.entries.length) await this.afterMovement();
     return result;
   }
 
@@ -219,25 +243,25 @@ export class AccountWallet extends DurableObject<Env> {
   async refund(accountId: string, input: { jobId: string; reason: string }): Promise<HoldOutcome> {
     const result = this.ctx.storage.transactionSync(() => {
       this.bindAccount(accountId);
-      const hold = this.requireHold(input.jobId);
-      if (hold.state !== "held") return this.outcome(hold, []);
-      const entry = this.append(
-        {
-          type: "refund",
-          amount: hold.amount,
-          heldDelta: -hold.amount,
-          service: hold.service,
-          jobId: input.jobId,
-          reason: input.reason.slice(0, 500),
-        },
-        `refund:${input.jobId}`,
-      );
-      this.sql.exec("UPDATE holds SET state = 'refunded', refunded = amount WHERE job_id = ?", input.jobId);
-      this.giveBackSpend(input.jobId, hold.amount);
-      return this.outcome(this.requireHold(input.jobId), [entry]);
+      return this.refundHold(this.requireHold(input.jobId), input.reason);
     });
-    await this.flushMirror();
+    if (result.entries.length) await this.afterMovement();
     return result;
+  }
+
+  /**
+   * Refunds every hold past its deadline, pushes what D1 lacks and sets the
+   * next alarm; what the alarm does, callable by the sweeper for an account
+   * whose alarm may have been lost. Returns the jobs whose holds it refunded.
+   */
+  async sweep(): Promise<{ expired: string[] }> {
+    const expired = this.expireHolds(Date.now());
+    try {
+      await this.pushUnmirrored();
+    } finally {
+      await this.scheduleAlarm();
+    }
+    return { expired };
   }
 
   async summary(): Promise<{ balance: number; held: number; entries: number }> {
@@ -286,8 +310,41 @@ export class AccountWallet extends DurableObject<Env> {
   // ---- D1 mirror -------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    // Throwing makes the runtime retry the alarm with backoff.
-    await this.pushUnmirrored();
+    // Throwing (D1 down) makes the runtime retry the alarm with backoff.
+    await this.sweep();
+  }
+
+  /**
+   * After a movement: the alarm is set before the flush, so that if this
+   * object is evicted before D1 has the entries, the alarm still pushes them.
+   */
+  private async afterMovement(): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now() + MIRROR_RETRY_MS);
+    await this.flushMirror();
+  }
+
+  /** The next alarm: soon if D1 lacks entries, else at the earliest open hold's deadline, else none. */
+  private async scheduleAlarm(): Promise<void> {
+    const unmirrored = this.sql.exec("SELECT 1 FROM ledger WHERE mirrored = 0 LIMIT 1").toArray().length > 0;
+    const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM holds WHERE state = 'held'").toArray()[0]?.at ?? null;
+    const at = unmirrored ? Date.now() + MIRROR_RETRY_MS : next;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+
+  private expireHolds(nowMs: number): string[] {
+    const accountId = this.accountId();
+    if (!accountId) return [];
+    return this.ctx.storage.transactionSync(() =>
+      this.sql
+        .exec<HoldRow>("SELECT * FROM holds WHERE state = 'held' AND expires_at <= ? ORDER BY expires_at LIMIT ?", nowMs, EXPIRE_BATCH_HOLDS)
+        .toArray()
+        .map((hold) => this.refundHold(hold, HOLD_EXPIRED_REASON).jobId),
+    );
+  }
+
+  private holdTtlMs(): number {
+    return readSettings(this.env).jobDeadlineSeconds * 1000;
   }
 
   /**
@@ -322,6 +379,18 @@ export class AccountWallet extends DurableObject<Env> {
   }
 
   // ---- storage helpers (call inside transactionSync) -------------------------
+
+  /** Gives a held hold back whole, exactly once: a hold that has ended is returned as it is. */
+  private refundHold(hold: HoldRow, reason: string): HoldOutcome {
+    if (hold.state !== "held") return this.outcome(hold, []);
+    const entry = this.append(
+      { type: "refund", amount: hold.amount, heldDelta: -hold.amount, service: hold.service, jobId: hold.job_id, reason: reason.slice(0, 500) },
+      `refund:${hold.job_id}`,
+    );
+    this.sql.exec("UPDATE holds SET state = 'refunded', refunded = amount WHERE job_id = ?", hold.job_id);
+    this.giveBackSpend(hold.job_id, hold.amount);
+    return this.outcome(this.requireHold(hold.job_id), [entry]);
+  }
 
   private bindAccount(accountId: string): void {
     const bound = this.accountId();
@@ -403,6 +472,7 @@ export class AccountWallet extends DurableObject<Env> {
       jobId: hold.job_id,
       state: hold.state as HoldState,
       amount: hold.amount,
+      expiresAt: hold.expires_at,
       captured: hold.captured,
       refunded: hold.refunded,
       entries,

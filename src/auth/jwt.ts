@@ -14,9 +14,12 @@ export interface AccessClaims {
 /** HMAC keys shorter than the hash output weaken HS256 (RFC 7518 §3.2). */
 const MIN_SECRET_BYTES = 32;
 
+/** How far ahead of this server's clock `iat` and `nbf` may be, for clocks that drift apart. */
+export const CLOCK_SKEW_SECONDS = 60;
+
 export type VerifyResult =
   | { ok: true; claims: AccessClaims }
-  | { ok: false; reason: "malformed" | "algorithm" | "signature" | "expired" | "claims" };
+  | { ok: false; reason: "malformed" | "algorithm" | "signature" | "expired" | "not_yet_valid" | "claims" };
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   const bytes = utf8(secret);
@@ -66,10 +69,14 @@ export async function verifyAccessToken(token: string, secret: string, nowSecond
 
   const payload = decodeJson(payloadPart);
   if (!payload || typeof payload !== "object") return { ok: false, reason: "malformed" };
-  const { sub, iat, exp } = payload as Record<string, unknown>;
-  if (typeof sub !== "string" || sub === "" || !Number.isFinite(iat) || !Number.isFinite(exp)) {
+  const { sub, iat, exp, nbf } = payload as Record<string, unknown>;
+  if (typeof sub !== "string" || sub === "" || !Number.isFinite(iat) || !Number.isFinite(exp) || (nbf !== undefined && !Number.isFinite(nbf))) {
     return { ok: false, reason: "claims" };
   }
   if ((exp as number) <= nowSeconds) return { ok: false, reason: "expired" };
+  // This service issues tokens by its own clock: one issued or valid only in the future, past clock drift, is not one of its own.
+  if ((iat as number) > nowSeconds + CLOCK_SKEW_SECONDS || (nbf !== undefined && (nbf as number) > nowSeconds + CLOCK_SKEW_SECONDS)) {
+    return { ok: false, reason: "not_yet_valid" };
+  }
   return { ok: true, claims: { sub, iat: iat as number, exp: exp as number } };
 }

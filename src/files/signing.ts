@@ -8,9 +8,15 @@ import { base64UrlDecode, base64UrlEncode, timingSafeEqual, utf8 } from "../plat
 export const FILE_LINK_TTL_SECONDS = 24 * 60 * 60;
 export const FILES_PATH_PREFIX = "/v1/files/";
 
+/** HMAC keys shorter than the hash output weaken HMAC-SHA256 (RFC 2104 §3), as for JWT_SECRET. */
+const MIN_SECRET_BYTES = 32;
+
 async function mac(secret: string, key: string, expires: number): Promise<Uint8Array> {
-  if (!secret) throw new Error("URL_SIGNING_SECRET is not set; refusing to sign file links.");
-  const cryptoKey = await crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const bytes = utf8(secret);
+  if (bytes.byteLength < MIN_SECRET_BYTES) {
+    throw new Error(`URL_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes; refusing to sign or verify file links.`);
+  }
+  const cryptoKey = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, utf8(`${key}\n${expires}`)));
 }
 

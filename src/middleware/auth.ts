@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { findActiveAccount } from "../accounts/accounts";
-import { verifyAccessToken } from "../auth/jwt";
+import { CLOCK_SKEW_SECONDS, verifyAccessToken } from "../auth/jwt";
 import type { AppEnv } from "../platform/env";
 import { AppError, rateLimited, unauthorized } from "../platform/errors";
 import { timingSafeEqual, utf8 } from "../platform/encoding";
@@ -30,6 +30,7 @@ const UNAUTHORIZED_MESSAGES = {
   algorithm: "The bearer token must be an HS256 JWT.",
   signature: "The bearer token's signature is not valid.",
   expired: "The bearer token has expired; log in again.",
+  not_yet_valid: `The bearer token is not valid yet: its iat or nbf is more than ${CLOCK_SKEW_SECONDS} seconds in the future.`,
   claims: "The bearer token lacks required claims.",
 } as const;
 

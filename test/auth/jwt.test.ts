@@ -53,6 +53,20 @@ describe("verifyAccessToken", () => {
     expect(await verifyAccessToken(token, TEST_JWT_SECRET, NOW)).toEqual({ ok: false, reason: "claims" });
   });
 
+  // The allowed clock skew is 60 s: one second more is refused, exactly 60 s passes.
+  it.each([
+    ["iat 61 s ahead", { iat: NOW + 61, exp: NOW + 3600 }, { ok: false, reason: "not_yet_valid" }],
+    ["iat an hour ahead", { iat: NOW + 3600, exp: NOW + 7200 }, { ok: false, reason: "not_yet_valid" }],
+    ["nbf 61 s ahead", { iat: NOW, nbf: NOW + 61, exp: NOW + 3600 }, { ok: false, reason: "not_yet_valid" }],
+    ["nbf that is not a number", { iat: NOW, nbf: "soon", exp: NOW + 3600 }, { ok: false, reason: "claims" }],
+    ["iat 60 s ahead", { iat: NOW + 60, exp: NOW + 3600 }, { ok: true, claims: { sub: "acct_1", iat: NOW + 60, exp: NOW + 3600 } }],
+    ["nbf 60 s ahead", { iat: NOW, nbf: NOW + 60, exp: NOW + 3600 }, { ok: true, claims: { sub: "acct_1", iat: NOW, exp: NOW + 3600 } }],
+    ["nbf in the past", { iat: NOW - 10, nbf: NOW - 10, exp: NOW + 3600 }, { ok: true, claims: { sub: "acct_1", iat: NOW - 10, exp: NOW + 3600 } }],
+  ])("checks clock skew: %s", async (_name, claims, expected) => {
+    const token = await craftToken({ alg: "HS256", typ: "JWT" }, { sub: "acct_1", ...claims });
+    expect(await verifyAccessToken(token, TEST_JWT_SECRET, NOW)).toEqual(expected);
+  });
+
   it("refuses to sign with an empty or short secret", async () => {
     await expect(signAccessToken("acct_1", 60, "", NOW)).rejects.toThrow(/JWT_SECRET/);
     await expect(signAccessToken("acct_1", 60, "short", NOW)).rejects.toThrow(/JWT_SECRET/);

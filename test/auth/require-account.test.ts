@@ -38,6 +38,36 @@ describe("bearer auth on account endpoints", () => {
     expect(messages.size).toBe(4);
   });
 
+  it.each([
+    ["iat", (t: number) => ({ iat: t + 120, exp: t + 600 })],
+    ["nbf", (t: number) => ({ iat: t, nbf: t + 120, exp: t + 600 })],
+    ["iat, a day ahead", (t: number) => ({ iat: t + 86_400, exp: t + 90_000 })],
+  ])("401 for a token whose %s is more than 60 s in the future", async (_name, claims) => {
+    const { id } = await signUp();
+    const token = await craftToken({ alg: "HS256", typ: "JWT" }, { sub: id, ...claims(now()) });
+    const res = await api("/v1/account", { token });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: "UNAUTHORIZED",
+      message: "The bearer token is not valid yet: its iat or nbf is more than 60 seconds in the future.",
+      requestId: expect.any(String),
+    });
+    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  // The Worker reads the clock after the test does, so a claim 60 s ahead of the test's clock is at most 60 s ahead of its own.
+  it.each([
+    ["iat 60 s ahead", (t: number) => ({ iat: t + 60, exp: t + 600 })],
+    ["nbf 60 s ahead", (t: number) => ({ iat: t, nbf: t + 60, exp: t + 600 })],
+    ["iat 30 s ahead", (t: number) => ({ iat: t + 30, exp: t + 600 })],
+  ])("accepts a token within 60 s of clock skew: %s", async (_name, claims) => {
+    const { id } = await signUp();
+    const token = await craftToken({ alg: "HS256", typ: "JWT" }, { sub: id, ...claims(now()) });
+    const res = await api("/v1/account", { token });
+    expect(res.status).toBe(200);
+    expect(res.body.data.id).toBe(id);
+  });
+
   it("accepts a hand-made valid token for a real account", async () => {
     const { id } = await signUp();
     const token = await craftToken({ alg: "HS256", typ: "JWT" }, { sub: id, iat: now(), exp: now() + 600 });

@@ -33,7 +33,7 @@ async function ageHold(accountId: string, jobId: string, ms: number) {
 
 async function runSweeper(scheduledTime = Date.now()) {
   const ctx = createExecutionContext();
-  await api.scheduled!(createScheduledController({ scheduledTime, cron: "*/5 * * * *" }), env as Env, ctx);
+  await (api.scheduled as ExportedHandlerScheduledHandler<Env>)(createScheduledController({ scheduledTime, cron: "*/5 * * * *" }), env as Env, ctx);
   await waitOnExecutionContext(ctx);
 }
 

@@ -27,6 +27,7 @@ export interface Env {
   FETCH_TIMEOUT_MS?: string;
   MAX_OUTPUT_PIXELS?: string;
   PREFLIGHT_CHECKS_PER_DAY?: string;
+  WIDGET_PREFLIGHT_CHECKS_PER_DAY?: string;
 }
 
 export interface AuthenticatedAccount {

@@ -18,6 +18,8 @@ export interface Settings {
   maxOutputPixels: number;
   /** Full preflight checks an account may run per UTC day (the plan's quota). */
   preflightChecksPerDay: number;
+  /** Of those, how many the account's storefront widgets may run together per UTC day. */
+  widgetPreflightChecksPerDay: number;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
@@ -41,6 +43,14 @@ export const DEFAULT_BG_REMOVE_MAX_PIXELS = 5_000_000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_OUTPUT_PIXELS = 200_000_000;
 export const DEFAULT_PREFLIGHT_CHECKS_PER_DAY = 500;
+/**
+ * Widget checks are made by shoppers, whom the shop does not control: at
+ * most a fifth of the default quota, so a busy or hostile storefront still
+ * leaves the shop 400 checks a day of its own. 100 covers a small shop's
+ * day of shoppers uploading print files; a larger one raises both settings
+ * (keeping this one below PREFLIGHT_CHECKS_PER_DAY).
+ */
+export const DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY = 100;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -63,5 +73,6 @@ export function readSettings(env: Env): Settings {
     fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),
     maxOutputPixels: positiveInt(env.MAX_OUTPUT_PIXELS, DEFAULT_MAX_OUTPUT_PIXELS),
     preflightChecksPerDay: positiveInt(env.PREFLIGHT_CHECKS_PER_DAY, DEFAULT_PREFLIGHT_CHECKS_PER_DAY),
+    widgetPreflightChecksPerDay: positiveInt(env.WIDGET_PREFLIGHT_CHECKS_PER_DAY, DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY),
   };
 }

@@ -96,6 +96,8 @@ export const preflightUsage = sqliteTable(
     accountId: text("account_id").notNull(),
     day: text("day").notNull(),
     checks: integer("checks").notNull(),
+    /** Of `checks`, those made with widget tokens (their own daily share). */
+    widgetChecks: integer("widget_checks").notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.accountId, table.day] })],
 );

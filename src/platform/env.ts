@@ -32,6 +32,7 @@ export interface Env {
   LOGIN_FAILURES_PER_EMAIL_PER_HOUR?: string;
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE?: string;
   SIGNUPS_PER_IP_PER_HOUR?: string;
+  WIDGET_PREFLIGHT_CHECKS_PER_DAY?: string;
 }
 
 export interface AuthenticatedAccount {

@@ -28,6 +28,8 @@ export interface Settings {
   loginAttemptsPerIpPerMinute: number;
   /** Accounts created from one client IP per hour. */
   signupsPerIpPerHour: number;
+  /** Of those, how many the account's storefront widgets may run together per UTC day. */
+  widgetPreflightChecksPerDay: number;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
@@ -69,6 +71,14 @@ export const DEFAULT_UPLOAD_RETENTION_DAYS = 7;
 export const DEFAULT_LOGIN_FAILURES_PER_EMAIL_PER_HOUR = 10;
 export const DEFAULT_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 export const DEFAULT_SIGNUPS_PER_IP_PER_HOUR = 20;
+/**
+ * Widget checks are made by shoppers, whom the shop does not control: at
+ * most a fifth of the default quota, so a busy or hostile storefront still
+ * leaves the shop 400 checks a day of its own. 100 covers a small shop's
+ * day of shoppers uploading print files; a larger one raises both settings
+ * (keeping this one below PREFLIGHT_CHECKS_PER_DAY).
+ */
+export const DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY = 100;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -96,5 +106,6 @@ export function readSettings(env: Env): Settings {
     loginFailuresPerEmailPerHour: positiveInt(env.LOGIN_FAILURES_PER_EMAIL_PER_HOUR, DEFAULT_LOGIN_FAILURES_PER_EMAIL_PER_HOUR),
     loginAttemptsPerIpPerMinute: positiveInt(env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, DEFAULT_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE),
     signupsPerIpPerHour: positiveInt(env.SIGNUPS_PER_IP_PER_HOUR, DEFAULT_SIGNUPS_PER_IP_PER_HOUR),
+    widgetPreflightChecksPerDay: positiveInt(env.WIDGET_PREFLIGHT_CHECKS_PER_DAY, DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY),
   };
 }

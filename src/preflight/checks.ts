@@ -98,11 +98,12 @@ function toReport(row: ReportRow): Report {
 
 /**
  * A full check, synchronously: quota, safe fetch, then the report. A check
- * that ends without a report gives its quota back.
+ * that ends without a report gives its quota back. `byWidget`: made with a
+ * storefront widget token, so it also counts against the widgets' share.
  */
-export async function runCheck(env: Env, accountId: string, body: CreateCheck): Promise<Report> {
+export async function runCheck(env: Env, accountId: string, body: CreateCheck, byWidget = false): Promise<Report> {
   const settings = readSettings(env);
-  const releaseQuota = await takePreflightQuota(env, accountId);
+  const releaseQuota = await takePreflightQuota(env, accountId, { widget: byWidget });
   try {
     let bytes: Uint8Array;
     try {

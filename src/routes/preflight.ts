@@ -35,7 +35,7 @@ preflightRoutes.openapi(
     tags: ["Preflight"],
     summary: "Full preflight check (no token charge; daily quota per account)",
     description:
-      "Fetches the file, detects its type from its bytes and checks it against the product profile (defaults: requiredDpi from productType or 300, requiredColorMode any, bleedMm 3). Returns the stored report.",
+      "Fetches the file, detects its type from its bytes and checks it against the product profile (defaults: requiredDpi from productType or 300, requiredColorMode any, bleedMm 3). Returns the stored report. Checks made with a storefront widget token count against the account's daily quota and against the widgets' smaller daily share; past either, 429 with Retry-After.",
     security: bearerAuth,
     middleware: [requireService("preflight")] as const,
     request: { body: jsonBody(CreateCheck) },
@@ -49,7 +49,7 @@ preflightRoutes.openapi(
       429: errorResponses[429],
     },
   }),
-  async (c) => c.json({ data: await runCheck(c.env, c.var.account.id, c.req.valid("json")) }, 201),
+  async (c) => c.json({ data: await runCheck(c.env, c.var.account.id, c.req.valid("json"), c.get("widget") !== undefined) }, 201),
 );
 
 preflightRoutes.openapi(

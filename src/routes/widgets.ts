@@ -69,7 +69,7 @@ widgetRoutes.openapi(
     tags: TAG,
     summary: "Mint a widget token for a storefront page",
     description:
-      "Called by the shop's server, never by a page. The token works only from `origin`, only for `services` (bg-remove and preflight include uploads), until it expires (default 15 min, at most 1 h), and stops charging at `capTokens`.",
+      "Called by the shop's server, never by a page. The token works only from `origin`, only for `services` (bg-remove and preflight include uploads), until it expires (default 15 min, at most 1 h), and stops charging at `capTokens` (default: three background removals' worth; null for no cap).",
     security: bearerAuth,
     middleware: [requireAccount] as const,
     request: { body: jsonBody(MintWidgetToken) },

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_TOKENS_PER_ENTRY } from "../wallet/ledger";
+import { BG_REMOVE_TOKENS } from "../wallet/pricing";
 
 /**
  * What a widget token can be scoped to. bg-remove and preflight imply
@@ -13,6 +14,15 @@ export type WidgetService = (typeof WIDGET_SERVICES)[number];
 export const DEFAULT_WIDGET_TOKEN_TTL_SECONDS = 15 * 60;
 export const MAX_WIDGET_TOKEN_TTL_SECONDS = 60 * 60;
 export const MIN_WIDGET_TOKEN_TTL_SECONDS = 60;
+
+/**
+ * What a widget token may spend when the shop does not say: three jobs of the
+ * dearest service a widget can be charged for (background removal is the
+ * only one). A leaked or scripted token then costs the shop little; a shop
+ * that wants more asks for it (a larger capTokens, or null for no cap).
+ */
+export const DEFAULT_WIDGET_CAP_JOBS = 3;
+export const DEFAULT_WIDGET_CAP_TOKENS = DEFAULT_WIDGET_CAP_JOBS * BG_REMOVE_TOKENS;
 
 /** Enough for a shop's domains, staging and local development; a list is read on every browser request. */
 export const MAX_ALLOWED_ORIGINS = 50;
@@ -44,8 +54,10 @@ export const MintWidgetToken = z
       .min(0)
       .max(MAX_TOKENS_PER_ENTRY)
       .nullable()
-      .default(null)
-      .openapi({ description: "Most tokens this widget token may spend; a charge past it is a 402. Failed jobs give their tokens back to the cap." }),
+      .default(DEFAULT_WIDGET_CAP_TOKENS)
+      .openapi({
+        description: `Most tokens this widget token may spend; a charge past it is a 402. Failed jobs give their tokens back to the cap. Omitted: ${DEFAULT_WIDGET_CAP_TOKENS} (${DEFAULT_WIDGET_CAP_JOBS} background removals); null: no cap.`,
+      }),
     shopperRef: z
       .string()
       .min(1)

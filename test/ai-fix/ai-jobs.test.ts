@@ -220,6 +220,9 @@ describe("approve and reject", () => {
     const codes = fresh.issues.map((i: { code: string }) => i.code);
     expect(codes).toContain("PIXEL_CHECKS_SKIPPED");
     expect(codes).not.toContain("RASTER_DAMAGED");
+    // Its pixels went unchecked because of a limit: the report cannot pass.
+    expect(fresh.issues.find((i: { code: string }) => i.code === "PIXEL_CHECKS_SKIPPED")).toMatchObject({ severity: "error" });
+    expect(fresh.status).toBe("failed");
     const source = await env.FILES.get(preflightSourceKey(shop.id, fresh.reportId));
     expect(new Uint8Array(await source!.arrayBuffer())).toEqual(corrected.bytes);
     expect((await api(`${JOBS}/${created.body.data.jobId}`, { token: shop.token })).body.data).toMatchObject({ decision: "approved", approvedReportId: fresh.reportId });

@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { preflightSourceKey } from "../../src/files/keys";
-import { api, signUp } from "../helpers/api";
+import { walletOf } from "../../src/wallet/wallet";
+import { api, grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
+import { craftPng, zlibOfZeros } from "../helpers/png";
 
 const CHECKS = "/v1/services/preflight/checks";
 
@@ -140,6 +142,38 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(res.body.data.file).toMatchObject({ widthPx: 20000, heightPx: 20000, pixelsAnalyzed: false });
     const tooLarge = res.body.data.issues.find((i: { code: string }) => i.code === "RASTER_TOO_LARGE");
     expect(tooLarge.message).toMatch(/MAX_SOURCE_PIXELS/);
+  });
+
+  it("fails a decompression bomb (50,000 × 50,000 px in a few bytes), keeps its header facts, and refuses fixes before charging", async () => {
+    // 1 KB of zeros as its image data (not even one of its 150,001-byte rows): a tiny file whose header claims 2.5 gigapixels (7.5 GB of RGB).
+    const bomb = craftPng(50_000, 50_000, await zlibOfZeros(1024));
+    expect(bomb.byteLength).toBeLessThan(200);
+    // The well-known CRC of an empty IEND chunk: the helper's checksums are right, so only the size is a lie.
+    expect([...bomb.subarray(-4)]).toEqual([0xae, 0x42, 0x60, 0x82]);
+
+    const shop = await signUp("bomb");
+    await grant(shop.id, 1_000);
+    const upload = await api("/v1/services/uploads", { token: shop.token, rawBody: bomb, headers: { "content-type": "image/png" } });
+    expect(upload.status).toBe(201);
+    const res = await check({ designId: "bomb-50k", fileUrl: upload.body.data.fileUrl, canvasWidthInches: 24, canvasHeightInches: 24 }, shop.token);
+    expect(res.status).toBe(201);
+    const report = res.body.data;
+    expect(report.status).toBe("failed");
+    expect(report.file).toMatchObject({ readable: true, format: "png", widthPx: 50_000, heightPx: 50_000, megapixels: 2500, pixelsAnalyzed: false, sharpness: null });
+    const tooLarge = report.issues.find((i: { code: string }) => i.code === "RASTER_TOO_LARGE");
+    expect(tooLarge).toMatchObject({ severity: "error", fixable: false, details: { megapixels: 2500, maxMegapixels: 12 } });
+    expect(tooLarge.message).toMatch(/50000 × 50000 px .*MAX_SOURCE_PIXELS/);
+    expect(report.summary.errors).toBeGreaterThanOrEqual(1);
+    expect((await api(`${CHECKS}/${report.reportId}`, { token: shop.token })).body.data.status).toBe("failed");
+
+    // A fix job from this report is refused before any token moves, with fixes named or derived.
+    for (const options of [{ fixTypes: ["upscale_resolution_2x"] }, undefined]) {
+      const fix = await api("/v1/services/preflight/ai-jobs", { token: shop.token, body: { preflightReportId: report.reportId, ...(options ? { options } : {}) } });
+      expect(fix.status).toBe(422);
+      expect(fix.body).toMatchObject({ error: "UNPROCESSABLE_INPUT", code: "RASTER_TOO_LARGE" });
+      expect(fix.body.message).toMatch(/MAX_SOURCE_PIXELS/);
+    }
+    expect(await walletOf(env, shop.id).summary()).toEqual({ balance: 1_000, held: 0, entries: 1 });
   });
 
   it.each([

@@ -45,7 +45,7 @@ const SEVERITIES: Record<string, string> = {
   MISSING_BLEED: "error",
   TRANSPARENCY: "warning",
   SOFT_IMAGE: "warning",
-  RASTER_TOO_LARGE: "warning",
+  RASTER_TOO_LARGE: "error",
   ASPECT_RATIO_MISMATCH: "warning",
   NO_ICC_PROFILE: "info",
   NO_EMBEDDED_RESOLUTION: "info",
@@ -163,7 +163,7 @@ describe("facts agree with identify and exiftool", () => {
     // No alpha channel and no tRNS: nothing can be transparent, decoded or not.
     expect(f.alphaUsed).toBe(false);
     const tooLarge = issues.find((i) => i.code === "RASTER_TOO_LARGE");
-    expect(tooLarge).toMatchObject({ severity: "warning", details: { megapixels: 400, maxMegapixels: 12 } });
+    expect(tooLarge).toMatchObject({ severity: "error", details: { megapixels: 400, maxMegapixels: 12 } });
   });
 });
 
@@ -196,9 +196,9 @@ describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () =>
       expect(i.message.length).toBeGreaterThan(10);
       expect(i.fixable).toBe(i.fixType !== undefined);
     }
-    // A file whose only findings are infos and warnings passes the check.
+    // A file whose only findings are infos and warnings passes the check; one whose pixels a limit kept unchecked does not.
     const errors = issues.filter((i) => i.severity === "error").map((i) => i.code);
-    expect(errors).toEqual(expectedCodes.filter((c) => c === "LOW_RESOLUTION" || c === "RASTER_DAMAGED"));
+    expect(errors).toEqual(expectedCodes.filter((c) => c === "LOW_RESOLUTION" || c === "RASTER_DAMAGED" || c === "RASTER_TOO_LARGE"));
   });
 
   it("72 dpi at its own size: 4× still stays below 300, and the message says so", async () => {
@@ -420,6 +420,16 @@ describe("bad input never throws", () => {
     const { file, issues } = await analyze("jpeg-rgb-72dpi.jpg", REQ, 300 * 300 - 1);
     expect(readable(file)).toMatchObject({ pixelsAnalyzed: false, sharpness: null, effectivePpi: 72 });
     expect(codes(issues)).toEqual(["LOW_RESOLUTION", "NO_ICC_PROFILE", "RASTER_TOO_LARGE"]);
+  });
+
+  it("a file only partly read (over MAX_SOURCE_BYTES) keeps its header facts and is an error, not a pass", async () => {
+    const whole = await fixtureBytes("preflight/photo-sharp.png");
+    const { file, issues } = await analyzeRaster(whole.slice(0, 4096), "png", REQ, MAX_PIXELS, whole.length);
+    expect(readable(file)).toMatchObject({ widthPx: 192, heightPx: 192, byteLength: whole.length, pixelsAnalyzed: false, sharpness: null });
+    const skipped = issues.find((i) => i.code === "PIXEL_CHECKS_SKIPPED");
+    expect(skipped).toMatchObject({ severity: "error", fixable: false });
+    expect(skipped!.message).toMatch(/MAX_SOURCE_BYTES/);
+    expect(codes(issues)).not.toContain("RASTER_DAMAGED");
   });
 
   it("an alpha channel that was not decoded leaves alphaUsed unknown", async () => {

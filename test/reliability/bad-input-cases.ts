@@ -7,12 +7,11 @@
 // the README promises instead of an error.
 import { env } from "cloudflare:workers";
 import { signFileUrl } from "../../src/files/signing";
-import { crc32 } from "../../src/imaging/png-stream";
 import { signWidgetToken } from "../../src/widgets/token";
 import { ADMIN_KEY, api, workerFetch } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 import { craftToken, TEST_JWT_SECRET } from "../helpers/jwt";
-import { concatBytes } from "../../src/platform/encoding";
+import { craftPng, zlibOfZeros } from "../helpers/png";
 
 export type ApiResult = { status: number; body: any; headers: Headers };
 
@@ -97,41 +96,6 @@ async function failingBgJob(ctx: Ctx, name: string, imageUrl: (ctx: Ctx, account
 }
 
 // ---- files made here: crafted PNGs, cut JPEGs, a zlib bomb -----------------------
-
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(text(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-/** An 8-bit RGB PNG with the given header size and IDAT bytes, checksums correct. */
-export function craftPng(width: number, height: number, idat: Uint8Array): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array())]);
-}
-
-/** zlib data of `bytes` zero bytes, compressed as it streams (256 MB of zeros make about 250 KB). */
-async function zlibOfZeros(bytes: number): Promise<Uint8Array> {
-  let left = bytes;
-  const zeros = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (left <= 0) return controller.close();
-      const n = Math.min(left, 1 << 20);
-      left -= n;
-      controller.enqueue(new Uint8Array(n));
-    },
-  });
-  return new Uint8Array(await new Response(zeros.pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
-}
 
 let zlibBomb: Promise<Uint8Array> | undefined;
 /**
@@ -651,8 +615,8 @@ export const CASES: Case[] = [
       ["a truncated (corrupt) PDF", () => fixtureUrl("preflight/pdf-truncated.pdf"), "failed", ["PDF_DAMAGED"]],
       ["a truncated JPEG", () => fixtureUrl("preflight/jpeg-truncated.jpg"), "failed", ["RASTER_DAMAGED"]],
       ["a PNG sent with fileType jpeg (mislabelled)", () => fixtureUrl("preflight/misnamed-png-as.jpg"), "failed", ["FILE_TYPE_MISMATCH"]],
-      // Checked from its header alone: a warning that the pixels were not decoded, never a decoder run.
-      ["decompression bomb: PNG declaring 20000×20000", () => fixtureUrl("preflight/png-bomb-20000x20000.png"), "warnings", ["RASTER_TOO_LARGE"]],
+      // Checked from its header alone, never a decoder run; its pixels went unchecked, so it fails.
+      ["decompression bomb: PNG declaring 20000×20000", () => fixtureUrl("preflight/png-bomb-20000x20000.png"), "failed", ["RASTER_TOO_LARGE"]],
     ] as const
   ).map(
     ([input, url, status, codes]): Case => ({

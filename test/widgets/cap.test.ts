@@ -114,6 +114,27 @@ describe("widget token spend cap, through the API", () => {
     expect(held).toBeLessThanOrEqual(450);
   });
 
+  it("caps a token minted without capTokens at three background removals; null lifts the cap, a number sets it", async () => {
+    const shop = await shopWithOrigin(10_000);
+    const charge = (token: string) => fromPage(shop.origin, "/v1/services/bg-remove", { token, body: { image_url: SLOW_SOURCE() } }).then((r) => r.status);
+
+    const byDefault = await mint(shop, { services: ["bg-remove"] });
+    expect(byDefault).toMatchObject({ capTokens: 450 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push(await charge(byDefault.token));
+    expect(statuses).toEqual([202, 202, 202, 402]);
+    expect((await api(`/v1/account/widget-tokens/${byDefault.tokenId}`, { token: shop.token })).body.data).toMatchObject({ capTokens: 450, spentTokens: 450 });
+
+    // The shop raises it on purpose: a larger number, or null for no cap at all.
+    const raised = await mint(shop, { services: ["bg-remove"], capTokens: 600 });
+    expect(raised).toMatchObject({ capTokens: 600 });
+    const uncapped = await mint(shop, { services: ["bg-remove"], capTokens: null });
+    expect(uncapped).toMatchObject({ capTokens: null });
+    const more: number[] = [];
+    for (let i = 0; i < 4; i++) more.push(await charge(uncapped.token));
+    expect(more).toEqual([202, 202, 202, 202]);
+  });
+
   it("does not tell a shopper's page the shop's balance", async () => {
     const shop = await shopWithOrigin(100);
     const { token } = await mint(shop, { services: ["bg-remove"] });

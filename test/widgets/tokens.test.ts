@@ -23,7 +23,8 @@ describe("minting widget tokens", () => {
       tokenType: "widget",
       origin: shop.origin,
       services: ["bg-remove", "dpi-score"],
-      capTokens: null,
+      // Three background removals unless the shop asks for more (or for no cap, with null).
+      capTokens: 450,
       shopperRef: null,
       expiresIn: 900,
       revokedAt: null,

@@ -59,6 +59,11 @@ function unreadable(bytes: Uint8Array, format: RasterFormat | null, reason: stri
  *
  * Never throws for bad input. A file over `maxPixels` is not decoded: its
  * header checks run and RASTER_TOO_LARGE says which pixel checks did not.
+ * Pixel checks that a limit kept from running are an error, so the report
+ * fails: a file nobody could look at must never pass as printable (a
+ * decompression bomb would otherwise come out as mere warnings). Pixels
+ * that a decoder here cannot read (a CMYK JPEG) stay an info: that is this
+ * service's gap, not a property of the file.
  * `type` is what the caller believes the file is; the bytes decide, and a
  * disagreement is reported as FILE_TYPE_MISMATCH (a caller that passes the
  * sniffed type never sees it).
@@ -96,19 +101,24 @@ export async function analyzeRaster(
   const pixels = header.widthPx * header.heightPx;
   // Without an alpha channel transparency is settled by the header; only sharpness then needs the pixels.
   const unchecked = header.hasAlphaChannel ? "transparency and sharpness were not checked" : "sharpness was not checked";
+  // Said where a limit kept the pixel checks from running: those issues are errors.
+  const cannotPass = "and the file cannot pass";
   let pixelFacts: PixelFacts | null = null;
   if (header.damage) {
     // A cut-off JPEG decodes with grey filling the rest: its pixels would mislead, so they are not measured.
     issues.push(issue("RASTER_DAMAGED", `The file is damaged: ${header.damage}. The header checks ran; ${unchecked}.`, { reason: header.damage }));
   } else if (pixels > maxPixels) {
     issues.push(
-      issue("RASTER_TOO_LARGE", `${header.widthPx} × ${header.heightPx} px (${(pixels / 1e6).toFixed(1)} MP) is over the ${(maxPixels / 1e6).toFixed(1)} MP the service decodes (MAX_SOURCE_PIXELS); ${unchecked}.`, {
+      issue("RASTER_TOO_LARGE", `${header.widthPx} × ${header.heightPx} px (${(pixels / 1e6).toFixed(1)} MP) is over the ${(maxPixels / 1e6).toFixed(1)} MP the service decodes (MAX_SOURCE_PIXELS), so ${unchecked} ${cannotPass}.`, {
         megapixels: round2(pixels / 1e6),
         maxMegapixels: round2(maxPixels / 1e6),
+        limit: "MAX_SOURCE_PIXELS",
       }),
     );
   } else if (partial) {
-    issues.push(issue("PIXEL_CHECKS_SKIPPED", `The file (${(byteLength / 2 ** 20).toFixed(0)} MiB) is larger than the service reads whole (MAX_SOURCE_BYTES), so ${unchecked}.`, { byteLength }));
+    issues.push(
+      issue("PIXEL_CHECKS_SKIPPED", `The file (${(byteLength / 2 ** 20).toFixed(0)} MiB) is larger than the service reads whole (MAX_SOURCE_BYTES), so ${unchecked} ${cannotPass}.`, { byteLength, limit: "MAX_SOURCE_BYTES" }, { severity: "error" }),
+    );
   } else if (header.undecodable) {
     issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${header.undecodable}), so ${unchecked}.`, { reason: header.undecodable }));
   } else {

@@ -12,6 +12,11 @@ export const TEST_BINDINGS = {
   // Shorter than the default so the slow-server test ends soon, yet long enough that
   // fixtures served on a loaded 2-core machine are never cut off.
   FETCH_TIMEOUT_MS: "8000",
+  // Every test signs up and logs in from the same (absent) client IP; the
+  // throttle tests set tight limits of their own.
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: "1000000",
+  SIGNUPS_PER_IP_PER_HOUR: "1000000",
+  LOGIN_FAILURES_PER_EMAIL_PER_HOUR: "1000",
 };
 
 // Packages the Worker imports (each subpath as imported), pre-bundled for the workers project.

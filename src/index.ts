@@ -8,6 +8,7 @@ import type { Env } from "./platform/env";
 // (preflight checks decode images here, with the codecs of wasm/codecs.ts
 // only).
 export { AccountWallet } from "./wallet/account-wallet";
+export { Throttle } from "./auth/throttle";
 
 const app = createApp();
 

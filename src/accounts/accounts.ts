@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { signAccessToken } from "../auth/jwt";
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "../auth/password";
+import { admitLogin, admitSignup, recordLogin } from "../auth/throttle";
 import { database, schema } from "../db/client";
 import type { Env } from "../platform/env";
 import { AppError, notFound, unauthorized } from "../platform/errors";
@@ -24,7 +25,8 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && /UNIQUE constraint failed/i.test(`${error.message} ${String(error.cause ?? "")}`);
 }
 
-export async function createAccount(env: Env, input: CreateAccount): Promise<{ account: Account; token: AccessToken }> {
+export async function createAccount(env: Env, input: CreateAccount, clientIp: string): Promise<{ account: Account; token: AccessToken }> {
+  await admitSignup(env, clientIp);
   const db = database(env.DB);
   const row: AccountRow = {
     id: prefixedId("acct"),
@@ -43,10 +45,13 @@ export async function createAccount(env: Env, input: CreateAccount): Promise<{ a
   return { account: toAccount(row), token: await issueToken(env, row.id) };
 }
 
-export async function login(env: Env, input: Login): Promise<{ account: Account; token: AccessToken }> {
+/** `clientIp`: who is asking (CF-Connecting-IP), for the login throttles of src/auth/throttle.ts. */
+export async function login(env: Env, input: Login, clientIp: string): Promise<{ account: Account; token: AccessToken }> {
+  await admitLogin(env, clientIp, input.email);
   const row = await findActiveAccountByEmail(env, input.email);
   // Unknown emails cost the same PBKDF2 work, so timing does not reveal which emails exist.
   const ok = await verifyPassword(input.password, row?.passwordHash ?? DECOY_PASSWORD_HASH);
+  await recordLogin(env, input.email, Boolean(row && ok));
   if (!row || !ok) throw unauthorized("The email or password is wrong.");
   return { account: toAccount(row), token: await issueToken(env, row.id) };
 }

@@ -6,6 +6,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError, rateLimited, unauthorized } from "../platform/errors";
 import { timingSafeEqual, utf8 } from "../platform/encoding";
 import { readSettings } from "../platform/settings";
+import { setRateLimitHeaders } from "./rate-limit-headers";
 import { walletOf } from "../wallet/wallet";
 import { ANY_ORIGIN, originAllowed, readAllowedOrigins } from "../widgets/origins";
 import type { WidgetService } from "../widgets/schemas";
@@ -67,7 +68,8 @@ async function authenticateAccount(c: Context<AppEnv>, token: string): Promise<v
   await checkAccountOrigin(c, account.id);
 
   const limit = readSettings(c.env).rateLimitPerMinute;
-  const admission = await walletOf(c.env, account.id).admit(limit);
+  const admission = await walletOf(c.env, account.id).admit([{ key: "account", policy: "account", limit }]);
+  setRateLimitHeaders(c, admission.states);
   if (!admission.ok) {
     throw rateLimited(admission.retryAfterSeconds, `This account is limited to ${limit} requests per minute.`);
   }
@@ -117,10 +119,11 @@ async function authenticateWidget(c: Context<AppEnv>, token: string, services: r
   }
 
   const limits = readWidgetLimits(c.env);
-  const admission = await walletOf(c.env, account.id).admitWidget([
-    { key: `token:${caller.tokenId}`, limit: limits.perTokenPerMinute },
-    { key: `origin:${origin ?? "none"}`, limit: limits.perOriginPerMinute },
+  const admission = await walletOf(c.env, account.id).admit([
+    { key: `token:${caller.tokenId}`, policy: "widget-token", limit: limits.perTokenPerMinute },
+    { key: `origin:${origin ?? "none"}`, policy: "widget-origin", limit: limits.perOriginPerMinute },
   ]);
+  setRateLimitHeaders(c, admission.states);
   if (!admission.ok) {
     const message = admission.key.startsWith("token:")
       ? `A widget token is limited to ${limits.perTokenPerMinute} requests per minute.`

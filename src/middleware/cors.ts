@@ -6,7 +6,7 @@ import { anyAccountAllows } from "../widgets/origins";
 const ALLOWED_METHODS = "GET, POST, DELETE";
 const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key";
 /** What a widget needs to read besides the body: when to retry, and the id support asks for. */
-const EXPOSED_HEADERS = "Retry-After, X-Request-Id, Idempotent-Replayed";
+const EXPOSED_HEADERS = "Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed";
 /** Browsers cache a preflight this long (Chromium caps it at two hours); an origin removed from a list stops working on the real request anyway. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

@@ -1,4 +1,5 @@
 import type { JobMessage } from "../jobs/queue";
+import type { Throttle } from "../auth/throttle";
 import type { AccountWallet } from "../wallet/account-wallet";
 
 /**
@@ -8,6 +9,8 @@ import type { AccountWallet } from "../wallet/account-wallet";
 export interface Env {
   DB: D1Database;
   WALLET: DurableObjectNamespace<AccountWallet>;
+  /** Login and sign-up attempt counters, one object per email or client IP (src/auth/throttle.ts). */
+  THROTTLE: DurableObjectNamespace<Throttle>;
   FILES: R2Bucket;
   /** Background removals (printcart-jobs); AI fix jobs have a queue of their own. See queueFor in src/jobs/queue.ts. */
   JOBS: Queue<JobMessage>;

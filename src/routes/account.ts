@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createAccount, deleteAccount, getAccount, login } from "../accounts/accounts";
 import { AccountResponse, AccountWithToken, CreateAccount, Login, LoginResponse } from "../accounts/schemas";
+import { clientIp } from "../auth/throttle";
 import { requireAccount } from "../middleware/auth";
 import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
 
@@ -17,10 +18,11 @@ accountRoutes.openapi(
       201: { description: "The account and an access token", content: { "application/json": { schema: AccountWithToken } } },
       400: errorResponses[400],
       409: errorResponses[409],
+      429: errorResponses[429],
     },
   }),
   async (c) => {
-    const { account, token } = await createAccount(c.env, c.req.valid("json"));
+    const { account, token } = await createAccount(c.env, c.req.valid("json"), clientIp(c.req.raw));
     return c.json({ data: account, ...token }, 201);
   },
 );
@@ -36,10 +38,11 @@ accountRoutes.openapi(
       200: { description: "An access token", content: { "application/json": { schema: LoginResponse } } },
       400: errorResponses[400],
       401: errorResponses[401],
+      429: errorResponses[429],
     },
   }),
   async (c) => {
-    const { account, token } = await login(c.env, c.req.valid("json"));
+    const { account, token } = await login(c.env, c.req.valid("json"), clientIp(c.req.raw));
     return c.json({ ...token, data: account }, 200);
   },
 );

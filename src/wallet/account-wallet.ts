@@ -4,8 +4,7 @@ import { transactionId } from "../platform/ids";
 import { applyMovement, settleHold, type HoldState, type LedgerEntry, type Movement, type WalletTotals } from "./ledger";
 import { mirrorEntries } from "./mirror";
 import { RequestLog, type BeginRequestResult } from "./request-log";
-import { SlidingWindowLimiter } from "./rate-limiter";
-import { KeyedLimiter, type Admission, type LimitCheck } from "../widgets/rate-limits";
+import { KeyedLimiter, type Admission, type LimitCheck } from "../platform/rate-limit";
 import { readSettings } from "../platform/settings";
 
 /**
@@ -92,10 +91,12 @@ interface HoldRow extends Record<string, SqlStorageValue> {
 export class AccountWallet extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly requests: RequestLog;
-  /** In memory on purpose: a limiter that forgets on eviction only errs towards admitting. */
-  private readonly limiter = new SlidingWindowLimiter(60_000);
-  /** Widget tokens and origins, counted apart from the account (src/widgets/settings.ts says why). */
-  private readonly widgetLimiter = new KeyedLimiter(60_000);
+  /**
+   * Requests per minute: the account's own, and widget tokens' and origins'
+   * counted apart from it (src/widgets/settings.ts says why). In memory on
+   * purpose: a limiter that forgets on eviction only errs towards admitting.
+   */
+  private readonly limiter = new KeyedLimiter(60_000);
   private mirrorChain: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -286,13 +287,9 @@ export class AccountWallet extends DurableObject<Env> {
 
   // ---- per-account request bookkeeping ---------------------------------------
 
-  async admit(limitPerMinute: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
-    return this.limiter.admit(limitPerMinute, Date.now());
-  }
-
-  /** Rate limits of widget traffic: admitted only if every key (token, origin) is under its limit. */
-  async admitWidget(checks: LimitCheck[]): Promise<Admission> {
-    return this.widgetLimiter.admit(checks, Date.now());
+  /** Admitted only if every key (the account; or a widget token and its origin) is under its limit. */
+  async admit(checks: LimitCheck[]): Promise<Admission> {
+    return this.limiter.admit(checks, Date.now());
   }
 
   async beginRequest(key: string, fingerprint: string): Promise<BeginRequestResult> {

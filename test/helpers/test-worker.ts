@@ -5,7 +5,7 @@ import api from "../../src/index";
 import consumer from "../../src/consumer";
 import { withFaultSwitch } from "../reliability/fault-switch";
 
-export { AccountWallet } from "../../src/index";
+export { AccountWallet, Throttle } from "../../src/index";
 
 export default {
   fetch: api.fetch,

@@ -88,7 +88,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
             environment: "node",
-            globalSetup: ["./test/e2e/global-setup.ts"],
+            // The fixture server serves source images on 127.0.0.1 for jobs that take a URL.
+            globalSetup: ["./test/helpers/fixture-server.ts", "./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,
           },

@@ -27,6 +27,8 @@ export interface Env {
   FETCH_TIMEOUT_MS?: string;
   MAX_OUTPUT_PIXELS?: string;
   PREFLIGHT_CHECKS_PER_DAY?: string;
+  /** The consumer Worker's name, for its log lines (each consumer's wrangler config sets its own). */
+  WORKER_NAME?: string;
 }
 
 export interface AuthenticatedAccount {

@@ -68,6 +68,8 @@ export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migra
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       globalSetup: ["./test/helpers/fixture-server.ts"],
       testTimeout: 60_000,
+      // The consumer's one line per job delivery (src/jobs/consumer.ts) is for operators, not test output.
+      onConsoleLog: (log: string) => !/^\[[\w-]+\] job \S+ \((bg_remove|ai_fix)\), delivery/.test(log),
       // Every test file gets a fresh isolate that loads the Worker's
       // module graph through Vite; one pre-bundled file per package
       // instead of hundreds of small modules halves that start-up.
@@ -93,7 +95,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
             environment: "node",
-            globalSetup: ["./test/e2e/global-setup.ts"],
+            // The fixture server serves source images on 127.0.0.1 for jobs that take a URL.
+            globalSetup: ["./test/helpers/fixture-server.ts", "./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,
           },

@@ -32,32 +32,52 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Runs one delivery of a job message. Duplicate deliveries are harmless: a
  * finished job is skipped, and two deliveries running at once end the job
- * once because the wallet hold decides (src/jobs/settle.ts).
+ * once because the wallet hold decides (src/jobs/settle.ts). Returns what
+ * happened, for the delivery's log line.
  */
-async function runJob(env: Env, processors: JobProcessors, message: JobMessage): Promise<void> {
+async function runJob(env: Env, processors: JobProcessors, message: JobMessage): Promise<string> {
   const job = await findJob(env, message.jobId);
-  if (!job || isFinal(job.status)) return;
+  if (!job || isFinal(job.status)) return SKIPPED;
   // Work is only done for tokens on hold: a job whose hold was refunded (at
   // its deadline, or by a racing failure) ends failed without running.
   const hold = await holdOf(env, job.accountId, job.id);
   if (!hold) {
     await markFailed(env, job, REFUNDED_BEFORE_DONE);
-    return;
+    return "job failed: it has no hold";
   }
   if (hold.state !== "held") {
     // Refunded: failed. Captured (a delivery died after settling): completed from its stored output.
     await failJob(env, job, REFUNDED_BEFORE_DONE);
-    return;
+    return `job ${(await findJob(env, job.id))?.status ?? "gone"} without running: its hold was ${hold.state}`;
   }
   const running = await markRunning(env, job);
-  if (!running) return;
+  if (!running) return SKIPPED;
+  const started = Date.now();
   const output = await oneAtATime(() => processors[running.kind](env, running));
-  await completeJob(env, running, output);
+  const ended = await completeJob(env, running, output);
+  return `job ${ended.status} in ${Date.now() - started} ms`;
 }
 
-async function failById(env: Env, jobId: string, errorMessage: string): Promise<void> {
+const SKIPPED = "skipped, the job had already ended";
+
+/** Fails and refunds the job unless it has ended; says how it ended, for the delivery's log line. */
+async function failById(env: Env, jobId: string, errorMessage: string): Promise<string> {
   const job = await findJob(env, jobId);
-  if (job && !isFinal(job.status)) await failJob(env, job, errorMessage);
+  if (!job || isFinal(job.status)) return SKIPPED;
+  await failJob(env, job, errorMessage);
+  // Usually failed; completed if a live delivery captured the hold first (failJob then completes it).
+  return `job ${(await findJob(env, jobId))?.status ?? "gone"}`;
+}
+
+/**
+ * The start of a delivery's log line. Both consumer Workers run this code,
+ * so the line names the Worker (WORKER_NAME, set in each consumer's wrangler
+ * config) as well as the queue: which Worker ran which job is then in the
+ * logs, e.g. "[printcart-ai-fix-consumer] job job_… (ai_fix), delivery 1
+ * from printcart-fix-jobs: job completed in 840 ms".
+ */
+export function deliveryLabel(env: Pick<Env, "WORKER_NAME">, queue: string, job: JobMessage, attempts: number): string {
+  return `[${env.WORKER_NAME?.trim() || "consumer"}] job ${job.jobId} (${job.kind}), delivery ${attempts} from ${queue}`;
 }
 
 export function createJobConsumer(processors: JobProcessors) {
@@ -71,29 +91,32 @@ export function createJobConsumer(processors: JobProcessors) {
         continue;
       }
       const { jobId } = parsed.data;
+      const label = deliveryLabel(env, batch.queue, parsed.data, message.attempts);
       try {
-        if (batch.queue === DEAD_LETTER_QUEUE) {
-          // Every delivery crashed or timed out: the job fails and is refunded.
-          await failById(env, jobId, INTERNAL_FAILURE_MESSAGE);
-        } else {
-          await runJob(env, processors, parsed.data);
-        }
+        // A dead letter: every delivery crashed or timed out, so the job fails and is refunded.
+        const outcome =
+          batch.queue === DEAD_LETTER_QUEUE ? await failById(env, jobId, INTERNAL_FAILURE_MESSAGE) : await runJob(env, processors, parsed.data);
         message.ack();
+        console.log(`${label}: ${outcome}`);
       } catch (error) {
         if (error instanceof JobInputError) {
           await failById(env, jobId, error.message).then(
-            () => message.ack(),
+            (outcome) => {
+              message.ack();
+              console.log(`${label}: ${outcome}: ${error.message}`);
+            },
             () => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }),
           );
         } else if (message.attempts >= MAX_JOB_ATTEMPTS && batch.queue !== DEAD_LETTER_QUEUE) {
-          console.error(`job ${jobId}: attempt ${message.attempts} failed, giving up`, error);
+          console.error(`${label}: failed, giving up`, error);
           await failById(env, jobId, INTERNAL_FAILURE_MESSAGE).then(
             () => message.ack(),
             () => message.retry(), // cannot even record the failure: the dead-letter queue will
           );
         } else {
-          console.error(`job ${jobId}: attempt ${message.attempts} failed, retrying`, error);
-          message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+          const delay = retryDelaySeconds(message.attempts);
+          console.error(`${label}: failed, retrying in ${delay} s`, error);
+          message.retry({ delaySeconds: delay });
         }
       }
     }

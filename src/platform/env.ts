@@ -36,6 +36,8 @@ export interface Env {
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE?: string;
   SIGNUPS_PER_IP_PER_HOUR?: string;
   WIDGET_PREFLIGHT_CHECKS_PER_DAY?: string;
+  /** The consumer Worker's name, for its log lines (each consumer's wrangler config sets its own). */
+  WORKER_NAME?: string;
 }
 
 export interface AuthenticatedAccount {

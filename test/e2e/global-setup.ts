@@ -1,15 +1,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** Everything the dev server (scripts/dev.mjs, wrangler, the three Workers) printed, one line per line. */
+    devServerLog: string;
   }
 }
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,30 +30,46 @@ async function freePort(): Promise<number> {
 /**
  * Starts the real local server exactly as `npm run dev` does (scripts/dev.mjs),
  * on a free port with its own empty state, and waits for its "ready" line.
+ * One difference: both consumer Workers run test/e2e/fault-consumer.ts, which
+ * is src/consumer.ts unchanged except for jobs whose source URL asks for a
+ * fault, so consumers.test.ts can make a real consumer Worker die.
+ * The server's output goes to test-results/e2e-dev-server.log (kept after the
+ * run, for a failure's post-mortem), which tests read to see which Worker
+ * logged what.
  */
 export default async function setup(project: TestProject) {
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "printcart-e2e-"));
-  const child: ChildProcess = spawn(process.execPath, ["scripts/dev.mjs", "--port", String(port), "--persist-to", state], {
-    cwd: path.resolve(import.meta.dirname, "../.."),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group, so teardown stops wrangler and workerd too
-  });
+  const logPath = path.join(ROOT, "test-results", "e2e-dev-server.log");
+  mkdirSync(path.dirname(logPath), { recursive: true });
+  const log = createWriteStream(logPath);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, "--consumer-main", "test/e2e/fault-consumer.ts"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so teardown stops wrangler and workerd too
+    },
+  );
   let output = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`dev server did not start:\n${output}`)), 150_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("[dev] ready")) {
+    // Whole lines, so that stdout and stderr never interleave within one in the log file.
+    const onLine = (line: string) => {
+      log.write(`${line}\n`);
+      if (output.length < 1_000_000) output += `${line}\n`;
+      if (line.includes("[dev] ready")) {
         clearTimeout(timer);
         resolve();
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    createInterface({ input: child.stdout!, crlfDelay: Infinity }).on("line", onLine);
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on("line", onLine);
     child.once("exit", (code) => reject(new Error(`dev server exited with ${code}:\n${output}`)));
   });
   project.provide("baseUrl", `http://127.0.0.1:${port}`);
+  project.provide("devServerLog", logPath);
 
   return () => {
     try {
@@ -56,6 +77,7 @@ export default async function setup(project: TestProject) {
     } catch {
       // already gone
     }
+    log.end();
     rmSync(state, { recursive: true, force: true });
   };
 }

@@ -68,8 +68,6 @@ export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migra
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       globalSetup: ["./test/helpers/fixture-server.ts"],
       testTimeout: 60_000,
-      // The consumer's one line per job delivery (src/jobs/consumer.ts) is for operators, not test output.
-      onConsoleLog: (log: string) => !/^\[[\w-]+\] job \S+ \((bg_remove|ai_fix)\), delivery/.test(log),
       // Every test file gets a fresh isolate that loads the Worker's
       // module graph through Vite; one pre-bundled file per package
       // instead of hundreds of small modules halves that start-up.

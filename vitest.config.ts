@@ -43,9 +43,8 @@ const PREBUNDLED = [
 /**
  * The project that runs inside workerd with the real bindings (D1, Durable
  * Objects, Queues, R2), the API and the consumer in one test Worker.
- * vitest.reliability.config.ts runs its own files in the same setting.
  */
-export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>, files: { name: string; include: string[]; exclude?: string[] }) {
+function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>, files: { name: string; include: string[]; exclude?: string[] }) {
   return {
     plugins: [
       cloudflareTest({
@@ -76,7 +75,7 @@ export function workersProject(migrations: Awaited<ReturnType<typeof readD1Migra
   };
 }
 
-export const migrationsDir = path.join(import.meta.dirname, "migrations");
+const migrationsDir = path.join(import.meta.dirname, "migrations");
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations(migrationsDir);
@@ -85,8 +84,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       // The JSON report is what .ci/run counts for its "N passed, N failed" line.
       reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
-        // Reliability runs apart: npm run test:reliability.
-        workersProject(migrations, { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/reliability/**"] }),
+        // Everything in workerd, the reliability suite (load, faults, bad input) included.
+        workersProject(migrations, { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] }),
         {
           // Node-side tests that start the real `wrangler dev` server and talk HTTP to it.
           test: {

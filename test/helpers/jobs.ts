@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { insertJob, type Job } from "../../src/jobs/store";
+import type { Env } from "../../src/platform/env";
+import { chargeForJob } from "../../src/wallet/wallet";
 import { api, workerFetch } from "./api";
 
 /** Polls a job until it is final (the queue consumer runs in the same test runtime). */
@@ -33,4 +37,43 @@ export async function cutOut(token: string, body: Record<string, unknown>) {
   const { done } = await removeBackground(token, body);
   expect(done.status, done.error_message).toBe("completed");
   return { done, file: await download(done.output_url) };
+}
+
+/**
+ * A background-removal job charged in the wallet (150 tokens) and recorded in
+ * D1, but not queued: the test decides when, or whether, it is delivered.
+ */
+export async function chargedJobRow(accountId: string, row: Partial<Job> = {}): Promise<Job> {
+  const id = `job_${crypto.randomUUID().replace(/-/g, "")}`;
+  const charge = await chargeForJob(env as Env, { accountId, service: "bg-remove", jobId: id, tokens: 150, idempotencyKey: id });
+  const now = new Date().toISOString();
+  const job: Job = {
+    id,
+    accountId,
+    kind: "bg_remove",
+    status: "processing",
+    sourceUrl: "http://127.0.0.1:9/never-fetched.jpg",
+    params: { subject_type: "product", edge_softness: 0, high_detail_mode: false, output_format: "png", background: "transparent" },
+    result: null,
+    outputKey: null,
+    outputContentType: null,
+    tokensDeducted: 150,
+    tokensCharged: null,
+    walletTransactionId: charge.entry.id,
+    errorMessage: null,
+    attempts: 0,
+    reportId: null,
+    decision: null,
+    decidedAt: null,
+    decisionReportId: null,
+    shopperRef: null,
+    widgetTokenId: null,
+    createdAt: now,
+    startedAt: null,
+    completedAt: null,
+    updatedAt: now,
+    ...row,
+  };
+  await insertJob(env as Env, job);
+  return job;
 }

@@ -8,13 +8,13 @@ import { describe, expect, it } from "vitest";
 import worker from "../helpers/test-worker";
 import { jobOutputKey } from "../../src/files/keys";
 import { REFUNDED_BEFORE_DONE, completeJob } from "../../src/jobs/settle";
-import { findJob, insertJob, type Job } from "../../src/jobs/store";
+import { findJob } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
 import { REQUEST_LOG_TTL_MS } from "../../src/wallet/request-log";
-import { chargeForJob, refundJob, walletOf } from "../../src/wallet/wallet";
+import { refundJob, walletOf } from "../../src/wallet/wallet";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
-import { waitForJob } from "../helpers/jobs";
+import { chargedJobRow, waitForJob } from "../helpers/jobs";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
 /** A report of a small 72-dpi photo: an upscale 2× fix job from it costs 30 tokens. */
@@ -117,46 +117,11 @@ describe("Idempotency-Key and the charge it keys", () => {
   });
 });
 
-/** A job row charged in the wallet but not queued, so the test decides when it is delivered. */
-async function chargedJob(accountId: string): Promise<Job> {
-  const id = `job_${crypto.randomUUID().replace(/-/g, "")}`;
-  const charge = await chargeForJob(env as Env, { accountId, service: "bg-remove", jobId: id, tokens: 150, idempotencyKey: id });
-  const now = new Date().toISOString();
-  const job: Job = {
-    id,
-    accountId,
-    kind: "bg_remove",
-    status: "processing",
-    sourceUrl: fixtureUrl("bg/coffee.jpg"),
-    params: { subject_type: "product", edge_softness: 0, high_detail_mode: false, output_format: "png", background: "transparent" },
-    result: null,
-    outputKey: null,
-    outputContentType: null,
-    tokensDeducted: 150,
-    tokensCharged: null,
-    walletTransactionId: charge.entry.id,
-    errorMessage: null,
-    attempts: 0,
-    reportId: null,
-    decision: null,
-    decidedAt: null,
-    decisionReportId: null,
-    shopperRef: null,
-    widgetTokenId: null,
-    createdAt: now,
-    startedAt: null,
-    completedAt: null,
-    updatedAt: now,
-  };
-  await insertJob(env as Env, job);
-  return job;
-}
-
 describe("a job whose hold was refunded", () => {
   it("is failed by the consumer without doing the work", async () => {
     const shop = await signUp("refunded-first");
     await grant(shop.id, 150);
-    const job = await chargedJob(shop.id);
+    const job = await chargedJobRow(shop.id);
     await refundJob(env as Env, shop.id, job.id, "hold deadline passed");
     const batch = createMessageBatch("printcart-jobs", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId: job.id, accountId: shop.id, kind: "bg_remove" } }]);
     const ctx = createExecutionContext();
@@ -173,7 +138,7 @@ describe("a job whose hold was refunded", () => {
   it("ends failed, not processing, when its work finishes after the refund; the output is deleted", async () => {
     const shop = await signUp("refunded-late");
     await grant(shop.id, 150);
-    const job = await chargedJob(shop.id);
+    const job = await chargedJobRow(shop.id);
     const outputKey = jobOutputKey(shop.id, job.id, "png");
     await env.FILES.put(outputKey, new Uint8Array([1, 2, 3]));
     await refundJob(env as Env, shop.id, job.id, "hold deadline passed");

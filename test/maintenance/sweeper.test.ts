@@ -8,12 +8,13 @@ import { describe, expect, it } from "vitest";
 import api from "../../src/index";
 import { jobOutputKey } from "../../src/files/keys";
 import { jobDeadlineMessage } from "../../src/maintenance/sweeper";
-import { findJob, insertJob, type Job } from "../../src/jobs/store";
+import { findJob } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
 import { DEFAULT_JOB_DEADLINE_SECONDS } from "../../src/platform/settings";
 import { HOLD_EXPIRED_REASON } from "../../src/wallet/account-wallet";
 import { chargeForJob, walletOf } from "../../src/wallet/wallet";
 import { grant, signUp, api as call } from "../helpers/api";
+import { chargedJobRow } from "../helpers/jobs";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
 const HOUR = 3_600_000;
@@ -39,38 +40,6 @@ async function runSweeper(scheduledTime = Date.now()) {
 
 async function entriesOf(accountId: string) {
   return (await walletOf(env, accountId).entries()).map((e) => ({ type: e.type, amount: e.amount, jobId: e.jobId, reason: e.reason }));
-}
-
-async function jobRow(accountId: string, createdAt: string): Promise<Job> {
-  const id = await charge(accountId);
-  const job: Job = {
-    id,
-    accountId,
-    kind: "bg_remove",
-    status: "processing",
-    sourceUrl: "http://127.0.0.1:9/never-fetched.jpg",
-    params: {},
-    result: null,
-    outputKey: null,
-    outputContentType: null,
-    tokensDeducted: 150,
-    tokensCharged: null,
-    walletTransactionId: null,
-    errorMessage: null,
-    attempts: 1,
-    reportId: null,
-    decision: null,
-    decidedAt: null,
-    decisionReportId: null,
-    shopperRef: null,
-    widgetTokenId: null,
-    createdAt,
-    startedAt: createdAt,
-    completedAt: null,
-    updatedAt: createdAt,
-  };
-  await insertJob(env as Env, job);
-  return job;
 }
 
 describe("hold deadlines in the wallet", () => {
@@ -130,7 +99,8 @@ describe("the sweeper (scheduled handler)", () => {
   it("fails a job stuck past its deadline, refunds it once and deletes its stored output", async () => {
     const shop = await signUp("stuck");
     await grant(shop.id, 150);
-    const job = await jobRow(shop.id, new Date(Date.now() - 2 * HOUR).toISOString());
+    const twoHoursAgo = new Date(Date.now() - 2 * HOUR).toISOString();
+    const job = await chargedJobRow(shop.id, { createdAt: twoHoursAgo, startedAt: twoHoursAgo, updatedAt: twoHoursAgo, attempts: 1 });
     const outputKey = jobOutputKey(shop.id, job.id, "png");
     await env.FILES.put(outputKey, new Uint8Array([137, 80, 78, 71]));
     await runSweeper();
@@ -143,7 +113,7 @@ describe("the sweeper (scheduled handler)", () => {
     expect((await entriesOf(shop.id)).map((e) => e.type)).toEqual(["grant", "debit", "refund"]);
     expect(await expectLedgerConsistent(shop.id)).toEqual({ balance: 150, held: 0 });
     // A job inside its deadline is left alone.
-    const fresh = await jobRow(shop.id, new Date().toISOString());
+    const fresh = await chargedJobRow(shop.id);
     await runSweeper();
     expect((await findJob(env as Env, fresh.id))?.status).toBe("processing");
   });

@@ -5,6 +5,20 @@ import { chromium, type Browser, type Page } from "playwright-core";
 /** Debian's chromium; browsers are never downloaded (CI installs it with apt-get). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM_PATH);
+/** CI=true (or 1), as CI services set it. */
+export const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
+/**
+ * Browser tests skip only on a machine without Chromium. Under CI, where
+ * .ci/run installs it, a missing Chromium is a broken setup, not a reason to
+ * skip: the tests run and each fails through requireChromium() in a
+ * beforeEach (a failing beforeAll would only list them as skipped).
+ */
+export const skipBrowserTests = !hasChromium && !inCi;
+
+/** Throws the reason when Chromium is missing; the browser blocks only get here without it under CI. */
+export function requireChromium(): void {
+  if (!hasChromium) throw new Error(`${CHROMIUM_PATH} is missing: under CI the browser tests must run, not skip (apt-get install chromium)`);
+}
 
 /**
  * The little of the DOM that code run inside the page touches here. The
@@ -41,6 +55,7 @@ export interface PageImage {
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
+  requireChromium();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ["--no-sandbox"] });

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CHROMIUM_PATH, hasChromium, requireChromium, skipBrowserTests } from "./browser";
 import { baseUrl, http } from "./http";
 
 // A shop's product page with the storefront widgets, in Debian's chromium
@@ -14,8 +15,6 @@ import { baseUrl, http } from "./http";
 // The shop runs on its own loopback origin, with a tiny back end that mints
 // widget tokens exactly as the README's token endpoint does.
 
-const CHROMIUM_PATH = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM_PATH);
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
 const PHOTO = path.join(FIXTURES, "bg/chelsea.jpg"); // 451 × 300
@@ -23,7 +22,7 @@ const PRINT_FILE = path.join(FIXTURES, "preflight/jpeg-rgb-72dpi.jpg");
 const ADMIN_KEY = "dev-admin-key";
 const PASSWORD = "Shop-pass-1";
 
-if (!hasChromium) console.warn(`[widgets e2e] browser tests skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`);
+if (skipBrowserTests) console.warn(`[widgets e2e] browser tests skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`);
 
 /** The page and its back end: what a shop would run on its own domain. */
 function startShop(opts: { api: string; email: string; shopOrigin: () => string }): Promise<Server> {
@@ -169,7 +168,7 @@ describe("the widget script over HTTP", () => {
   });
 });
 
-describe.skipIf(!hasChromium)("storefront widgets in a browser", () => {
+describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
   let browser: Browser;
   let shop: Server;
   let shopPort = 0;
@@ -194,12 +193,16 @@ describe.skipIf(!hasChromium)("storefront widgets in a browser", () => {
     const origins = await http("/v1/account/allowed-origins", { method: "PUT", token: accountToken, body: { origins: [allowedOrigin()] } });
     expect(origins.status).toBe(200);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ["--no-sandbox"] });
+    // Only under CI can Chromium be missing here: then beforeEach fails every test with the reason.
+    if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ["--no-sandbox"] });
   });
+
+  beforeEach(requireChromium);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => shop?.close(resolve));
+    // A beforeAll that failed before the shop started leaves nothing to close.
+    await new Promise((resolve) => (shop ? shop.close(resolve) : resolve(undefined)));
   });
 
   async function openShop(origin: string): Promise<{ page: Page; console: string[] }> {

@@ -170,8 +170,16 @@ describe("trim size and bleed", () => {
     const boxes = file.pageBoxes[0]!;
     expect(boxes.trimSizeInches).toEqual({ width: 4, height: 6 });
     expect(boxes.trimSizeMm).toEqual({ width: 101.6, height: 152.4 });
-    // 8.504 pt = 3.0001 mm (the fixture's intended bleedPerSideMm).
-    for (const side of Object.values(boxes.bleedMm)) expect(side).toBeCloseTo(3.0001, 3);
+    // Each side's bleed from the boxes as qpdf reads them from the file: (trim − bleed box) pt × 25.4 / 72.
+    const exact = expected["pdf-bleed-3mm.pdf"]!.qpdfStructure.pages![0]!.boxesExact;
+    const [trim, bleed] = [exact.TrimBox!, exact.BleedBox ?? exact.MediaBox!];
+    const mm = (pt: number) => (pt * 25.4) / 72;
+    const sides = { left: mm(trim[0]! - bleed[0]!), bottom: mm(trim[1]! - bleed[1]!), right: mm(bleed[2]! - trim[2]!), top: mm(bleed[3]! - trim[3]!) };
+    for (const side of Object.values(sides)) expect(side).toBeGreaterThan(3);
+    expect(boxes.bleedMm.left).toBeCloseTo(sides.left, 3);
+    expect(boxes.bleedMm.bottom).toBeCloseTo(sides.bottom, 3);
+    expect(boxes.bleedMm.right).toBeCloseTo(sides.right, 3);
+    expect(boxes.bleedMm.top).toBeCloseTo(sides.top, 3);
     expect(boxes.trimBoxMm).toEqual([3, 3, 104.6, 155.4]);
     expect(issues).toEqual([]);
   });

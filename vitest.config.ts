@@ -83,6 +83,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     test: {
       // The JSON report is what .ci/run counts for its "N passed, N failed" line.
       reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
+      // The consumer's line per job delivery (src/jobs/consumer.ts) is for operators and the e2e
+      // test that reads the dev server's log; in test output it would drown everything else.
+      onConsoleLog: (log) => !/^\[[\w-]+\] job \S+ \((bg_remove|ai_fix)\), delivery \d+ from /.test(log),
       projects: [
         // Everything in workerd, the reliability suite (load, faults, bad input) included.
         workersProject(migrations, { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] }),

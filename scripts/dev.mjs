@@ -53,6 +53,29 @@ function run(argv) {
 if (!existsSync(path.join(root, ".dev.vars"))) {
   copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
   log("created .dev.vars from .dev.vars.example");
+} else {
+  addNewDevVars();
+}
+
+/**
+ * Settings added to .dev.vars.example after a .dev.vars was made (e.g. the
+ * loose login throttles local suites rely on) are appended to it; values
+ * already there are never changed.
+ */
+function addNewDevVars() {
+  const names = (text) => new Set(text.split("\n").map((l) => /^([A-Z0-9_]+)=/.exec(l)?.[1]).filter(Boolean));
+  const file = path.join(root, ".dev.vars");
+  const current = readFileSync(file, "utf8");
+  const have = names(current);
+  const missing = readFileSync(path.join(root, ".dev.vars.example"), "utf8")
+    .split("\n")
+    .filter((line) => {
+      const name = /^([A-Z0-9_]+)=/.exec(line)?.[1];
+      return name && !have.has(name);
+    });
+  if (missing.length === 0) return;
+  writeFileSync(file, `${current.replace(/\n*$/, "\n")}${missing.join("\n")}\n`);
+  log(`added ${missing.map((l) => l.split("=")[0]).join(", ")} to .dev.vars from .dev.vars.example`);
 }
 
 log("applying D1 migrations locally");

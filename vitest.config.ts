@@ -58,6 +58,7 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
             "printcart-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
             "printcart-fix-jobs": { maxBatchSize: 1, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: "printcart-jobs-dlq" },
             "printcart-jobs-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
+            "printcart-webhooks": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 10 },
           },
         },
       }),

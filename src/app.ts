@@ -13,6 +13,7 @@ import { healthRoutes } from "./routes/health";
 import { preflightRoutes } from "./routes/preflight";
 import { createRouter } from "./routes/openapi";
 import { walletRoutes } from "./routes/wallet";
+import { webhookRoutes } from "./routes/webhooks";
 import { widgetRoutes } from "./routes/widgets";
 
 export function createApp() {
@@ -31,6 +32,7 @@ export function createApp() {
   app.route("/", adminModelRoutes);
   app.route("/", dashboardRoutes);
   app.route("/", widgetRoutes);
+  app.route("/", webhookRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });

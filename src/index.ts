@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { sweep } from "./maintenance/sweeper";
+import { consumeWebhooks } from "./webhooks/deliver";
 import type { Env } from "./platform/env";
 
 // The API Worker: HTTP only. Jobs run in the consumer Workers
@@ -14,10 +15,12 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Webhook deliveries (printcart-webhooks): light work, a signed POST each, so the API Worker does it.
+  queue: (batch, env) => consumeWebhooks(batch, env),
   // The sweeper (wrangler.toml [triggers] crons): ends overdue jobs and holds, deletes old uploads.
   async scheduled(controller, env) {
     const report = await sweep(env, controller.scheduledTime);
-    const { jobsFailed, holdsRefunded, uploadsDeleted } = report;
-    if (jobsFailed.length || holdsRefunded.length || uploadsDeleted) console.log("sweeper", JSON.stringify(report));
+    const { jobsFailed, holdsRefunded, uploadsDeleted, webhookDeliveriesResent } = report;
+    if (jobsFailed.length || holdsRefunded.length || uploadsDeleted || webhookDeliveriesResent) console.log("sweeper", JSON.stringify(report));
   },
 } satisfies ExportedHandler<Env>;

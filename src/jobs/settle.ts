@@ -1,6 +1,7 @@
 import { jobOutputPrefix } from "../files/keys";
 import type { Env } from "../platform/env";
 import { refundJob, settleJob } from "../wallet/wallet";
+import { announceJobEnded } from "../webhooks/job-events";
 import { findJob, markCompleted, markFailed, updateJob, type Job } from "./store";
 
 export interface JobOutput {
@@ -24,18 +25,29 @@ export async function completeJob(env: Env, job: Job, output: JobOutput): Promis
   await updateJob(env, job.id, { outputKey: output.outputKey, outputContentType: output.outputContentType, result: output.result });
   const hold = await settleJob(env, job.accountId, job.id, output.finalCost);
   if (hold.state === "captured") {
-    return (
-      (await markCompleted(env, job, { outputKey: output.outputKey, outputContentType: output.outputContentType, result: output.result, tokensCharged: hold.captured })) ??
-      (await findJob(env, job.id)) ??
-      job
+    const completed = await ended(
+      env,
+      markCompleted(env, job, { outputKey: output.outputKey, outputContentType: output.outputContentType, result: output.result, tokensCharged: hold.captured }),
     );
+    return completed ?? (await findJob(env, job.id)) ?? job;
   }
   // The job was refunded meanwhile (failed by another delivery, or its hold
   // reached its deadline): its output must not be served, and the job ends
   // failed here if nobody has marked it yet.
   await env.FILES.delete(output.outputKey);
   await updateJob(env, job.id, { outputKey: null, outputContentType: null });
-  return (await markFailed(env, job, REFUNDED_BEFORE_DONE)) ?? (await findJob(env, job.id)) ?? job;
+  return (await ended(env, markFailed(env, job, REFUNDED_BEFORE_DONE))) ?? (await findJob(env, job.id)) ?? job;
+}
+
+/**
+ * A status move that may have ended the job: if this call made the move,
+ * the job's webhook event goes out (after the job is final, so a webhook
+ * never changes or delays its outcome).
+ */
+async function ended(env: Env, move: Promise<Job | undefined>): Promise<Job | undefined> {
+  const job = await move;
+  if (job) await announceJobEnded(env, job);
+  return job;
 }
 
 export const REFUNDED_BEFORE_DONE = "The job did not finish before its tokens were refunded; no tokens were charged.";
@@ -52,18 +64,18 @@ async function deleteOutputs(env: Env, job: Job): Promise<void> {
 export async function failJob(env: Env, job: Job, errorMessage: string): Promise<void> {
   const hold = await refundJob(env, job.accountId, job.id, errorMessage);
   if (hold.state === "refunded") {
-    await markFailed(env, job, errorMessage);
+    await ended(env, markFailed(env, job, errorMessage));
     await deleteOutputs(env, job);
     return;
   }
   // Captured: the work finished and was paid for before this failure path ran.
   const current = await findJob(env, job.id);
   if (current?.outputKey && current.outputContentType) {
-    await markCompleted(env, current, {
+    await ended(env, markCompleted(env, current, {
       outputKey: current.outputKey,
       outputContentType: current.outputContentType,
       result: current.result ?? {},
       tokensCharged: hold.captured,
-    });
+    }));
   }
 }

@@ -6,6 +6,7 @@ import { findJob } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { walletOf } from "../wallet/wallet";
+import { resendLostDeliveries } from "../webhooks/deliver";
 
 /**
  * The sweeper, run by the API Worker's Cron Trigger (wrangler.toml
@@ -20,13 +21,16 @@ import { walletOf } from "../wallet/wallet";
  *    wallet refunds them (it keeps each hold's deadline itself and sets its
  *    alarm for it; this is the net under that alarm), and pushes to D1 any
  *    entries it had not;
- * 3. uploads older than UPLOAD_RETENTION_DAYS are deleted from R2.
+ * 3. uploads older than UPLOAD_RETENTION_DAYS are deleted from R2;
+ * 4. webhook deliveries whose queue message was lost (still pending long
+ *    after their attempt was due) are sent again.
  * Each step is bounded per run; what is left waits for the next run.
  */
 export interface SweepReport {
   jobsFailed: string[];
   holdsRefunded: string[];
   uploadsDeleted: number;
+  webhookDeliveriesResent: number;
 }
 
 export const JOB_BATCH = 100;
@@ -47,7 +51,8 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
   const jobsFailed = await failOverdueJobs(env, new Date(cutoff).toISOString(), jobDeadlineMessage(settings.jobDeadlineSeconds));
   const holdsRefunded = await expireOpenHolds(env, cutoff);
   const uploadsDeleted = await deleteExpiredUploads(env, nowMs - settings.uploadRetentionDays * 24 * 3600 * 1000);
-  return { jobsFailed, holdsRefunded, uploadsDeleted };
+  const webhookDeliveriesResent = await resendLostDeliveries(env, nowMs);
+  return { jobsFailed, holdsRefunded, uploadsDeleted, webhookDeliveriesResent };
 }
 
 async function failOverdueJobs(env: Env, cutoffIso: string, message: string): Promise<string[]> {

@@ -20,11 +20,16 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffe
   return out;
 }
 
-export function base64UrlEncode(bytes: Uint8Array | ArrayBuffer): string {
+/** Standard base64, padded. */
+export function base64Encode(bytes: Uint8Array | ArrayBuffer): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let binary = "";
   for (const byte of view) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(binary);
+}
+
+export function base64UrlEncode(bytes: Uint8Array | ArrayBuffer): string {
+  return base64Encode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Strict base64url: only the URL alphabet, no padding. Returns null on anything else. */

@@ -1,4 +1,5 @@
 import type { JobMessage } from "../jobs/queue";
+import type { WebhookMessage } from "../webhooks/deliver";
 import type { Throttle } from "../auth/throttle";
 import type { AccountWallet } from "../wallet/account-wallet";
 
@@ -15,6 +16,8 @@ export interface Env {
   /** Background removals (printcart-jobs); AI fix jobs have a queue of their own. See queueFor in src/jobs/queue.ts. */
   JOBS: Queue<JobMessage>;
   FIX_JOBS: Queue<JobMessage>;
+  /** Webhook deliveries (printcart-webhooks), consumed by the API Worker: src/webhooks/deliver.ts. */
+  WEBHOOKS: Queue<WebhookMessage>;
 
   JWT_SECRET: string;
   URL_SIGNING_SECRET: string;
@@ -36,6 +39,7 @@ export interface Env {
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE?: string;
   SIGNUPS_PER_IP_PER_HOUR?: string;
   WIDGET_PREFLIGHT_CHECKS_PER_DAY?: string;
+  WEBHOOK_RETRY_SCHEDULE_SECONDS?: string;
   /** The consumer Worker's name, for its log lines (each consumer's wrangler config sets its own). */
   WORKER_NAME?: string;
 }

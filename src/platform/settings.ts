@@ -30,6 +30,8 @@ export interface Settings {
   signupsPerIpPerHour: number;
   /** Of those, how many the account's storefront widgets may run together per UTC day. */
   widgetPreflightChecksPerDay: number;
+  /** Delays before each retry of a failed webhook delivery; after the last, the delivery has failed. */
+  webhookRetryScheduleSeconds: number[];
 }
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
@@ -80,6 +82,20 @@ export const DEFAULT_SIGNUPS_PER_IP_PER_HOUR = 20;
  */
 export const DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY = 100;
 
+/**
+ * Standard Webhooks' suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h,
+ * 10 h, 10 h: eight attempts over about 28 hours, so a receiver that is down
+ * for a day still gets every event.
+ */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/** A comma-separated list of whole seconds, each at most a queue's 12 h delay; the default if any is not. */
+function secondsList(raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const values = raw.split(",").map((v) => Number(v.trim()));
+  return values.every((v) => Number.isSafeInteger(v) && v >= 0 && v <= 43_200) ? values : fallback;
+}
+
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
@@ -107,5 +123,6 @@ export function readSettings(env: Env): Settings {
     loginAttemptsPerIpPerMinute: positiveInt(env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, DEFAULT_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE),
     signupsPerIpPerHour: positiveInt(env.SIGNUPS_PER_IP_PER_HOUR, DEFAULT_SIGNUPS_PER_IP_PER_HOUR),
     widgetPreflightChecksPerDay: positiveInt(env.WIDGET_PREFLIGHT_CHECKS_PER_DAY, DEFAULT_WIDGET_PREFLIGHT_CHECKS_PER_DAY),
+    webhookRetryScheduleSeconds: secondsList(env.WEBHOOK_RETRY_SCHEDULE_SECONDS, DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS),
   };
 }

@@ -3,11 +3,10 @@ import { database, schema } from "../db/client";
 import { fetchSource, SourceError, sourceHttpError } from "../files/fetch-source";
 import { preflightSourceKey } from "../files/keys";
 import { MIME_TYPES, sniffType } from "../imaging/sniff";
-import { base64UrlDecode, base64UrlEncode, fromUtf8, utf8 } from "../platform/encoding";
 import type { Env } from "../platform/env";
-import { AppError, notFound, validationError } from "../platform/errors";
+import { AppError, notFound } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { pageOf } from "../platform/pagination";
+import { decodeCursor, encodeCursor, pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { analyzeFile } from "./analyze";
 import { MIN_PPI } from "./dpi";
@@ -199,21 +198,6 @@ export async function getReport(env: Env, accountId: string, reportId: string): 
   const row = await findReportRow(env, accountId, reportId);
   if (!row) throw notFound("The report");
   return toReport(row);
-}
-
-/** Opaque cursor: the (createdAt, id) of the last report of a page. */
-function encodeCursor(row: Pick<ReportRow, "createdAt" | "id">): string {
-  return base64UrlEncode(utf8(JSON.stringify([row.createdAt, row.id])));
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(fromUtf8(base64UrlDecode(cursor) ?? new Uint8Array())) as unknown[];
-    if (typeof createdAt === "string" && typeof id === "string") return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw validationError([{ path: "cursor", message: "must be a nextCursor returned by this endpoint" }]);
 }
 
 /** Newest first; the cursor keeps pages stable while new reports arrive. */

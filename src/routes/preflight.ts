@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireAccount, requireService } from "../middleware/auth";
 import { scoreDpi } from "../preflight/dpi";
 import { deleteReport, getReport, listReports, runCheck } from "../preflight/checks";
+import { emitEvent } from "../webhooks/events";
 import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage, ReportsQuery } from "../preflight/schemas";
 import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
 
@@ -49,7 +50,11 @@ preflightRoutes.openapi(
       429: errorResponses[429],
     },
   }),
-  async (c) => c.json({ data: await runCheck(c.env, c.var.account.id, c.req.valid("json"), c.get("widget") !== undefined) }, 201),
+  async (c) => {
+    const report = await runCheck(c.env, c.var.account.id, c.req.valid("json"), c.get("widget") !== undefined);
+    await emitEvent(c.env, c.var.account.id, "preflight.check.completed", () => report);
+    return c.json({ data: report }, 201);
+  },
 );
 
 preflightRoutes.openapi(

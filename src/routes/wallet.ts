@@ -3,7 +3,8 @@ import { requireAccount, requireAdminKey } from "../middleware/auth";
 import { grantTokens } from "../wallet/grants";
 import { TransactionPage, TransactionsQuery, Wallet, WalletGrant, WalletGrantResult } from "../wallet/schemas";
 import { listTransactions } from "../wallet/transactions";
-import { toTransaction, walletSummary } from "../wallet/wallet";
+import { toTransaction, walletOf, walletSummary } from "../wallet/wallet";
+import { LowBalanceThreshold, LowBalanceThresholdEnvelope } from "../webhooks/schemas";
 import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
 
 export const walletRoutes = createRouter();
@@ -68,5 +69,29 @@ walletRoutes.openapi(
     const result = await grantTokens(c.env, c.req.valid("json"));
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     return c.json({ data: { accountId: result.accountId, transaction: toTransaction(result.entry), balance: result.balance } }, 201);
+  },
+);
+
+walletRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/wallet/low-balance-threshold",
+    tags: ["Wallet"],
+    summary: "Set the balance below which wallet.balance_low is sent",
+    description: "The webhook event goes out once each time a charge takes the balance from at or above the threshold to below it. null turns it off.",
+    security: bearerAuth,
+    middleware: [requireAccount] as const,
+    request: { body: jsonBody(LowBalanceThreshold) },
+    responses: {
+      200: { description: "The threshold", content: { "application/json": { schema: LowBalanceThresholdEnvelope } } },
+      400: errorResponses[400],
+      401: errorResponses[401],
+      403: errorResponses[403],
+      429: errorResponses[429],
+    },
+  }),
+  async (c) => {
+    const lowBalanceThreshold = await walletOf(c.env, c.var.account.id).setLowBalanceThreshold(c.var.account.id, c.req.valid("json").threshold);
+    return c.json({ data: { lowBalanceThreshold } }, 200);
   },
 );

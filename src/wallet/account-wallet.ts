@@ -6,6 +6,7 @@ import { mirrorEntries } from "./mirror";
 import { RequestLog, type BeginRequestResult } from "./request-log";
 import { KeyedLimiter, type Admission, type LimitCheck } from "../platform/rate-limit";
 import { readSettings } from "../platform/settings";
+import { emitEvent } from "../webhooks/events";
 
 /**
  * A 402: the wallet's balance ran short, or, with `limit: "widget-cap"`, the
@@ -206,7 +207,10 @@ export class AccountWallet extends DurableObject<Env> {
       }
       return { ok: true, entry, replayed: false };
     });
-    if (result.ok && !result.replayed) await this.afterMovement();
+    if (result.ok && !result.replayed) {
+      await this.afterMovement();
+      await this.announceLowBalance(accountId, result.entry);
+    }
     return result;
   }
 
@@ -283,6 +287,32 @@ export class AccountWallet extends DurableObject<Env> {
   /** Tokens a widget token has spent and not had back. */
   async widgetSpend(tokenId: string): Promise<{ spent: number }> {
     return { spent: this.spentBy(tokenId) };
+  }
+
+  // ---- low-balance event ------------------------------------------------------
+
+  /** PUT /v1/wallet/low-balance-threshold: below this balance, `wallet.balance_low` is sent; null turns it off. */
+  async setLowBalanceThreshold(accountId: string, threshold: number | null): Promise<number | null> {
+    this.ctx.storage.transactionSync(() => {
+      this.bindAccount(accountId);
+      if (threshold === null) this.sql.exec("DELETE FROM meta WHERE key = 'low_balance_threshold'");
+      else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('low_balance_threshold', ?)", String(threshold));
+    });
+    return this.lowBalanceThreshold();
+  }
+
+  async lowBalanceThreshold(): Promise<number | null> {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'low_balance_threshold'").toArray()[0];
+    return row ? Number(row.value) : null;
+  }
+
+  /** Once per crossing: the debit took the balance from at or above the threshold to below it. */
+  private async announceLowBalance(accountId: string, debit: LedgerEntry): Promise<void> {
+    const threshold = await this.lowBalanceThreshold();
+    const before = debit.balanceAfter - debit.amount;
+    if (threshold === null || before < threshold || debit.balanceAfter >= threshold) return;
+    const data = { balance: debit.balanceAfter, held: debit.heldAfter, currency: "tokens" as const, lowBalanceThreshold: threshold };
+    await emitEvent(this.env, accountId, "wallet.balance_low", () => data);
   }
 
   // ---- per-account request bookkeeping ---------------------------------------

@@ -45,9 +45,12 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   /status/<code>                   an empty response with that status
  *   /endless                         a body that never ends
  *   /models/<file>                   the default model's prepared files (.model-cache)
- * and one route that is not a source: PUT /results/<name>.md stores a report
+ * and routes that are not sources: PUT /results/<name>.md stores a report
  * a test wrote (the reliability suite's load figures) in test-results/, which
- * code inside workerd cannot reach on its own.
+ * code inside workerd cannot reach on its own; and a webhook receiver:
+ *   POST /hooks/<name>[?status=<code>[&times=<n>]]  records the request (headers, body) and
+ *                                    answers <code> (the first <n> times; then 204), else 204
+ *   GET /hooks/<name>                the requests recorded so far, as JSON
  */
 export default async function setup(project: TestProject) {
   // Prepared once per machine (about a second), from the npm package; never committed.
@@ -55,6 +58,7 @@ export default async function setup(project: TestProject) {
   const model = prepareDefaultModel();
   project.provide("modelManifest", runtimeManifest(model.entry));
 
+  const hooks = new Map<string, { headers: unknown; body: string; at: number }[]>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [, route, ...rest] = url.pathname.split("/");
@@ -95,6 +99,18 @@ export default async function setup(project: TestProject) {
       const chunk = Buffer.alloc(64 * 1024, 1);
       const timer = setInterval(() => res.write(chunk), 5);
       res.on("close", () => clearInterval(timer));
+    } else if (route === "hooks") {
+      const name = rest.join("/");
+      const received = (hooks.get(name) ?? hooks.set(name, []).get(name))!;
+      if (req.method === "GET") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(received));
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
+        const times = Number(url.searchParams.get("times") ?? Infinity);
+        const status = url.searchParams.has("status") && received.length <= times ? Number(url.searchParams.get("status")) : 204;
+        res.writeHead(status).end();
+      });
     } else if (route === "results" && req.method === "PUT") {
       const name = rest.join("/");
       if (!/^[\w.-]+\.md$/.test(name)) return void res.writeHead(400).end();

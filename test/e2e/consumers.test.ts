@@ -18,9 +18,8 @@ import { INTERNAL_FAILURE_MESSAGE } from "../../src/jobs/errors";
 import { DEAD_LETTER_QUEUE, MAX_JOB_ATTEMPTS } from "../../src/jobs/queue";
 import { fixtureUrl } from "../helpers/fixtures";
 import type { Fault } from "../reliability/fault-switch";
-import { http } from "./http";
+import { fundedShop, http } from "./http";
 
-const ADMIN_KEY = "dev-admin-key";
 const FUNDING = 1_000;
 /** A logo on a flat background: a real background removal (colour key, PNG, R2) that needs no model run. */
 const LOGO = "bg/composite-logo.png";
@@ -40,20 +39,6 @@ function poisoned(url: string): string {
 interface Shop {
   email: string;
   token: string;
-}
-
-async function fundedShop(name: string): Promise<Shop> {
-  const email = `e2e-consumers-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const password = "E2e-pass-word1";
-  const signUp = await http("/v1/account", { body: { email, password, name: `Consumers ${name}` } });
-  if (signUp.status !== 201) throw new Error(`sign-up: ${signUp.status} ${JSON.stringify(signUp.body)}`);
-  const login = await http("/v1/account/login", { body: { email, password } });
-  const grant = await http("/v1/admin/wallet-grants", {
-    headers: { "x-admin-key": ADMIN_KEY },
-    body: { email, tokens: FUNDING, reason: "consumer tests", idempotencyKey: `e2e-${email}` },
-  });
-  if (grant.status !== 201) throw new Error(`grant: ${grant.status} ${JSON.stringify(grant.body)}`);
-  return { email, token: login.body.access_token };
 }
 
 interface Job {
@@ -172,7 +157,7 @@ async function wallet(shop: Shop) {
 
 describe.concurrent("consumer Workers of `npm run dev`: one per job kind, dead letters through printcart-jobs-dlq", { timeout: 180_000 }, () => {
   it("a background removal completes in the background-removal consumer Worker, from printcart-jobs", async ({ expect }) => {
-    const job = await startBgRemoval(await fundedShop("bg"), fixtureUrl(LOGO));
+    const job = await startBgRemoval(await fundedShop("consumers-bg", FUNDING), fixtureUrl(LOGO));
     expect(await ended(job)).toMatchObject({ status: "completed", errorMessage: null });
     const logged = await loggedDeliveries(job.id, (d) => d.outcome.startsWith("job "));
     expect(logged).toEqual([{ worker: BG_WORKER, queue: "printcart-jobs", delivery: 1, outcome: "job completed" }]);
@@ -180,7 +165,7 @@ describe.concurrent("consumer Workers of `npm run dev`: one per job kind, dead l
   });
 
   it("an AI fix completes in the AI-fix consumer Worker, from printcart-fix-jobs", async ({ expect }) => {
-    const job = await startFix(await fundedShop("fix"), fixtureUrl(FIX_SOURCE));
+    const job = await startFix(await fundedShop("consumers-fix", FUNDING), fixtureUrl(FIX_SOURCE));
     expect(await ended(job)).toMatchObject({ status: "completed", errorMessage: null });
     const logged = await loggedDeliveries(job.id, (d) => d.outcome.startsWith("job "));
     expect(logged).toEqual([{ worker: FIX_WORKER, queue: "printcart-fix-jobs", delivery: 1, outcome: "job completed" }]);
@@ -192,7 +177,7 @@ describe.concurrent("consumer Workers of `npm run dev`: one per job kind, dead l
     { kind: "ai_fix", name: "an AI fix", worker: FIX_WORKER, queue: "printcart-fix-jobs" },
   ] as const) {
     it(`${name} whose consumer Worker dies on every delivery goes from ${queue} to ${DEAD_LETTER_QUEUE}: failed, refunded once`, async ({ expect }) => {
-      const shop = await fundedShop(`poisoned-${kind}`);
+      const shop = await fundedShop(`consumers-poisoned-${kind}`, FUNDING);
       const job = kind === "bg_remove" ? await startBgRemoval(shop, poisoned(fixtureUrl(LOGO))) : await startFix(shop, poisoned(fixtureUrl(FIX_SOURCE)));
 
       const seen = await ended(job);

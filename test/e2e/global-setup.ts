@@ -45,7 +45,12 @@ export default async function setup(project: TestProject) {
   const log = createWriteStream(logPath);
   const child: ChildProcess = spawn(
     process.execPath,
-    ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, "--consumer-main", "test/e2e/fault-consumer.ts"],
+    [
+      "scripts/dev.mjs",
+      ...["--port", String(port), "--persist-to", state, "--consumer-main", "test/e2e/fault-consumer.ts"],
+      // Webhook retries a second apart instead of 5 s, 5 min, …, so the retry test ends soon.
+      ...["--var", "WEBHOOK_RETRY_SCHEDULE_SECONDS=1,1,1,1,1,1,1"],
+    ],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

@@ -17,3 +17,23 @@ export async function http(
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
+
+/** The dev server's admin key (.dev.vars.example). */
+export const DEV_ADMIN_KEY = "dev-admin-key";
+
+/** A new account on the dev server, with `tokens` granted (if any), logged in. */
+export async function fundedShop(label: string, tokens: number): Promise<{ email: string; token: string }> {
+  const email = `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const password = "E2e-pass-word1";
+  const signUp = await http("/v1/account", { body: { email, password, name: `E2e ${label}` } });
+  if (signUp.status !== 201) throw new Error(`sign-up: ${signUp.status} ${JSON.stringify(signUp.body)}`);
+  const login = await http("/v1/account/login", { body: { email, password } });
+  if (tokens > 0) {
+    const grant = await http("/v1/admin/wallet-grants", {
+      headers: { "x-admin-key": DEV_ADMIN_KEY },
+      body: { email, tokens, reason: `${label} tests`, idempotencyKey: `e2e-${email}` },
+    });
+    if (grant.status !== 201) throw new Error(`grant: ${grant.status} ${JSON.stringify(grant.body)}`);
+  }
+  return { email, token: login.body.access_token };
+}

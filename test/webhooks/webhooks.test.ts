@@ -202,6 +202,27 @@ describe("deliveries", () => {
     expect(enabled.body.data).toMatchObject({ status: "enabled", disabledReason: null });
   });
 
+  it("disables an endpoint whose every attempt has failed for 5 days", async () => {
+    const shop = await signUp("hooks-5days");
+    const name = unique("down");
+    const endpoint = await register(shop.token, hookUrl(name, "?status=502"));
+    const test = await api(`/v1/webhooks/${endpoint.id}/test`, { method: "POST", token: shop.token });
+    await waitForAttempts(shop.token, endpoint.id, 1);
+    expect((await api(`/v1/webhooks/${endpoint.id}`, { token: shop.token })).body.data.status).toBe("enabled");
+    // Its first failure, moved back to 5 days and a second ago.
+    const fiveDays = new Date(Date.now() - 5 * 24 * 3_600_000 - 1_000).toISOString();
+    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?").bind(fiveDays, endpoint.id).run();
+    await attemptDelivery(env as Env, test.body.data.id);
+    expect((await api(`/v1/webhooks/${endpoint.id}`, { token: shop.token })).body.data).toMatchObject({
+      status: "disabled",
+      disabledReason: "Every delivery attempt failed for 5 days.",
+    });
+    // Nothing more is sent to a disabled endpoint.
+    await attemptDelivery(env as Env, test.body.data.id);
+    expect(await received(name)).toHaveLength(2);
+    expect((await api(`/v1/webhooks/${endpoint.id}/deliveries`, { token: shop.token })).body.data[0]).toMatchObject({ status: "failed", lastError: "The endpoint was disabled or deleted." });
+  });
+
   it("after a rotation, deliveries carry both signatures for a day; each secret verifies", async () => {
     const shop = await signUp("hooks-rotate");
     const name = unique("rotate");

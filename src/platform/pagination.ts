@@ -1,3 +1,6 @@
+import { z } from "@hono/zod-openapi";
+import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { base64UrlDecode, base64UrlEncode, fromUtf8, utf8 } from "./encoding";
 import { validationError } from "./errors";
 
@@ -25,3 +28,17 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
   }
   throw validationError([{ path: "cursor", message: "must be a nextCursor returned by this endpoint" }]);
 }
+
+/** Rows after the cursor's in a list ordered by (createdAt DESC, id DESC); no condition without a cursor. */
+export function afterCursor(createdAt: SQLiteColumn, id: SQLiteColumn, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const after = decodeCursor(cursor);
+  return or(lt(createdAt, after.createdAt), and(eq(createdAt, after.createdAt), lt(id, after.id)));
+}
+
+/** `limit` and `cursor` of the cursor-paginated lists (reports, webhook endpoints, deliveries). */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().openapi({ description: "meta.nextCursor of the previous page" }),
+});
+export type PageQuery = z.infer<typeof PageQuery>;

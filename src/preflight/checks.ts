@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { database, schema } from "../db/client";
 import { fetchSource, SourceError, sourceHttpError } from "../files/fetch-source";
 import { preflightSourceKey } from "../files/keys";
@@ -6,7 +6,7 @@ import { MIME_TYPES, sniffType } from "../imaging/sniff";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { decodeCursor, encodeCursor, pageOf } from "../platform/pagination";
+import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { analyzeFile } from "./analyze";
 import { MIN_PPI } from "./dpi";
@@ -203,14 +203,13 @@ export async function getReport(env: Env, accountId: string, reportId: string): 
 /** Newest first; the cursor keeps pages stable while new reports arrive. */
 export async function listReports(env: Env, accountId: string, query: ReportsQuery): Promise<{ data: Report[]; meta: { nextCursor: string | null } }> {
   const t = schema.preflightReports;
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await database(env.DB)
     .select()
     .from(t)
     .where(
       and(
         eq(t.accountId, accountId),
-        after ? or(lt(t.createdAt, after.createdAt), and(eq(t.createdAt, after.createdAt), lt(t.id, after.id))) : undefined,
+        afterCursor(t.createdAt, t.id, query.cursor),
       ),
     )
     .orderBy(desc(t.createdAt), desc(t.id))

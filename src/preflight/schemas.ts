@@ -108,11 +108,7 @@ export const ReportPage = z
   .object({ data: z.array(Report), meta: z.object({ nextCursor: z.string().nullable() }) })
   .openapi("PreflightReportPage");
 
-export const ReportsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: "meta.nextCursor of the previous page" }),
-});
-export type ReportsQuery = z.infer<typeof ReportsQuery>;
+export { PageQuery as ReportsQuery } from "../platform/pagination";
 
 export const ReportIdParam = z.object({
   reportId: z.string().min(1).max(64).openapi({ param: { name: "reportId", in: "path" }, example: "report_V1StGXR8_Z5jdHi6B-myT" }),

@@ -1,10 +1,10 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { database, schema } from "../db/client";
 import type { Env } from "../platform/env";
 import { notFound } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { decodeCursor, encodeCursor, pageOf } from "../platform/pagination";
+import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { checkFetchUrl } from "../platform/url-policy";
 import { findEndpointRow, signingSecrets, type EndpointRow } from "./endpoints";
@@ -177,11 +177,10 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Env): P
 export async function listDeliveries(env: Env, accountId: string, endpointId: string, query: PageQuery) {
   const endpoint = await findEndpointRow(env, accountId, endpointId);
   const t = schema.webhookDeliveries;
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await database(env.DB)
     .select()
     .from(t)
-    .where(and(eq(t.endpointId, endpoint.id), after ? or(lt(t.createdAt, after.createdAt), and(eq(t.createdAt, after.createdAt), lt(t.id, after.id))) : undefined))
+    .where(and(eq(t.endpointId, endpoint.id), afterCursor(t.createdAt, t.id, query.cursor)))
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(query.limit + 1);
   return pageOf(rows, query.limit, toDelivery, encodeCursor);

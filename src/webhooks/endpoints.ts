@@ -1,10 +1,10 @@
-import { and, count, desc, eq, lt, or } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import { database, schema } from "../db/client";
 import { checkFetchUrl } from "../platform/url-policy";
 import type { Env } from "../platform/env";
 import { AppError, notFound, validationError } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { decodeCursor, encodeCursor, pageOf } from "../platform/pagination";
+import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { MAX_ENDPOINTS_PER_ACCOUNT, type CreateWebhook, type PageQuery, type UpdateWebhook, type WebhookEndpoint } from "./schemas";
 import { newSecret } from "./signing";
@@ -75,11 +75,10 @@ export async function findEndpointRow(env: Env, accountId: string, id: string): 
 
 export async function listEndpoints(env: Env, accountId: string, query: PageQuery) {
   const t = schema.webhookEndpoints;
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await database(env.DB)
     .select()
     .from(t)
-    .where(and(eq(t.accountId, accountId), after ? or(lt(t.createdAt, after.createdAt), and(eq(t.createdAt, after.createdAt), lt(t.id, after.id))) : undefined))
+    .where(and(eq(t.accountId, accountId), afterCursor(t.createdAt, t.id, query.cursor)))
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(query.limit + 1);
   return pageOf(rows, query.limit, toEndpoint, encodeCursor);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../bg-removal/schemas";
+export { PageQuery } from "../platform/pagination";
 
 /**
  * Event types a webhook endpoint can subscribe to. `data` of each is the
@@ -82,12 +83,6 @@ export const WebhookDelivery = z
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export const DeliveryEnvelope = z.object({ data: WebhookDelivery }).openapi("WebhookDeliveryResponse");
 export const DeliveryPage = z.object({ data: z.array(WebhookDelivery), meta: z.object({ nextCursor: z.string().nullable() }) }).openapi("WebhookDeliveryPage");
-
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: "meta.nextCursor of the previous page" }),
-});
-export type PageQuery = z.infer<typeof PageQuery>;
 
 export const WebhookIdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "we_V1StGXR8_Z5jdHi6B-myT" }),

@@ -225,6 +225,11 @@ export class JpegStreamDecoder {
       const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
       this.fail(`JPEG needs ${mb(header.wholeImageBytes)} for its coefficients (${header.progressive ? "progressive" : "multi-scan"}), over the ${mb(this.maxMemory)} limit`);
     }
+    // libjpeg's arithmetic decoder cannot suspend: it gets the rest of the file at once (such files are rare).
+    if (header.arithmetic && !this.endSent) {
+      if (!this.ended) return null;
+      while (this.feed(Infinity));
+    }
     for (;;) {
       const rows = this.call((e) => e.rows(this.handle, this.bandRows));
       if (rows > 0) {
@@ -257,8 +262,8 @@ export class JpegStreamDecoder {
     }
   }
 
-  /** Copies up to FEED_BYTES of queued input into the heap (or tells the decoder the input has ended); false when there is nothing to give yet. */
-  private feed(): boolean {
+  /** Copies up to `limit` bytes of queued input into the heap (or tells the decoder the input has ended); false when there is nothing to give yet. */
+  private feed(limit = FEED_BYTES): boolean {
     const e = this.wasm.exports;
     if (!this.queue.length) {
       if (!this.ended || this.endSent) return false;
@@ -267,8 +272,8 @@ export class JpegStreamDecoder {
       return true;
     }
     let want = 0;
-    for (let i = 0; i < this.queue.length && want < FEED_BYTES; i++) want += this.queue[i]!.length - (i ? 0 : this.queueOffset);
-    want = Math.min(want, FEED_BYTES);
+    for (let i = 0; i < this.queue.length && want < limit; i++) want += this.queue[i]!.length - (i ? 0 : this.queueOffset);
+    want = Math.min(want, limit);
     const at = this.call((x) => x.input(this.handle, want));
     if (!at) this.fail("JPEG decoder: out of memory for input");
     const heap = new Uint8Array(e.memory.buffer, at, want);

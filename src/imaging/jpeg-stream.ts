@@ -222,7 +222,7 @@ export class JpegStreamDecoder {
     const header = this.readHeader();
     if (!header || this.done) return null;
     if (header.wholeImageBytes > this.maxMemory) {
-      const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+      const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
       this.fail(`JPEG needs ${mb(header.wholeImageBytes)} for its coefficients (${header.progressive ? "progressive" : "multi-scan"}), over the ${mb(this.maxMemory)} limit`);
     }
     // libjpeg's arithmetic decoder cannot suspend: it gets the rest of the file at once (such files are rare).
@@ -418,6 +418,10 @@ export async function decodeJpegStream(
           decoder.push(read.value);
           await drain();
         }
+      } catch (error) {
+        // The rest of the body is not wanted: stop fetching it.
+        await reader.cancel(error).catch(() => undefined);
+        throw error;
       } finally {
         reader.releaseLock();
       }

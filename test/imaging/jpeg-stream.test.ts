@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "../../src/imaging/codecs";
 import { decodeJpegStream, JpegStreamDecoder, jpegStreamHeapBytes, type JpegHeader, type JpegStreamOptions } from "../../src/imaging/jpeg-stream";
 import { decodePng } from "../../src/imaging/png-decode";
-import { fixtureBytes } from "../helpers/fixtures";
+import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 
 // Made by scripts/fixtures/make-jpeg-stream-fixtures.sh, each with djpeg's decoding beside it.
 const FIXTURES = [
@@ -93,6 +93,13 @@ function compare(a: Uint8Array, b: Uint8Array): { maxDiff: number; differing: nu
     if (d > maxDiff) maxDiff = d;
   }
   return { maxDiff, differing };
+}
+
+/** A gzipped fixture's JPEG as the body of a response, unzipped while it streams. */
+async function gunzippedBody(file: string): Promise<ReadableStream<Uint8Array>> {
+  const res = await fetch(fixtureUrl(`jpeg-stream/${file}`));
+  if (!res.ok || !res.body) throw new Error(`fixture ${file}: ${res.status}`);
+  return res.body.pipeThrough(new DecompressionStream("gzip"));
 }
 
 async function rejection(run: () => Promise<unknown>): Promise<Error> {
@@ -262,6 +269,45 @@ describe("jpeg-stream streams", () => {
   });
 });
 
+describe("jpeg-stream memory", () => {
+  it("holds a progressive file's coefficients while decoding it, and lets that heap go afterwards", async () => {
+    // 2400×1800 at 4:4:4: 300×225 blocks per component, 128 bytes a block.
+    const coefficients = 3 * 300 * 225 * 128;
+    let heapWhileDecoding = 0;
+    let rows = 0;
+    let off = 0;
+    const header = await decodeJpegStream(await gunzippedBody("flat-2400x1800-progressive-444.jpg.gz"), {
+      onBand: (band) => {
+        heapWhileDecoding = Math.max(heapWhileDecoding, jpegStreamHeapBytes());
+        rows += band.rows;
+        // One flat colour (#5080b0, give or take the YCbCr round trip).
+        for (let i = 0; i < band.data.length; i += 4) {
+          const d = Math.abs(band.data[i]! - 0x50) + Math.abs(band.data[i + 1]! - 0x80) + Math.abs(band.data[i + 2]! - 0xb0);
+          if (d > 3) off++;
+        }
+      },
+    });
+    expect(header).toMatchObject({ width: 2400, height: 1800, progressive: true, wholeImageBytes: coefficients });
+    expect([rows, off]).toEqual([1800, 0]);
+    expect(heapWhileDecoding).toBeGreaterThan(coefficients);
+    expect(heapWhileDecoding).toBeLessThan(coefficients + 2 * 1024 * 1024);
+    // Past 16 MiB the instance is dropped with its last decoder: wasm memory never shrinks otherwise.
+    expect(jpegStreamHeapBytes()).toBe(0);
+  });
+
+  it("refuses a file whose coefficients would pass maxMemory, before allocating them", async () => {
+    const error = await rejection(async () => decodeJpegStream(await gunzippedBody("flat-2400x1800-progressive-444.jpg.gz"), { onBand: () => undefined }, { maxMemory: 16 * 1024 * 1024 }));
+    expect(error).toBeInstanceOf(ImageDecodeError);
+    expect(error.message).toBe("JPEG needs 24.7 MiB for its coefficients (progressive), over the 16.0 MiB limit");
+    // 8000×8000 at 4:4:4 needs 384 MB (366.2 MiB): over the default limit (96 MiB); the heap stays small.
+    let header: JpegHeader | undefined;
+    const big = await rejection(async () => decodeJpegStream(await gunzippedBody("flat-8000x8000-progressive-444.jpg.gz"), { onHeader: (h) => void (header = h), onBand: () => undefined }));
+    expect(big.message).toMatch(/^JPEG needs 366\.2 MiB for its coefficients \(progressive\), over the 96\.0 MiB limit$/);
+    expect(header?.wholeImageBytes).toBe(3 * 1000 * 1000 * 128);
+    expect(jpegStreamHeapBytes()).toBeLessThan(1024 * 1024);
+  });
+});
+
 describe("jpeg-stream fails cleanly", () => {
   it.each(FIXTURES)("%s cut short at any of several points is an ImageDecodeError, never a trap", async (name) => {
     const bytes = await fixtureBytes(`jpeg-stream/${name}.jpg`);
@@ -333,11 +379,29 @@ describe("jpeg-stream fails cleanly", () => {
     }
   });
 
+  it("stops reading a body as soon as the file is refused", async () => {
+    let pulls = 0;
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        controller.enqueue(new TextEncoder().encode("<html>not a JPEG</html>".repeat(100)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const error = await rejection(() => decodeJpegStream(endless, { onBand: () => undefined }));
+    expect(error.message).toMatch(/^JPEG: Not a JPEG file/);
+    expect(cancelled).toBe(true);
+    expect(pulls).toBeLessThan(5);
+  });
+
   it("refuses a progressive file whose coefficients exceed maxMemory before decoding any of it", async () => {
     const bytes = await fixtureBytes("jpeg-stream/progressive-444.jpg");
     const error = await rejection(() => decodeAll(bytes, { maxMemory: 40_000 }));
     expect(error).toBeInstanceOf(ImageDecodeError);
-    expect(error.message).toMatch(/needs 0\.0 MB for its coefficients \(progressive\), over the 0\.0 MB limit/);
+    expect(error.message).toMatch(/needs 0\.0 MiB for its coefficients \(progressive\), over the 0\.0 MiB limit/);
   });
 
   it("keeps one heap of the same size across images and after failures", async () => {

@@ -176,6 +176,7 @@ export class JpegStreamDecoder {
 
   /** Adds input. The bytes are read later, as decoding needs them: do not change them until the decoder is done. */
   push(chunk: Uint8Array): void {
+    this.assertOpen();
     if (this.ended) throw new Error("push after end");
     if (chunk.length) this.queue.push(chunk);
   }
@@ -204,8 +205,8 @@ export class JpegStreamDecoder {
 
   /** The header once enough input has arrived, else null (push more). */
   readHeader(): JpegHeader | null {
-    if (this.info) return this.info;
     this.assertOpen();
+    if (this.info) return this.info;
     while (!this.call((e) => e.header(this.handle))) {
       if (!this.feed()) return null;
     }
@@ -219,6 +220,7 @@ export class JpegStreamDecoder {
    * their first band only once their last scan is in.
    */
   readBand(): JpegBand | null {
+    this.assertOpen();
     const header = this.readHeader();
     if (!header || this.done) return null;
     if (header.wholeImageBytes > this.maxMemory) {

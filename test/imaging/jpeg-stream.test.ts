@@ -126,6 +126,21 @@ describe("jpeg-stream decodes as libjpeg-turbo's djpeg does", () => {
     }
   });
 
+  it("skips segments it does not keep (COM, APP13) across any number of pieces", async () => {
+    const bytes = await fixtureBytes("jpeg-stream/baseline-420.jpg");
+    const segment = (marker: number, length: number) => {
+      const s = new Uint8Array(2 + length).fill(0x41);
+      s.set([0xff, marker, length >> 8, length & 0xff]);
+      return s;
+    };
+    // SOI, then a 30 KB comment and a 5 KB APP13 before the file's own segments.
+    const padded = new Uint8Array([...bytes.subarray(0, 2), ...segment(0xfe, 30000), ...segment(0xed, 5000), ...bytes.subarray(2)]);
+    const expected = await djpegRgb("baseline-420");
+    for (const size of [1, 61, 4096, padded.length]) {
+      expect(compare(asDjpegRgb(await decodeAll(pieces(padded, size))), expected.rgb).differing).toBe(0);
+    }
+  });
+
   it("gives RGB without alpha when asked, and opaque RGBA otherwise", async () => {
     const bytes = await fixtureBytes("jpeg-stream/baseline-420.jpg");
     const rgba = await decodeAll(bytes);
@@ -377,6 +392,18 @@ describe("jpeg-stream fails cleanly", () => {
       const error = await rejection(() => decodeAll(bytes));
       expect(error).toBeInstanceOf(ImageDecodeError);
     }
+  });
+
+  it("is closed after a failure: later calls throw instead of touching the heap", async () => {
+    const bytes = await fixtureBytes("jpeg-stream/baseline-420.jpg");
+    const decoder = new JpegStreamDecoder();
+    decoder.push(bytes.subarray(0, 900));
+    expect(decoder.readHeader()).not.toBeNull();
+    decoder.end();
+    expect(() => decoder.readBand()).toThrow(ImageDecodeError);
+    expect(() => decoder.readBand()).toThrow("JPEG decoder is closed");
+    expect(() => decoder.push(bytes)).toThrow("JPEG decoder is closed");
+    decoder.close();
   });
 
   it("stops reading a body as soon as the file is refused", async () => {

@@ -35,7 +35,8 @@ export function jpegOrientation(bytes: Uint8Array): number {
   return 1;
 }
 
-function exifOrientation(exif: Uint8Array): number {
+/** The orientation tag of an APP1 Exif segment's data (starting with "Exif\0\0"), or 0 when it names none. */
+export function exifOrientation(exif: Uint8Array): number {
   const tiff = 6;
   const motorola = exif[tiff] === 0x4d && exif[tiff + 1] === 0x4d;
   if (!motorola && !(exif[tiff] === 0x49 && exif[tiff + 1] === 0x49)) return 0;

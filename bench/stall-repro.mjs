@@ -13,6 +13,13 @@
 // one part of the full bench back: load clients on fresh connections,
 // wrangler's Network inspection left on, no load at all, the bench's own
 // poppler/identify runs between checks, background removals first.
+//
+// The stall was the local workerd wedged in a GC (scripts/workerd-with-v8-flags.sh):
+// scripts/dev.mjs now gives it --single-threaded-gc. PRINTCART_WORKERD_V8_FLAGS
+// replaces that list: "" runs workerd as before (the wedge is then rare and
+// timing-dependent), and "--stress-concurrent-allocation" (which the default
+// flag turns off) wedges it within seconds of start, so the server never
+// gets ready: that is the same deadlock on demand.
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";

@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stopNetworkInspection } from "./lib/inspector.mjs";
 import { freePort, snapshotProject } from "./lib/servers.mjs";
+import { withWorkerdV8Flags } from "../scripts/workerd-v8-flags.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+// The local workerd as scripts/dev.mjs runs it (V8 flags, see scripts/workerd-with-v8-flags.sh).
+const env = withWorkerdV8Flags({ ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
 
 export async function benchWallet({ charges = 2000, concurrency = 50, port } = {}) {
   port ??= await freePort();

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { prepareDefaultModel, provisionModel } from "./provision-model.mjs";
+import { withWorkerdV8Flags } from "./workerd-v8-flags.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -34,8 +35,11 @@ const base = `http://127.0.0.1:${port}`;
 
 export const DEMO = { email: "demo@example.com", password: "Demo-pass-1", name: "Demo Shop", tokens: 10_000 };
 
-// No telemetry or account look-ups: local development works offline.
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_UPDATE_NOTIFIER: "1" };
+// No telemetry or account look-ups: local development works offline. On Linux the
+// local workerd runs with --single-threaded-gc: without it, it can wedge for good
+// (one core busy, no request answered) when a GC overlaps a background compile on
+// a machine with few cores; scripts/workerd-with-v8-flags.sh has the details.
+const env = withWorkerdV8Flags({ ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_UPDATE_NOTIFIER: "1" });
 const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 
 function log(message) {

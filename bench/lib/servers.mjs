@@ -46,7 +46,14 @@ function stopWhenInterrupted() {
   for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(130));
 }
 
-export async function startApi({ port, stateDir, vars = {}, projectDir = root, inspectorPort, logFile = path.join(stateDir, "server.log") }) {
+/**
+ * Starts the API as `npm run dev` does. Its output goes to `logFile`, by
+ * default server.log in the state directory, which the next server of the
+ * section overwrites and the section deletes; with BENCH_SERVER_LOGS=<dir>
+ * each server keeps its own log there (e.g. with WRANGLER_LOG=debug, which
+ * reaches wrangler through scripts/dev.mjs).
+ */
+export async function startApi({ port, stateDir, vars = {}, projectDir = root, inspectorPort, logFile = defaultLogFile(stateDir, port) }) {
   mkdirSync(stateDir, { recursive: true });
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", stateDir];
   if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
@@ -97,6 +104,13 @@ export async function startApi({ port, stateDir, vars = {}, projectDir = root, i
     },
     stop,
   };
+}
+
+function defaultLogFile(stateDir, port) {
+  const dir = process.env.BENCH_SERVER_LOGS;
+  if (!dir) return path.join(stateDir, "server.log");
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${path.basename(stateDir)}-${port}.log`);
 }
 
 /** Resident-set figures of a process, in MB: current and high-water mark. */

@@ -19,8 +19,11 @@ export function checkBody(fileUrl, kind) {
 /**
  * Check requests that had no answer and were asked again; the section
  * reports the count. A check takes seconds at most, so two minutes without
- * an answer is a request stalled in the local server (see api() in
- * lib/servers.mjs), not a slow check. A stall once cost a whole bench run.
+ * an answer is a request stalled in the local server, not a slow check. A
+ * stall once cost a whole bench run: the local workerd had wedged for good
+ * in a GC (one core busy, /v1/health unanswered too), which
+ * scripts/workerd-with-v8-flags.sh explains and prevents; asking again
+ * could not help with that one.
  */
 export const stalls = { count: 0 };
 const CHECK_TIMEOUT_MS = 120_000;

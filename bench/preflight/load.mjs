@@ -19,10 +19,11 @@ function request(agent, url, { method, headers, payload, timeoutMs }) {
 /**
  * Each client keeps one connection alive, as an HTTP client library does, so
  * the figures are the API's and not TCP set-up's. Only 2xx answers count as
- * served; anything else (a 429, a timeout) is counted apart.
+ * served; anything else (a 429, a timeout) is counted apart. `keepAlive:
+ * false` opens a connection per request (bench/stall-repro.mjs compares).
  */
-export async function loadTest(url, { clients = 50, seconds = 10, method = "GET", headers = {}, body, timeoutMs = 10_000 } = {}) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+export async function loadTest(url, { clients = 50, seconds = 10, method = "GET", headers = {}, body, timeoutMs = 10_000, keepAlive = true } = {}) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: clients }) : false;
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const options = { method, headers: { ...headers, ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}) }, payload, timeoutMs };
   const latencies = [];
@@ -39,7 +40,7 @@ export async function loadTest(url, { clients = 50, seconds = 10, method = "GET"
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
-  agent.destroy();
+  if (agent) agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     clients,

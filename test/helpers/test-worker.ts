@@ -1,15 +1,35 @@
 // The Worker the tests run: the API's fetch handler and Durable Object with
-// the consumer Worker's queue handler, so jobs created through the API are
-// consumed in the same test runtime by the real consumer code.
+// both consumer Workers' queue handlers, so jobs created through the API are
+// consumed in the same test runtime by the real consumer code. Each queue
+// goes to the Worker whose wrangler config consumes it.
+import { processFix } from "../../src/ai-fix/process";
+import { processBgRemoval } from "../../src/bg-removal/process";
+import bgRemovalConsumer from "../../src/consumers/bg-removal";
+import fixesConsumer from "../../src/consumers/fixes";
 import api from "../../src/index";
-import consumer from "../../src/consumer";
+import type { Env } from "../../src/platform/env";
 import { withFaultSwitch } from "../reliability/fault-switch";
 
 export { AccountWallet, Throttle } from "../../src/index";
 
+// Each consumer's queue handler as it is, except for jobs whose source URL
+// asks for an injected fault (reliability suite), with the fault applied to
+// the kinds that Worker runs (as its entry maps them). Never deployed.
+const bgRemovalQueue = withFaultSwitch(bgRemovalConsumer.queue, { bg_remove: processBgRemoval });
+const fixesQueue = withFaultSwitch(fixesConsumer.queue, { ai_fix: processFix });
+
+/** As wrangler.consumer.toml and wrangler.fixes.toml assign the queues (vitest.config.ts declares them). */
+const QUEUE_WORKERS: Record<string, typeof bgRemovalQueue> = {
+  "printcart-jobs": bgRemovalQueue,
+  "printcart-jobs-dlq": bgRemovalQueue,
+  "printcart-fix-jobs": fixesQueue,
+};
+
 export default {
   fetch: api.fetch,
-  // consumer.queue as it is, except for jobs whose source URL asks for an
-  // injected fault (reliability suite); this entry is never deployed.
-  queue: withFaultSwitch(consumer.queue),
-} satisfies ExportedHandler<import("../../src/platform/env").Env>;
+  async queue(batch, env, ctx) {
+    const queue = QUEUE_WORKERS[batch.queue];
+    if (!queue) throw new Error(`no consumer Worker consumes ${batch.queue}`);
+    return queue(batch, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

@@ -14,7 +14,7 @@ import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
-import { FIX_TYPE_TOKENS, type FixType } from "../wallet/pricing";
+import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 import type { FixResult } from "./jobs";
 import type { FixParams } from "./plan";
 

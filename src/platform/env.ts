@@ -1,6 +1,12 @@
-import type { JobMessage } from "../jobs/queue";
 import type { Throttle } from "../auth/throttle";
 import type { AccountWallet } from "../wallet/account-wallet";
+
+/**
+ * A job queue's binding. What its messages hold is the job layer's business
+ * (JobMessage in src/jobs/queue.ts, which sends through queueFor() with that
+ * type and parses every message a consumer receives), not the platform's.
+ */
+export type JobQueue = Queue<unknown>;
 
 /**
  * Bindings and settings of the Worker (wrangler.toml, .dev.vars, secrets).
@@ -13,8 +19,8 @@ export interface Env {
   THROTTLE: DurableObjectNamespace<Throttle>;
   FILES: R2Bucket;
   /** Background removals (printcart-jobs); AI fix jobs have a queue of their own. See queueFor in src/jobs/queue.ts. */
-  JOBS: Queue<JobMessage>;
-  FIX_JOBS: Queue<JobMessage>;
+  JOBS: JobQueue;
+  FIX_JOBS: JobQueue;
 
   JWT_SECRET: string;
   URL_SIGNING_SECRET: string;

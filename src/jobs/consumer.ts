@@ -55,14 +55,14 @@ async function runJob(env: Env, processors: JobProcessors, message: JobMessage):
     await failJob(env, job, REFUNDED_BEFORE_DONE);
     return `job ${(await findJob(env, job.id))?.status ?? "gone"} without running: its hold was ${hold.state}`;
   }
-  const process = processors[job.kind];
+  const processor = processors[job.kind];
   // Each queue carries one kind (queueFor), so this is a misrouted message:
   // it is retried like any failure and in the end fails and refunds the job.
-  if (!process) throw new Error(`this Worker does not run ${job.kind} jobs`);
+  if (!processor) throw new Error(`this Worker does not run ${job.kind} jobs`);
   const running = await markRunning(env, job);
   if (!running) return SKIPPED;
   const started = Date.now();
-  const output = await oneAtATime(() => process(env, running));
+  const output = await oneAtATime(() => processor(env, running));
   const ended = await completeJob(env, running, output);
   return `job ${ended.status} in ${Date.now() - started} ms`;
 }

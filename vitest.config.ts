@@ -42,7 +42,8 @@ const PREBUNDLED = [
 
 /**
  * The project that runs inside workerd with the real bindings (D1, Durable
- * Objects, Queues, R2), the API and the consumer in one test Worker.
+ * Objects, Queues, R2), the API and both consumer Workers in one test Worker
+ * (test/helpers/test-worker.ts hands each queue to the Worker that consumes it).
  */
 function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>, files: { name: string; include: string[]; exclude?: string[] }) {
   return {

@@ -5,7 +5,7 @@
 // account exists with its 10,000 tokens. Safe to run again: the seed uses
 // the public API with an idempotency key, so it never credits twice.
 //
-//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...] [--inspector-port N] [--consumer-main FILE]
+//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...] [--inspector-port N] [--consumer-main CONFIG=FILE ...]
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -23,10 +23,11 @@ const { values: args } = parseArgs({
     // Where wrangler serves DevTools for the API Worker (wrangler's default: 9229). The memory
     // benchmark connects there, on a free port of its own: other local sessions may hold 9229.
     "inspector-port": { type: "string" },
-    // For the e2e tests only (test/e2e/global-setup.ts): both consumer Workers run this entry
-    // instead of their config's `main`, namely test/e2e/fault-consumer.ts (src/consumer.ts with
-    // the reliability suite's fault switch), so a test can make a real consumer Worker die.
-    "consumer-main": { type: "string" },
+    // For the e2e tests only (test/e2e/global-setup.ts): a consumer Worker runs FILE instead of
+    // its config's `main`, e.g. --consumer-main wrangler.fixes.toml=test/e2e/fault-consumers/fixes.ts
+    // (its entry in src/consumers/ with the reliability suite's fault switch), so a test can
+    // make a real consumer Worker die. Once per consumer config to replace.
+    "consumer-main": { type: "string", multiple: true, default: [] },
   },
 });
 const port = Number(args.port);
@@ -99,7 +100,7 @@ const CONSUMER_CONFIGS = ["wrangler.consumer.toml", "wrangler.fixes.toml"];
  * --consumer-main uses the same copies, with their `main` replaced.
  */
 function configsWithOverrides() {
-  if (args.var.length === 0 && !args["consumer-main"]) return ["-c", "wrangler.toml", ...CONSUMER_CONFIGS.flatMap((config) => ["-c", config])];
+  if (args.var.length === 0 && args["consumer-main"].length === 0) return ["-c", "wrangler.toml", ...CONSUMER_CONFIGS.flatMap((config) => ["-c", config])];
   const overrides = new Map(
     args.var.map((pair) => {
       const eq = pair.indexOf("=");
@@ -115,9 +116,17 @@ function configsWithOverrides() {
   for (const [name, value] of overrides) devVars.push(`${name}=${value}`);
   const envFile = path.join(dir, ".dev.vars");
   writeFileSync(envFile, `${devVars.join("\n")}\n`);
+  const consumerMains = new Map(
+    args["consumer-main"].map((pair) => {
+      const eq = pair.indexOf("=");
+      const config = pair.slice(0, eq);
+      if (eq < 1 || !CONSUMER_CONFIGS.includes(config)) throw new Error(`--consumer-main ${pair}: expected CONFIG=FILE, CONFIG one of ${CONSUMER_CONFIGS.join(", ")}`);
+      return [config, path.resolve(root, pair.slice(eq + 1))];
+    }),
+  );
   // Paths in a wrangler config are relative to the file, so each copy points back at the project.
-  const consumerMain = args["consumer-main"] ? path.resolve(root, args["consumer-main"]) : null;
   const copies = CONSUMER_CONFIGS.flatMap((config) => {
+    const consumerMain = consumerMains.get(config);
     const text = readFileSync(path.join(root, config), "utf8").replace(
       /^(main|migrations_dir|base_dir|tsconfig)(\s*=\s*)"([^"]+)"/gm,
       (_, key, sep, value) => `${key}${sep}${JSON.stringify(key === "main" && consumerMain ? consumerMain : path.resolve(root, value))}`,

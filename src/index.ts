@@ -4,10 +4,11 @@ import { consumeWebhooks } from "./webhooks/deliver";
 import type { Env } from "./platform/env";
 
 // The API Worker: HTTP only. Jobs run in the consumer Workers
-// (src/consumer.ts, one Worker per job kind), so a job's seconds of CPU never
-// delay API requests, and this bundle never loads the model runtime
-// (preflight checks decode images here, with the codecs of wasm/codecs.ts
-// only).
+// (src/consumers/, one Worker per job kind), so a job's seconds of CPU never
+// delay API requests. Nothing reachable from here imports the model runtime
+// (src/bg-removal/model.ts), so this bundle does not contain it
+// (test/e2e/bundles.test.ts checks); preflight checks decode images here with
+// the decoders of wasm/codecs.ts.
 export { AccountWallet } from "./wallet/account-wallet";
 export { Throttle } from "./auth/throttle";
 

@@ -7,7 +7,7 @@ import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { checkFile, deleteReport, findReportRow, getReport, type FileToCheck, type ResolvedRequirements } from "../preflight/checks";
-import type { FixType } from "../wallet/pricing";
+import type { FixType } from "../pricing/prices";
 import { planFix, type FixParams } from "./plan";
 import type { CreateFixJob } from "./schemas";
 

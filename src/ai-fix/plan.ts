@@ -2,7 +2,7 @@ import type { schema } from "../db/client";
 import type { PreflightIssue } from "../preflight/issues";
 import { MM_PER_INCH } from "../preflight/issues";
 import { AppError } from "../platform/errors";
-import { FIX_TYPE_TOKENS, type FixType } from "../wallet/pricing";
+import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 
 type ReportRow = typeof schema.preflightReports.$inferSelect;
 

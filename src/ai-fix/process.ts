@@ -1,6 +1,7 @@
 import { jobOutputKey } from "../files/keys";
 import { R2StreamWriter } from "../files/r2-writer";
 import { addPdfBleed } from "../fixes/bleed-pdf";
+import { FixInputError } from "../fixes/errors";
 import { planRasterFixes, type RasterFixType } from "../fixes/plan";
 import { pngPhysChunk } from "../fixes/print-resolution";
 import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../fixes/raster-stream";
@@ -14,7 +15,7 @@ import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
-import { FIX_TYPE_TOKENS, type FixType } from "../wallet/pricing";
+import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 import type { FixResult } from "./jobs";
 import type { FixParams } from "./plan";
 
@@ -22,6 +23,15 @@ const cost = (fixes: readonly FixType[]) => fixes.reduce((sum, f) => sum + FIX_T
 
 /** The ai_fix job: the report's stored file → the fixes, in order → a corrected file in R2. */
 export async function processFix(env: Env, job: Job): Promise<JobOutput> {
+  try {
+    return await runFixes(env, job);
+  } catch (error) {
+    // A fix that refuses its input fails the job at once, with the fix's message.
+    throw error instanceof FixInputError ? new JobInputError(error.message, { cause: error }) : error;
+  }
+}
+
+async function runFixes(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as unknown as FixParams;
   const object = await env.FILES.get(params.sourceKey);
   if (!object) throw new JobInputError("The preflight report's file is no longer stored (the report was deleted); the tokens were refunded.");

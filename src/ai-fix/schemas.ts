@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FIX_TYPE_TOKENS, type FixType } from "../wallet/pricing";
+import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 
 export const FIX_TYPES = Object.keys(FIX_TYPE_TOKENS) as [FixType, ...FixType[]];
 export const FIX_JOB_STATUSES = ["analyzing", "applying", "completed", "failed"] as const;

@@ -3,7 +3,7 @@ import { fileLink } from "../files/links";
 import { createJob, type NewJob } from "../jobs/create-job";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
-import { BG_REMOVE_TOKENS } from "../wallet/pricing";
+import { BG_REMOVE_TOKENS } from "../pricing/prices";
 import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
 
 export type BgRemovalParams = Omit<CreateBgRemoval, "image_url">;

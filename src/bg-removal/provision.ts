@@ -1,6 +1,6 @@
 import type { Env } from "../platform/env";
 import { AppError, fromSchemaIssues, validationError } from "../platform/errors";
-import { MODEL_MANIFEST_KEY, ModelManifest, storedSha256 } from "./model";
+import { MODEL_MANIFEST_KEY, ModelManifest, storedSha256 } from "./manifest";
 
 const MODEL_FILE_PATH = /^[A-Za-z0-9._-]{1,200}$/;
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC, PropsWithChildren } from "hono/jsx";
 import { ASSET_VERSION } from "./assets";
-import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../wallet/pricing";
+import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../pricing/prices";
 
 export type PageName = "login" | "signup" | "overview" | "bg-remove" | "preflight" | "upscale" | "wallet" | "not-found";
 

@@ -1,5 +1,5 @@
 import initResizeWasm, { resize as resizeRgba, type InitOutput } from "@jsquash/resize/lib/resize/pkg/squoosh_resize.js";
-import { RESIZE_WASM } from "../../wasm/codecs";
+import { RESIZE_WASM } from "../../wasm/resize";
 import { release } from "../imaging/release";
 import { BYTES_PER_PIXEL, type RasterStage, type RowBand } from "./raster-stream";
 

@@ -8,7 +8,12 @@ import { findJob, markFailed, markRunning, type Job } from "./store";
 
 /** Does a kind's work and stores its output in R2. Throws JobInputError for bad input. */
 export type JobProcessor = (env: Env, job: Job) => Promise<JobOutput>;
-export type JobProcessors = Record<JobKind, JobProcessor>;
+/**
+ * The kinds one consumer Worker runs. Each Worker names only its own kind
+ * (src/consumers/), so its bundle holds that kind's code alone: the model
+ * runtime is in the background removal Worker and nowhere else.
+ */
+export type JobProcessors = Partial<Record<JobKind, JobProcessor>>;
 
 /** Retry delays double per attempt: 2, 4, 8 s. */
 export function retryDelaySeconds(attempts: number): number {
@@ -50,10 +55,14 @@ async function runJob(env: Env, processors: JobProcessors, message: JobMessage):
     await failJob(env, job, REFUNDED_BEFORE_DONE);
     return `job ${(await findJob(env, job.id))?.status ?? "gone"} without running: its hold was ${hold.state}`;
   }
+  const processor = processors[job.kind];
+  // Each queue carries one kind (queueFor), so this is a misrouted message:
+  // it is retried like any failure and in the end fails and refunds the job.
+  if (!processor) throw new Error(`this Worker does not run ${job.kind} jobs`);
   const running = await markRunning(env, job);
   if (!running) return SKIPPED;
   const started = Date.now();
-  const output = await oneAtATime(() => processors[running.kind](env, running));
+  const output = await oneAtATime(() => processor(env, running));
   const ended = await completeJob(env, running, output);
   return `job ${ended.status} in ${Date.now() - started} ms`;
 }
@@ -121,4 +130,15 @@ export function createJobConsumer(processors: JobProcessors) {
       }
     }
   };
+}
+
+/** A consumer Worker's handlers: its queues' jobs, and a 404 for any HTTP request. */
+export function consumerWorker(processors: JobProcessors) {
+  const consumeJobs = createJobConsumer(processors);
+  return {
+    async fetch() {
+      return Response.json({ error: "NOT_FOUND", message: "This Worker only consumes the job queue." }, { status: 404 });
+    },
+    queue: (batch, env) => consumeJobs(batch, env),
+  } satisfies ExportedHandler<Env>;
 }

@@ -1,7 +1,7 @@
 import type { Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { prefixedId, randomId } from "../platform/ids";
-import type { Service } from "../wallet/pricing";
+import type { Service } from "../pricing/prices";
 import { chargeForJob, holdOf, refundJob } from "../wallet/wallet";
 import { KIND_STATUSES, type JobKind } from "./lifecycle";
 import { queueFor, type JobMessage } from "./queue";

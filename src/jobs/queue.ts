@@ -25,7 +25,7 @@ export const DEAD_LETTER_QUEUE = "printcart-jobs-dlq";
  */
 const QUEUE_BINDINGS = { bg_remove: "JOBS", ai_fix: "FIX_JOBS" } as const satisfies Record<JobKind, keyof Env>;
 
-/** The queue a job of this kind is sent to. */
+/** The queue a job of this kind is sent to, typed with the message this layer sends (the binding takes any body: src/platform/env.ts). */
 export function queueFor(env: Env, kind: JobKind): Queue<JobMessage> {
   return env[QUEUE_BINDINGS[kind]];
 }

@@ -1,7 +1,12 @@
-import type { JobMessage } from "../jobs/queue";
-import type { WebhookMessage } from "../webhooks/deliver";
 import type { Throttle } from "../auth/throttle";
 import type { AccountWallet } from "../wallet/account-wallet";
+
+/**
+ * A job queue's binding. What its messages hold is the job layer's business
+ * (JobMessage in src/jobs/queue.ts, which sends through queueFor() with that
+ * type and parses every message a consumer receives), not the platform's.
+ */
+export type JobQueue = Queue<unknown>;
 
 /**
  * Bindings and settings of the Worker (wrangler.toml, .dev.vars, secrets).
@@ -14,10 +19,10 @@ export interface Env {
   THROTTLE: DurableObjectNamespace<Throttle>;
   FILES: R2Bucket;
   /** Background removals (printcart-jobs); AI fix jobs have a queue of their own. See queueFor in src/jobs/queue.ts. */
-  JOBS: Queue<JobMessage>;
-  FIX_JOBS: Queue<JobMessage>;
+  JOBS: JobQueue;
+  FIX_JOBS: JobQueue;
   /** Webhook deliveries (printcart-webhooks), consumed by the API Worker: src/webhooks/deliver.ts. */
-  WEBHOOKS: Queue<WebhookMessage>;
+  WEBHOOKS: JobQueue;
 
   JWT_SECRET: string;
   URL_SIGNING_SECRET: string;

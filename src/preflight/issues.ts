@@ -1,4 +1,4 @@
-import type { FixType } from "../wallet/pricing";
+import type { FixType } from "../pricing/prices";
 import type { ProductType } from "./dpi";
 
 /**

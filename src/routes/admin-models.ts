@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { readModelManifest } from "../bg-removal/model";
+import { readModelManifest } from "../bg-removal/manifest";
 import { activateModel, putModelFile } from "../bg-removal/provision";
 import { requireAdminKey } from "../middleware/auth";
 import { AppError, validationError } from "../platform/errors";

@@ -2,7 +2,7 @@ import type { Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { WidgetSpender } from "./account-wallet";
 import type { LedgerEntry } from "./ledger";
-import type { Service } from "./pricing";
+import type { Service } from "../pricing/prices";
 import type { Transaction } from "./schemas";
 
 /** The account's wallet Durable Object. */

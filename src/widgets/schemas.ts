@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_TOKENS_PER_ENTRY } from "../wallet/ledger";
-import { BG_REMOVE_TOKENS } from "../wallet/pricing";
+import { BG_REMOVE_TOKENS } from "../pricing/prices";
 
 /**
  * What a widget token can be scoped to. bg-remove and preflight imply

@@ -9,7 +9,7 @@
 // delivery logs a line naming its Worker (WORKER_NAME in that Worker's
 // config) and its queue, and wrangler dev puts the name of the Worker that
 // printed it in front of an info-level line. A poisoned job comes from the fault switch that
-// ./fault-consumer.ts wraps around both consumers: its source URL asks that
+// ./fault-consumer.ts wraps around each consumer: its source URL asks that
 // every delivery die without acknowledging, so the queue retries it
 // max_retries times and then moves it to the dead-letter queue.
 import { readFileSync } from "node:fs";

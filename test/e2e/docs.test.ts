@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ISSUE_CODES } from "../../src/preflight/issues";
-import { FIX_TYPE_TOKENS } from "../../src/wallet/pricing";
+import { FIX_TYPE_TOKENS } from "../../src/pricing/prices";
 
 const readme = readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
 

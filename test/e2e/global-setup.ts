@@ -30,9 +30,9 @@ async function freePort(): Promise<number> {
 /**
  * Starts the real local server exactly as `npm run dev` does (scripts/dev.mjs),
  * on a free port with its own empty state, and waits for its "ready" line.
- * One difference: both consumer Workers run test/e2e/fault-consumer.ts, which
- * is src/consumer.ts unchanged except for jobs whose source URL asks for a
- * fault, so consumers.test.ts can make a real consumer Worker die.
+ * One difference: each consumer Worker runs its entry in test/e2e/fault-consumers/,
+ * which is its entry in src/consumers/ unchanged except for jobs whose source
+ * URL asks for a fault, so consumers.test.ts can make a real consumer Worker die.
  * The server's output goes to test-results/e2e-dev-server.log (kept after the
  * run, for a failure's post-mortem), which tests read to see which Worker
  * logged what.
@@ -47,7 +47,9 @@ export default async function setup(project: TestProject) {
     process.execPath,
     [
       "scripts/dev.mjs",
-      ...["--port", String(port), "--persist-to", state, "--consumer-main", "test/e2e/fault-consumer.ts"],
+      ...["--port", String(port), "--persist-to", state],
+      ...["--consumer-main", "wrangler.consumer.toml=test/e2e/fault-consumers/bg-removal.ts"],
+      ...["--consumer-main", "wrangler.fixes.toml=test/e2e/fault-consumers/fixes.ts"],
       // Webhook retries a second apart instead of 5 s, 5 min, …, so the retry test ends soon.
       ...["--var", "WEBHOOK_RETRY_SCHEDULE_SECONDS=1,1,1,1,1,1,1"],
     ],

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { addRasterBleed, mirrorIndex } from "../../src/fixes/bleed-raster";
-import { FixNotApplicableError, OutputTooLargeError } from "../../src/fixes/errors";
+import { FixInputError, FixNotApplicableError, OutputTooLargeError } from "../../src/fixes/errors";
 import { flattenOverWhite, removeTransparency } from "../../src/fixes/flatten";
 import { planRasterFixes } from "../../src/fixes/plan";
 import { collectRaster, pipeRaster, streamImageData, type RasterStage, type RowBand } from "../../src/fixes/raster-stream";
-import { JobInputError } from "../../src/jobs/errors";
 import { countingSink, fixtureImage, solidImage } from "./helpers";
 
 describe("pipeline", () => {
@@ -95,7 +94,7 @@ describe("planning raster fixes", () => {
     try {
       attempt();
     } catch (error) {
-      expect(error).toBeInstanceOf(JobInputError);
+      expect(error).toBeInstanceOf(FixInputError);
       // 16000 + 2·47 by 12000 + 2·47 (3 mm at 400 ppi = 47 px).
       expect(error).toMatchObject({ width: 16094, height: 12094, maxOutputPixels: 190_000_000 });
       expect((error as Error).message).toBe("The corrected image would be 16094×12094 (194.6 MP), over the 190.0 MP output limit.");

@@ -2,7 +2,7 @@ import resize, { initResize } from "@jsquash/resize";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collectRaster, streamImageData } from "../../src/fixes/raster-stream";
 import { upscaleLanczos, type UpscaleFactor } from "../../src/fixes/upscale";
-import { RESIZE_WASM } from "../../wasm/codecs";
+import { RESIZE_WASM } from "../../wasm/resize";
 import { firstDifference, fixtureImage, psnr } from "./helpers";
 
 /** @jsquash/resize's public whole-frame call: what the strips must reproduce exactly. */

@@ -1,21 +1,39 @@
-// The Worker the tests run: the API's fetch handler and Durable Objects with
-// the consumer Workers' queue handler, so jobs created through the API are
-// consumed in the same test runtime by the real consumer code, and the API
-// Worker's own queue handler for webhook deliveries.
+// The Worker the tests run: the API's fetch, scheduled and queue handlers and
+// Durable Objects, with both consumer Workers' queue handlers, so jobs
+// created through the API are consumed in the same test runtime by the real
+// consumer code. Each queue goes to the Worker whose wrangler config
+// consumes it.
+import { processFix } from "../../src/ai-fix/process";
+import { processBgRemoval } from "../../src/bg-removal/process";
+import bgRemovalConsumer from "../../src/consumers/bg-removal";
+import fixesConsumer from "../../src/consumers/fixes";
 import api from "../../src/index";
-import consumer from "../../src/consumer";
-import { WEBHOOK_QUEUE } from "../../src/webhooks/deliver";
 import type { Env } from "../../src/platform/env";
+import { WEBHOOK_QUEUE } from "../../src/webhooks/deliver";
 import { withFaultSwitch } from "../reliability/fault-switch";
 
 export { AccountWallet, Throttle } from "../../src/index";
 
-// consumer.queue as it is, except for jobs whose source URL asks for an
-// injected fault (reliability suite); this entry is never deployed.
-const jobQueues = withFaultSwitch(consumer.queue);
+// Each consumer's queue handler as it is, except for jobs whose source URL
+// asks for an injected fault (reliability suite), with the fault applied to
+// the kinds that Worker runs (as its entry maps them). Never deployed.
+const bgRemovalQueue = withFaultSwitch(bgRemovalConsumer.queue, { bg_remove: processBgRemoval });
+const fixesQueue = withFaultSwitch(fixesConsumer.queue, { ai_fix: processFix });
+
+/** As the wrangler configs assign the queues (vitest.config.ts declares them). */
+const QUEUE_WORKERS: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>> = {
+  "printcart-jobs": bgRemovalQueue,
+  "printcart-jobs-dlq": bgRemovalQueue,
+  "printcart-fix-jobs": fixesQueue,
+  [WEBHOOK_QUEUE]: (batch, env) => api.queue(batch, env),
+};
 
 export default {
   fetch: api.fetch,
   scheduled: api.scheduled,
-  queue: (batch, env, ctx) => (batch.queue === WEBHOOK_QUEUE ? api.queue(batch, env) : jobQueues(batch, env, ctx)),
+  async queue(batch, env, ctx) {
+    const queue = QUEUE_WORKERS[batch.queue];
+    if (!queue) throw new Error(`no Worker consumes ${batch.queue}`);
+    return queue(batch, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage, encodePng, ImageDecodeError, withDecodedImage } from "../../src/imaging/codecs";
 import { PngStreamEncoder } from "../../src/imaging/png-stream";
 import { sniff } from "../../src/imaging/sniff";
-import { JPEG_DECODE_WASM, PNG_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
+import { JPEG_DECODE_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
+import { PNG_WASM } from "../../wasm/png-reference";
 import { fixtureBytes } from "../helpers/fixtures";
 import { concatBytes } from "../../src/platform/encoding";
 

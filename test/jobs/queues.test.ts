@@ -2,15 +2,20 @@
 // says why): background removals go on printcart-jobs, AI fix jobs on
 // printcart-fix-jobs. Checked here with the real queue bindings of
 // wrangler.toml, which the test Worker consumes as the two consumer Workers do.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createFixJob } from "../../src/ai-fix/jobs";
 import { createBgRemoval } from "../../src/bg-removal/jobs";
-import { queueFor, type JobMessage } from "../../src/jobs/queue";
+import fixesConsumer from "../../src/consumers/fixes";
+import { INTERNAL_FAILURE_MESSAGE } from "../../src/jobs/errors";
+import { MAX_JOB_ATTEMPTS, queueFor, type JobMessage } from "../../src/jobs/queue";
+import { findJob } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
-import { waitForJob } from "../helpers/jobs";
+import { chargedJobRow, waitForJob } from "../helpers/jobs";
+import { expectLedgerConsistent } from "../helpers/wallet";
 
 type QueueBinding = "JOBS" | "FIX_JOBS";
 
@@ -60,5 +65,28 @@ describe("job queues: one per job kind", () => {
     const removed = await waitForJob(`/v1/services/bg-remove/${removal.id}`, shop.token);
     expect(removed).toMatchObject({ status: "completed", tokens_deducted: removal.tokensDeducted });
     expect(removed.output_url).toEqual(expect.any(String));
+  });
+
+  it("a consumer Worker never starts another kind's job: the message is retried, and its last delivery fails and refunds the job", async () => {
+    const shop = await signUp("queues-misrouted");
+    await grant(shop.id, 150);
+    const job = await chargedJobRow(shop.id);
+    const deliver = async (attempts: number) => {
+      const body: JobMessage = { jobId: job.id, accountId: shop.id, kind: "bg_remove" };
+      const batch = createMessageBatch("printcart-fix-jobs", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body }]);
+      const ctx = createExecutionContext();
+      await fixesConsumer.queue(batch, env as Env);
+      return getQueueResult(batch, ctx);
+    };
+
+    const first = await deliver(1);
+    expect(first.explicitAcks).toEqual([]);
+    expect(first.retryMessages).toHaveLength(1);
+    expect(await findJob(env as Env, job.id)).toMatchObject({ status: "processing", attempts: 0 });
+
+    const last = await deliver(MAX_JOB_ATTEMPTS);
+    expect(last.explicitAcks).toHaveLength(1);
+    expect(await findJob(env as Env, job.id)).toMatchObject({ status: "failed", errorMessage: INTERNAL_FAILURE_MESSAGE, attempts: 0 });
+    expect(await expectLedgerConsistent(shop.id)).toEqual({ balance: 150, held: 0 });
   });
 });

@@ -4,14 +4,13 @@
 //
 // Production cannot turn it on: nothing in src/ imports this file. It is
 // wired in only by test/helpers/test-worker.ts, the entry of the test
-// runtime, which is never deployed (wrangler.toml builds src/index.ts and
-// wrangler.consumer.toml builds src/consumer.ts). A job asks for a fault
+// runtime, and test/e2e/fault-consumer.ts, the e2e dev server's; neither is
+// ever deployed (wrangler.toml builds src/index.ts, wrangler.consumer.toml
+// and wrangler.fixes.toml build src/consumers/). A job asks for a fault
 // through its source URL, and only a URL on the loopback fixture server
 // counts; every other delivery goes to the production queue handler as it is.
-import { processFix } from "../../src/ai-fix/process";
-import { processBgRemoval } from "../../src/bg-removal/process";
 import { createJobConsumer, type JobProcessor, type JobProcessors } from "../../src/jobs/consumer";
-import { isFinal } from "../../src/jobs/lifecycle";
+import { isFinal, JOB_KINDS } from "../../src/jobs/lifecycle";
 import { DEAD_LETTER_QUEUE, JobMessage } from "../../src/jobs/queue";
 import { findJob, markRunning, type Job } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
@@ -94,11 +93,13 @@ function withFaults(processors: JobProcessors): JobProcessors {
       if (fault === "crash-after") throw new InjectedFault(fault, job.id);
       return output;
     };
-  return { bg_remove: wrap(processors.bg_remove), ai_fix: wrap(processors.ai_fix) };
+  const wrapped: JobProcessors = {};
+  for (const kind of JOB_KINDS) {
+    const process = processors[kind];
+    if (process) wrapped[kind] = wrap(process);
+  }
+  return wrapped;
 }
-
-/** The production processors (as src/consumer.ts maps them), with the faults above. */
-const consumeWithFaults = createJobConsumer(withFaults({ bg_remove: processBgRemoval, ai_fix: processFix }));
 
 /** The unfinished jobs of a batch whose source URL carries a fault marker. A failed lookup counts as none. */
 async function markedJobs(batch: MessageBatch<unknown>, env: Env): Promise<Job[]> {
@@ -113,11 +114,14 @@ async function markedJobs(batch: MessageBatch<unknown>, env: Env): Promise<Job[]
 }
 
 /**
- * Wraps the production queue handler. Dead-letter deliveries and batches
- * without a marked job go to it unchanged; a batch with a marked job runs
- * through the same consumer (createJobConsumer) with the faults applied.
+ * Wraps a consumer Worker's production queue handler. Dead-letter deliveries
+ * and batches without a marked job go to it unchanged; a batch with a marked
+ * job runs through the same consumer (createJobConsumer) with the faults
+ * applied to `processors`, the kinds that Worker runs (as its entry in
+ * src/consumers/ maps them).
  */
-export function withFaultSwitch(queue: (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>) {
+export function withFaultSwitch(queue: (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>, processors: JobProcessors) {
+  const consumeWithFaults = createJobConsumer(withFaults(processors));
   return async (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> => {
     if (batch.queue === DEAD_LETTER_QUEUE) return queue(batch, env, ctx);
     const marked = await markedJobs(batch, env);

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { SUBJECT_TYPES, type SubjectType } from "../../bg-removal/schemas";
-import { BG_REMOVE_TOKENS } from "../../wallet/pricing";
+import { BG_REMOVE_TOKENS } from "../../pricing/prices";
 import { Compare, Errors, SourcePicker, Status } from "../components";
 import { AppPage } from "../layout";
 

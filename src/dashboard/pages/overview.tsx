@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../../wallet/pricing";
+import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../../pricing/prices";
 import { Errors } from "../components";
 import { AppPage } from "../layout";
 

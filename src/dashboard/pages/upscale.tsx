@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { FIX_TYPE_TOKENS } from "../../wallet/pricing";
+import { FIX_TYPE_TOKENS } from "../../pricing/prices";
 import { Compare, Errors, SourcePicker, Status } from "../components";
 import { AppPage } from "../layout";
 

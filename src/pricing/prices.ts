@@ -1,6 +1,9 @@
 /**
  * Token prices, as the public reference lists them. One table: routes,
- * estimates and the dashboard read from here.
+ * estimates, the wallet's charges, preflight issues and the dashboard read
+ * from here. It lives apart from the wallet, which moves tokens but never
+ * decides what anything costs, so that pages and preflight can show a price
+ * without importing money code; it imports nothing itself.
  */
 export const BG_REMOVE_TOKENS = 150;
 

@@ -108,7 +108,7 @@ form { margin: 0; }
 .field label, .label { display: block; font-weight: 600; margin-bottom: .3rem; }
 .hint { display: block; color: var(--muted); font-size: .875rem; margin-top: .25rem; font-weight: 400; }
 label .hint { display: inline; margin: 0 0 0 .4rem; }
-input[type="text"], input[type="email"], input[type="password"], input[type="url"], input[type="number"], select {
+input[type="text"], input[type="email"], input[type="password"], input[type="url"], input[type="number"], input[type="date"], select {
   width: 100%; max-width: 32rem; font: inherit; color: inherit; padding: .5rem .65rem;
   border: 1px solid #8a94a6; border-radius: 6px; background: #fff;
 }

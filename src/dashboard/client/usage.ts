@@ -13,7 +13,7 @@ function usageGroupCell(groupBy, group) {
   if (groupBy === "service") {
     return h("th", { scope: "row" }, [h("span", { text: SERVICE_NAMES[group] || group }), h("code", { class: "hint", text: group })]);
   }
-  return h("th", { scope: "row", text: group });
+  return h("th", { scope: "row" }, h("span", { text: group }));
 }
 
 function usageQuery(from, to, groupBy) {
@@ -39,7 +39,7 @@ function renderUsageReport(report) {
     add(clear(box), h("p", { text: "No usage from " + meta.from + " to " + meta.to + "." }));
     return;
   }
-  add(clear(box), h("table", { id: "usage-rows" }, [
+  add(clear(box), h("table", { id: "usage-rows", class: "usage-table" }, [
     h("caption", { class: "visually-hidden", text: "Tokens and jobs per " + USAGE_GROUP_LABELS[meta.groupBy].toLowerCase() + ", " + meta.from + " to " + meta.to }),
     h("thead", null, h("tr", null, [h("th", { scope: "col", text: USAGE_GROUP_LABELS[meta.groupBy] })].concat(USAGE_COLUMNS.map(function (c) {
       return h("th", { scope: "col", class: "num", text: c[1] });

@@ -12,6 +12,7 @@ import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
 import { preflightRoutes } from "./routes/preflight";
 import { createRouter } from "./routes/openapi";
+import { usageRoutes } from "./routes/usage";
 import { walletRoutes } from "./routes/wallet";
 import { webhookRoutes } from "./routes/webhooks";
 import { widgetRoutes } from "./routes/widgets";
@@ -25,6 +26,7 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", accountRoutes);
   app.route("/", walletRoutes);
+  app.route("/", usageRoutes);
   app.route("/", fileRoutes);
   app.route("/", bgRemoveRoutes);
   app.route("/", preflightRoutes);

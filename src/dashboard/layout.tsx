@@ -3,7 +3,7 @@ import type { Child, FC, PropsWithChildren } from "hono/jsx";
 import { ASSET_VERSION } from "./assets";
 import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../pricing/prices";
 
-export type PageName = "login" | "signup" | "overview" | "bg-remove" | "preflight" | "upscale" | "wallet" | "not-found";
+export type PageName = "login" | "signup" | "overview" | "bg-remove" | "preflight" | "upscale" | "usage" | "wallet" | "not-found";
 
 /** Prices reach the client script as data, so labels and estimates come from the same table as the API's charges. */
 const CLIENT_CONFIG = JSON.stringify({ prices: { bgRemove: BG_REMOVE_TOKENS, fixes: FIX_TYPE_TOKENS } });
@@ -69,6 +69,7 @@ export const AppPage: FC<PropsWithChildren<{ title: string; page: PageName; head
           Account
         </p>
         <ul aria-labelledby="nav-account">
+          <NavLink href="/dashboard/usage" label="Usage" current={page === "usage"} />
           <NavLink href="/dashboard/wallet" label="Wallet & Billing" current={page === "wallet"} />
         </ul>
       </nav>

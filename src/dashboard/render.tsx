@@ -7,6 +7,7 @@ import { NotFoundPage } from "./pages/not-found";
 import { OverviewPage } from "./pages/overview";
 import { PreflightPage } from "./pages/preflight";
 import { UpscalePage } from "./pages/upscale";
+import { UsagePage } from "./pages/usage";
 import { WalletPage, type WalletTab } from "./pages/wallet";
 
 export type { WalletTab };
@@ -26,6 +27,7 @@ const PAGES = {
   "bg-remove": () => <BgRemovePage />,
   preflight: () => <PreflightPage />,
   upscale: () => <UpscalePage />,
+  usage: () => <UsagePage />,
   wallet: (ctx: PageContext) => <WalletPage tab={ctx.walletTab} origin={ctx.origin} />,
   "not-found": () => <NotFoundPage />,
 } satisfies Record<string, (ctx: PageContext) => Child>;

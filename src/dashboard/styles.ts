@@ -108,7 +108,7 @@ form { margin: 0; }
 .field label, .label { display: block; font-weight: 600; margin-bottom: .3rem; }
 .hint { display: block; color: var(--muted); font-size: .875rem; margin-top: .25rem; font-weight: 400; }
 label .hint { display: inline; margin: 0 0 0 .4rem; }
-input[type="text"], input[type="email"], input[type="password"], input[type="url"], input[type="number"], select {
+input[type="text"], input[type="email"], input[type="password"], input[type="url"], input[type="number"], input[type="date"], select {
   width: 100%; max-width: 32rem; font: inherit; color: inherit; padding: .5rem .65rem;
   border: 1px solid #8a94a6; border-radius: 6px; background: #fff;
 }
@@ -172,6 +172,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .plus { color: var(--ok); font-weight: 600; }
 .minus { color: var(--bad); font-weight: 600; }
 .pager { display: flex; gap: .75rem; align-items: center; margin-top: 1rem; }
+/* Usage rows are labelled with data (shopper references are case-sensitive): shown as written. */
+.usage-table tbody th { text-transform: none; letter-spacing: normal; font-size: 1rem; color: var(--ink); background: none; }
+.actions + details { margin-top: 1rem; }
 
 /* Tabs are links: each tab has its own URL (?tab=buy is the 402's top_up_url). */
 .tabs { display: flex; gap: .25rem; border-bottom: 2px solid var(--line); margin-bottom: 1.25rem; }

@@ -1,3 +1,4 @@
+import { isNotNull } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { JOB_KINDS, JOB_STATUSES } from "../jobs/lifecycle";
 import { LEDGER_ENTRY_TYPES } from "../wallet/ledger";
@@ -29,7 +30,11 @@ export const walletTransactions = sqliteTable(
     reason: text("reason"),
     createdAt: text("created_at").notNull(),
   },
-  (table) => [primaryKey({ columns: [table.accountId, table.seq] }), index("wallet_transactions_job").on(table.accountId, table.jobId)],
+  (table) => [
+    primaryKey({ columns: [table.accountId, table.seq] }),
+    index("wallet_transactions_job").on(table.accountId, table.jobId),
+    index("wallet_transactions_account_created").on(table.accountId, table.createdAt),
+  ],
 );
 
 export const adminGrants = sqliteTable("admin_grants", {
@@ -68,7 +73,10 @@ export const jobs = sqliteTable(
     completedAt: text("completed_at"),
     updatedAt: text("updated_at").notNull(),
   },
-  (table) => [index("jobs_account_created").on(table.accountId, table.createdAt)],
+  (table) => [
+    index("jobs_account_created").on(table.accountId, table.createdAt),
+    index("jobs_account_completed").on(table.accountId, table.completedAt).where(isNotNull(table.completedAt)),
+  ],
 );
 
 export const preflightReports = sqliteTable(

@@ -65,6 +65,7 @@ dashboardRoutes.get("/dashboard/signup", page("signup"));
 dashboardRoutes.get("/dashboard/bg-remove", page("bg-remove"));
 dashboardRoutes.get("/dashboard/preflight", page("preflight"));
 dashboardRoutes.get("/dashboard/upscale", page("upscale"));
+dashboardRoutes.get("/dashboard/usage", page("usage"));
 dashboardRoutes.get("/dashboard/wallet", page("wallet"));
 
 function asset(body: string, contentType: string) {

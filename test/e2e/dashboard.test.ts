@@ -16,6 +16,7 @@ import {
   type PageGlobal,
   type PageImage,
 } from "./browser";
+import { fixtureUrl } from "../helpers/fixtures";
 import { baseUrl, http } from "./http";
 
 // The dashboard in Debian's chromium, driven by playwright-core, against `wrangler dev`.
@@ -355,6 +356,142 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await page.getByLabel(/Compare a detail/).check();
     await screenshot(page, "12-upscale-result");
   }, 240_000);
+
+  /** A table row inside the page, as far as the usage test reads it. */
+  interface TableRow {
+    textContent: string | null;
+    querySelector(selector: string): TableRow | null;
+    querySelectorAll(selector: string): ArrayLike<TableRow>;
+  }
+
+  /** Polls a job's GET endpoint until it is completed or failed. */
+  async function finalStatus(path: string, token: string, read: (body: any) => { status: string; errorMessage?: string | null }) {
+    let last: { status: string; errorMessage?: string | null } = { status: "" };
+    for (let i = 0; i < 60 && last.status !== "completed" && last.status !== "failed"; i++) {
+      const polled = await http(path, { token });
+      expect(polled.status, `polling ${path}: ${JSON.stringify(polled.body)}`).toBe(200);
+      last = read(polled.body);
+      if (last.status !== "completed" && last.status !== "failed") await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    return last;
+  }
+
+  it("shows usage per day, service and shopper, and downloads the same numbers as CSV", async () => {
+    // A shop of its own, so the numbers do not depend on the walk above.
+    const usageEmail = `usage-${Date.now()}@example.com`;
+    expect((await http("/v1/account", { body: { email: usageEmail, password: PASSWORD, name: "Usage Shop" } })).status).toBe(201);
+    const login = await http("/v1/account/login", { body: { email: usageEmail, password: PASSWORD } });
+    const token = login.body.access_token as string;
+    const granted = await http("/v1/admin/wallet-grants", {
+      headers: { "x-admin-key": ADMIN_KEY },
+      body: { email: usageEmail, tokens: 500, reason: "usage test", idempotencyKey: `usage-${usageEmail}` },
+    });
+    expect(granted.status).toBe(201);
+
+    // Activity through the API: a fix job that completes (30 tokens), a background removal whose source is a 404 (150 charged, 150 refunded).
+    const report = await http("/v1/services/preflight/checks", {
+      token,
+      body: { designId: "usage", fileUrl: fixtureUrl("preflight/jpeg-rgb-72dpi.jpg"), productProfile: { requiredDpi: 300, bleedMm: 0 }, canvasWidthInches: 2, canvasHeightInches: 2 },
+    });
+    expect(report.status, `full check: ${JSON.stringify(report.body)}`).toBe(201);
+    const fix = await http("/v1/services/preflight/ai-jobs", { token, body: { preflightReportId: report.body.data.reportId, options: { fixTypes: ["upscale_resolution_2x"] } } });
+    expect(fix.status, `fix job: ${JSON.stringify(fix.body)}`).toBe(202);
+    const removal = await http("/v1/services/bg-remove", { token, body: { image_url: fixtureUrl("404", "status") } });
+    expect(removal.status, `background removal: ${JSON.stringify(removal.body)}`).toBe(202);
+    const fixEnd = await finalStatus(`/v1/services/preflight/ai-jobs/${fix.body.data.jobId}`, token, (b) => b.data);
+    expect(fixEnd.status, `fix job ended ${fixEnd.status}: ${fixEnd.errorMessage ?? ""}`).toBe("completed");
+    const removalEnd = await finalStatus(`/v1/services/bg-remove/${removal.body.job_id}`, token, (b) => ({ status: b.status, errorMessage: b.error_message }));
+    expect(removalEnd.status).toBe("failed");
+
+    const byService = await http("/v1/usage?group_by=service", { token });
+    expect(byService.body.data).toEqual([
+      { group: "bg-remove", charged: 150, refunded: 150, net: 0, captured: 0, jobsCompleted: 0, jobsFailed: 1 },
+      { group: "preflight-ai-fix", charged: 30, refunded: 0, net: 30, captured: 30, jobsCompleted: 1, jobsFailed: 0 },
+    ]);
+    const { from, to } = byService.body.meta as { from: string; to: string };
+    const byDay = (await http("/v1/usage", { token })).body;
+
+    const usageContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    usageContext.setDefaultNavigationTimeout(120_000);
+    usageContext.setDefaultTimeout(60_000);
+    const p = await usageContext.newPage();
+    const pageProblems = watchPageProblems(p);
+    try {
+      await p.goto(url("/dashboard/login?next=%2Fdashboard%2Fusage"));
+      await p.getByLabel("Email").fill(usageEmail);
+      await p.getByLabel("Password").fill(PASSWORD);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.waitForURL(url("/dashboard/usage"));
+      expect(await p.getByRole("link", { name: "Usage", exact: true }).getAttribute("aria-current")).toBe("page");
+
+      const rows = p.locator("#usage-rows tbody tr");
+      /** Each table row as its label and its six numbers, as shown. */
+      const cells = (selector: string) =>
+        p.locator(selector).evaluateAll((trs) =>
+          (trs as unknown as TableRow[]).map((tr) => [tr.querySelector("th span")?.textContent ?? "", ...Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")]),
+        );
+      const shown = () => cells("#usage-rows tbody tr");
+      const asShown = (data: { group: string | null; [k: string]: unknown }[], label: (group: string | null) => string) =>
+        data.map((r) => [label(r.group), ...["charged", "refunded", "net", "captured", "jobsCompleted", "jobsFailed"].map((k) => (r[k] as number).toLocaleString("en-US"))]);
+
+      // The default range is the API's: the last 30 days, by day.
+      await rows.first().waitFor(SLOW);
+      expect(await p.locator("#usage-from").inputValue()).toBe(byDay.meta.from);
+      expect(await p.locator("#usage-to").inputValue()).toBe(byDay.meta.to);
+      expect(await shown()).toEqual(asShown(byDay.data, (g) => g ?? ""));
+      expect(await p.locator("#usage-net").textContent()).toBe("30");
+      expect(await p.locator("#usage-summary").textContent()).toContain("180 charged, 150 refunded · 500 added (not usage)");
+      expect(await p.locator("#usage-jobs-detail").textContent()).toBe("1 completed, 1 failed");
+      expect(await unlabelledControls(p)).toEqual([]);
+
+      await p.locator("#usage-group").selectOption("service");
+      await p.getByRole("button", { name: "Show usage" }).click();
+      await p.waitForURL(/group_by=service/);
+      await expect.poll(() => p.locator("#usage-table-heading").textContent(), SLOW).toBe("Usage per service");
+      const names: Record<string, string> = { "bg-remove": "Background Removal", "preflight-ai-fix": "AI fixes and upscales" };
+      expect(await shown()).toEqual(asShown(byService.body.data, (g) => names[g ?? ""] ?? ""));
+      expect(await p.locator("#usage-rows tfoot th").textContent()).toBe("Total");
+      expect((await cells("#usage-rows tfoot tr"))[0]!.slice(1)).toEqual(["180", "150", "30", "30", "1", "1"]);
+      await screenshot(p, "15-usage-by-service");
+
+      // The download is the API's CSV for exactly the range shown.
+      const [download] = await Promise.all([p.waitForEvent("download"), p.getByRole("link", { name: "Download CSV" }).click()]);
+      expect(download.suggestedFilename()).toBe(`usage_${from}_${to}_by-service.csv`);
+      const saved = readFileSync((await download.path())!, "utf8");
+      const csv = await fetch(url(`/v1/usage?from=${from}&to=${to}&group_by=service`), { headers: { authorization: `Bearer ${token}`, accept: "text/csv" } });
+      expect(saved).toBe(await csv.text());
+      expect(saved.split("\r\n")).toEqual([
+        "service,charged,refunded,net,captured,jobsCompleted,jobsFailed",
+        "bg-remove,150,150,0,0,0,1",
+        "preflight-ai-fix,30,0,30,30,1,0",
+        "",
+      ]);
+
+      // A range over 366 days is refused in words, naming the field.
+      await p.locator("#usage-from").fill("2024-01-01");
+      await p.locator("#usage-to").fill("2025-06-30");
+      await p.getByRole("button", { name: "Show usage" }).click();
+      await expect.poll(() => p.locator("#errors .alert").textContent(), SLOW).toMatch(/To the range may span at most 366 days/);
+
+      await p.locator("#usage-from").fill(from);
+      await p.locator("#usage-to").fill(to);
+      await p.locator("#usage-group").selectOption("shopper");
+      await p.getByRole("button", { name: "Show usage" }).click();
+      await p.waitForURL(/group_by=shopper/);
+      await expect.poll(() => p.locator("#usage-table-heading").textContent(), SLOW).toBe("Usage per shopper");
+      expect(await p.locator("#errors").textContent()).toBe("");
+      expect(await shown()).toEqual([["(account)", "180", "150", "30", "30", "1", "1"]]);
+
+      // The page's address keeps the choice: a reload shows the same report.
+      await p.reload();
+      await expect.poll(() => shown(), SLOW).toEqual([["(account)", "180", "150", "30", "30", "1", "1"]]);
+      expect(await p.locator("#usage-group").inputValue()).toBe("shopper");
+      await screenshot(p, "16-usage-by-shopper");
+      expect(pageProblems).toEqual([]);
+    } finally {
+      await usageContext.close();
+    }
+  }, 300_000);
 
   it("logged no uncaught errors and no CSP refusals", () => {
     expect(problems).toEqual([]);

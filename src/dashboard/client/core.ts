@@ -185,6 +185,7 @@ async function api(path, options) {
     init.body = options.body;
   }
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+  if (options.accept) headers.Accept = options.accept;
   // A request that hangs (a dropped connection, a server restarting) ends as "unreachable" instead of never.
   if (options.timeoutMs && window.AbortSignal && AbortSignal.timeout) init.signal = AbortSignal.timeout(options.timeoutMs);
   var response;
@@ -207,7 +208,8 @@ async function api(path, options) {
     }
     throw new ApiError(response.status, body, response.headers.get("Retry-After"));
   }
-  return body;
+  // options.text: the answer as it came (a CSV download); errors are JSON either way.
+  return options.text ? text : body;
 }
 
 /* ---- Errors in words a shop owner understands -------------------------- */
@@ -219,7 +221,8 @@ var FIELD_NAMES = {
   canvasHeightInches: "Canvas height", productType: "Product type", designId: "Design name",
   fileUrl: "File", fileType: "File type", "productProfile.requiredDpi": "Required DPI",
   "productProfile.requiredColorMode": "Colour mode", "productProfile.bleedMm": "Bleed",
-  preflightReportId: "Report", "options.fixTypes": "Fixes"
+  preflightReportId: "Report", "options.fixTypes": "Fixes",
+  from: "From", to: "To", group_by: "Group by"
 };
 
 function explain(err, overrides) {

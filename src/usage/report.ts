@@ -1,7 +1,7 @@
 import type { JobKind } from "../jobs/lifecycle";
 import type { Env } from "../platform/env";
 import { validationError } from "../platform/errors";
-import type { Service } from "../wallet/pricing";
+import type { Service } from "../pricing/prices";
 import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS, type UsageGroupBy, type UsageNumbers, type UsageQuery, type UsageReport, type UsageRow } from "./schemas";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -208,7 +208,7 @@ export async function preflightSection(options) {
       ? ` \`MAX_SOURCE_PIXELS\` is ${(r.defaultMaxSourcePixels / 1e6).toFixed(1)} MP by default, over which a photo is checked from its header alone; it was raised so that every size gets the full check.`
       : "";
   const stallNote = stalls.count
-    ? ` ${stalls.count} check request${stalls.count > 1 ? "s" : ""} had no answer from the local server within two minutes (a check takes seconds at most; see *Local servers* in README) and ${stalls.count > 1 ? "were" : "was"} asked again; only answered checks are timed.`
+    ? ` ${stalls.count} check request${stalls.count > 1 ? "s" : ""} had no answer from the local server within two minutes (a check takes seconds at most; see *Local servers* in docs/development.md) and ${stalls.count > 1 ? "were" : "was"} asked again; only answered checks are timed.`
     : "";
 
   return `## Preflight

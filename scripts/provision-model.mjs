@@ -20,7 +20,7 @@ const root = path.resolve(import.meta.dirname, "..");
 /**
  * The default model: ISNet (quantized) from @imgly/background-removal-data,
  * rewritten by scripts/model/prepare-isnet.mjs for a 128 MB isolate (see
- * README "Background removal"). Prepared once into .model-cache/.
+ * docs/background-removal.md). Prepared once into .model-cache/.
  */
 export const DEFAULT_MODEL = { size: 384, preset: "worker" };
 

@@ -288,7 +288,7 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
   };
 }
 
-// MB as the README counts them (2^20 bytes), the unit of the 128 MB limit.
+// MB as the docs count them (2^20 bytes), the unit of the 128 MB limit.
 const MB = (bytes) => bytes / 2 ** 20;
 export const totalBytes = (s) => s.usedBytes + s.buffersBytes + s.wasmBytes;
 

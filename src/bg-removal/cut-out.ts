@@ -17,7 +17,7 @@ export type ForegroundPredictor = (image: Rgba) => Promise<{ mask: Float32Array;
 export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key";
 
 /**
- * How each subject type changes the cut (README "Background removal"):
+ * How each subject type changes the cut (docs/background-removal.md):
  * - logo, text: on a flat background, a colour key (keeps holes such as the
  *   inside of an "o", exact edges); otherwise the model, corrected by a
  *   colour model of the graphic (restores thin strokes, keeps holes), with

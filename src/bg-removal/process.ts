@@ -70,8 +70,8 @@ const OUTPUT_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * The bg_remove job: source → segmentation → matte → PNG in R2, at the
- * source's full resolution, laid out for a 128 MB isolate (README "Speed
- * and memory"). Held at the peak: the decoded RGBA frame (in the decoder's
+ * source's full resolution, laid out for a 128 MB isolate (docs/background-removal.md,
+ * "Speed and memory"). Held at the peak: the decoded RGBA frame (in the decoder's
  * heap, not copied), ORT's heap and one model stage's files while its
  * session is created; after the model, the frame, the 8-bit alpha, one strip
  * of output and one part of the upload. Big buffers are freed as soon as

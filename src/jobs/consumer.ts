@@ -23,7 +23,7 @@ export function retryDelaySeconds(attempts: number): number {
 /**
  * Jobs run one at a time per isolate. The runtime may hand one isolate
  * several queue batches at once, but each job is sized to have the isolate's
- * 128 MB to itself (README "Speed and memory"), and the decoder instance and
+ * 128 MB to itself (docs/background-removal.md, "Speed and memory"), and the decoder instance and
  * model session it reuses serve one image at a time. A waiting job costs no
  * CPU; its row already says it is running.
  */

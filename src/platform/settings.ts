@@ -40,15 +40,15 @@ export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
 /**
  * A 12 MP photo (a phone's) decodes to 48 MB of RGBA, used where the
  * decoder left it. Measured in their own isolates: a preflight check of one
- * peaks at 71 MB, its 2× upscale at 107 MB, 4× at 102 MB (README "AI fix
- * jobs", Memory). Larger files are checked from their header alone.
+ * peaks at 71 MB, its 2× upscale at 107 MB, 4× at 102 MB (docs/ai-fixes.md,
+ * Memory). Larger files are checked from their header alone.
  */
 export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
 /**
  * What one background-removal job fits in a 128 MB isolate with room to
  * spare: at 5 MP its peak, while the model's largest stage is being
  * created, measured 116 MB after collection and 122 MB counting garbage not
- * yet collected (README "Speed and memory"). ORT's 59 MB heap, that stage's
+ * yet collected (docs/background-removal.md, "Speed and memory"). ORT's 59 MB heap, that stage's
  * 24 MB of weights and the 4-byte-per-pixel source frame are all held then.
  */
 export const DEFAULT_BG_REMOVE_MAX_PIXELS = 5_000_000;

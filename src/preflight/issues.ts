@@ -4,7 +4,7 @@ import type { ProductType } from "./dpi";
 /**
  * What a full preflight check reports. The analyzers (raster, PDF) measure
  * facts and raise issues with codes from ISSUE_CODES; the report endpoint
- * adds ids, timestamps and the overall status. README's issue-code table is
+ * adds ids, timestamps and the overall status. The issue-code table in docs/preflight.md is
  * this catalog in prose: keep them together.
  */
 export type Severity = "error" | "warning" | "info";

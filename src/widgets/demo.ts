@@ -4,8 +4,8 @@ import { fnv1a, WIDGET_BUILD } from "./script";
  * /widget/demo: the three widgets on one page, served by the API itself.
  * A real shop page gets its widget tokens from the shop's server; this page
  * has no server of its own, so its script plays that part in the tab (it
- * logs in with the shop's account and mints widget tokens, like the README's
- * token endpoint does). That is fine here only because this page is on the
+ * logs in with the shop's account and mints widget tokens, like the token endpoint
+ * of docs/widgets.md does). That is fine here only because this page is on the
  * API's own origin, like the dashboard: a shop's pages never see the
  * account's access token.
  */
@@ -39,7 +39,7 @@ export function renderDemoPage(opts: { origin: string; local: boolean }): string
 
 <section aria-labelledby="backend-title" class="backend">
 <h2 id="backend-title">The shop's server</h2>
-<p>On a shop, this part runs on the shop's server (see the README, <em>Storefront widgets</em>). Here the page does it in this tab: it logs in with the account below and mints a 15-minute widget token for each widget, capped at 600 tokens.</p>
+<p>On a shop, this part runs on the shop's server (see the project's docs/widgets.md, <em>Storefront widgets</em>). Here the page does it in this tab: it logs in with the account below and mints a 15-minute widget token for each widget, capped at 600 tokens.</p>
 <form id="shop" autocomplete="off">
 <label>Account email <input name="email" type="email" required></label>
 <label>Password <input name="password" type="password" required></label>

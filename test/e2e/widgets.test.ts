@@ -13,7 +13,7 @@ import { baseUrl, http } from "./http";
 // A shop's product page with the storefront widgets, in Debian's chromium
 // (playwright-core; never a downloaded browser), against `wrangler dev`.
 // The shop runs on its own loopback origin, with a tiny back end that mints
-// widget tokens exactly as the README's token endpoint does.
+// widget tokens exactly as the token endpoint of docs/widgets.md does.
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
@@ -287,10 +287,10 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     await page.close();
   }, 60_000);
 
-  it("works with the README's shop.mjs, copied as it is", async () => {
-    const readme = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
-    const code = /```js\n(\/\/ shop\.mjs[\s\S]*?)\n```/.exec(readme)?.[1];
-    expect(code, "README has the shop.mjs snippet").toBeDefined();
+  it("works with the shop.mjs of docs/widgets.md, copied as it is", async () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, "../../docs/widgets.md"), "utf8");
+    const code = /```js\n(\/\/ shop\.mjs[\s\S]*?)\n```/.exec(doc)?.[1];
+    expect(code, "docs/widgets.md has the shop.mjs snippet").toBeDefined();
     const dir = mkdtempSync(path.join(tmpdir(), "printcart-shop-"));
     writeFileSync(path.join(dir, "shop.mjs"), code!);
     const port = await freePort();
@@ -322,7 +322,7 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
       await page.locator("printcart-bg-remove input[type=file]").setInputFiles(PHOTO);
       await waitForCutout(page, messages);
       await page.locator("printcart-bg-remove").scrollIntoViewIfNeeded();
-      await shot(page, "widget-06-readme-shop");
+      await shot(page, "widget-06-docs-shop");
       // The page's own listener logs each printcart:completed.
       const logged = messages.filter((m) => m.startsWith("log: printcart-")).map((m) => m.split(" ")[1]);
       expect(logged).toEqual(["printcart-dpi-check", "printcart-bg-remove"]);

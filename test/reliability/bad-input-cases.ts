@@ -1,10 +1,10 @@
 // The "bad input" table of the reliability suite: every endpoint fed
 // malformed, out-of-range, forged, foreign, refused, truncated, mislabelled
 // and hostile input. Each case says in words what it sends and exactly which
-// answer the API contract (api-contract.md, README "Errors") promises:
+// answer the API contract (api-contract.md, docs/api.md "Errors") promises:
 // a 4xx JSON error with its code, a job that ends `failed` with its tokens
 // refunded, or, for preflight checks of broken files, the `failed` report
-// the README promises instead of an error.
+// docs/preflight.md promises instead of an error.
 import { env } from "cloudflare:workers";
 import { signFileUrl } from "../../src/files/signing";
 import { signWidgetToken } from "../../src/widgets/token";
@@ -608,7 +608,7 @@ export const CASES: Case[] = [
     }),
   ),
 
-  // Preflight checks of broken files: the README promises a stored report that fails, not an error
+  // Preflight checks of broken files: docs/preflight.md promises a stored report that fails, not an error
   ...(
     [
       ["an encrypted PDF", () => fixtureUrl("preflight/pdf-encrypted-userpw.pdf"), "failed", ["PDF_ENCRYPTED"]],

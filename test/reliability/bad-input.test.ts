@@ -2,7 +2,7 @@
 // forged, foreign, refused, truncated, mislabelled and hostile input (the
 // table is in bad-input-cases.ts). Each must get a 4xx JSON error with the
 // contract's code, or a job that ends `failed` with its tokens refunded
-// (or, for preflight checks of broken files, the `failed` report the README
+// (or, for preflight checks of broken files, the `failed` report docs/preflight.md
 // promises): never a 5xx, a hang or a lost token. The answers are printed as
 // a table and stored in test-results/bad-input.md.
 import { env } from "cloudflare:workers";
@@ -92,7 +92,7 @@ const ctx: Ctx = {
 /** What no error body may contain: a stack frame, a source position, an HTML page. */
 const LEAKS = /\n\s+at |\bat \S+ \(|\.(?:ts|js|mjs):\d+|<html|<!doctype|node_modules/i;
 
-/** The contract's error body (README "Errors"), for every 4xx. */
+/** The contract's error body (docs/api.md, "Errors"), for every 4xx. */
 function expectErrorBody(res: ApiResult): void {
   expect(res.headers.get("content-type"), "an error is JSON").toMatch(/^application\/json/);
   expect(typeof res.body, "an error body is a JSON object").toBe("object");

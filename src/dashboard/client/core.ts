@@ -18,7 +18,7 @@ var DAY_MS = 24 * 60 * 60 * 1000;
  * Kept in sessionStorage: it lives only as long as the tab, is not sent
  * with any request by the browser on its own (so no request forgery), and
  * the Content-Security-Policy lets no script from anywhere else run here.
- * README, "Dashboard", explains the choice. */
+ * docs/dashboard.md explains the choice. */
 function readAuth() {
   var raw = sessionStorage.getItem(AUTH_KEY);
   if (!raw) return null;

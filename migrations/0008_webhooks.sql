@@ -25,7 +25,9 @@ CREATE TABLE webhook_deliveries (
   endpoint_id     TEXT NOT NULL,
   account_id      TEXT NOT NULL,
   event_type      TEXT NOT NULL,
-  payload         TEXT NOT NULL,                            -- the JSON body, exactly as signed
+  resource        TEXT,                                     -- JSON { "job": id }: the body is made from it at the first attempt
+  event_at        TEXT NOT NULL,                            -- when the event happened: the body's timestamp
+  payload         TEXT,                                     -- the JSON body, exactly as signed (set once, then kept)
   status          TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
   attempts        INTEGER NOT NULL DEFAULT 0,
   response_status INTEGER,                                  -- of the last attempt

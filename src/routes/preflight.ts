@@ -52,7 +52,7 @@ preflightRoutes.openapi(
   }),
   async (c) => {
     const report = await runCheck(c.env, c.var.account.id, c.req.valid("json"), c.get("widget") !== undefined);
-    await emitEvent(c.env, c.var.account.id, "preflight.check.completed", () => report);
+    await emitEvent(c.env, c.var.account.id, "preflight.check.completed", { data: report });
     return c.json({ data: report }, 201);
   },
 );

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAccount } from "../middleware/auth";
-import { queueDelivery, listDeliveries, retryDelivery, toDelivery } from "../webhooks/deliver";
+import { listDeliveries, retryDelivery, toDelivery } from "../webhooks/deliver";
+import { queueDelivery } from "../webhooks/outbox";
 import { createEndpoint, deleteEndpoint, findEndpointRow, listEndpoints, rotateSecret, toEndpoint, updateEndpoint } from "../webhooks/endpoints";
 import { eventBody } from "../webhooks/events";
 import {
@@ -126,8 +127,9 @@ webhookRoutes.openapi(
   }),
   async (c) => {
     const endpoint = await findEndpointRow(c.env, c.var.account.id, c.req.valid("param").id);
-    const body = eventBody(TEST_EVENT_TYPE, { webhookId: endpoint.id, message: "A test event from the Printcart AI Services API." });
-    return c.json({ data: toDelivery(await queueDelivery(c.env, endpoint, TEST_EVENT_TYPE, body)) }, 202);
+    const at = new Date().toISOString();
+    const payload = eventBody(TEST_EVENT_TYPE, { webhookId: endpoint.id, message: "A test event from the Printcart AI Services API." }, at);
+    return c.json({ data: toDelivery(await queueDelivery(c.env, endpoint, TEST_EVENT_TYPE, at, { payload })) }, 202);
   },
 );
 

@@ -312,7 +312,7 @@ export class AccountWallet extends DurableObject<Env> {
     const before = debit.balanceAfter - debit.amount;
     if (threshold === null || before < threshold || debit.balanceAfter >= threshold) return;
     const data = { balance: debit.balanceAfter, held: debit.heldAfter, currency: "tokens" as const, lowBalanceThreshold: threshold };
-    await emitEvent(this.env, accountId, "wallet.balance_low", () => data);
+    await emitEvent(this.env, accountId, "wallet.balance_low", { data });
   }
 
   // ---- per-account request bookkeeping ---------------------------------------

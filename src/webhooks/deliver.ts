@@ -1,21 +1,21 @@
 import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { database, schema } from "../db/client";
 import type { Env } from "../platform/env";
 import { notFound } from "../platform/errors";
-import { prefixedId } from "../platform/ids";
 import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { checkFetchUrl } from "../platform/url-policy";
 import { findEndpointRow, signingSecrets, type EndpointRow } from "./endpoints";
 import type { PageQuery, WebhookDelivery } from "./schemas";
 import { signedHeaders } from "./signing";
+import { toFixJobResponse } from "../ai-fix/jobs";
+import { toBgRemovalResponse } from "../bg-removal/jobs";
+import { findJob } from "../jobs/store";
+import { eventBody } from "./events";
+import { sendDeliveryMessage, WebhookMessage, type DeliveryRow } from "./outbox";
 
-/** The body of a message on the webhook queue: which delivery to attempt. */
-export const WebhookMessage = z.object({ deliveryId: z.string().min(1).max(64) });
-export type WebhookMessage = z.infer<typeof WebhookMessage>;
+export { WEBHOOK_QUEUE, WebhookMessage } from "./outbox";
 
-export const WEBHOOK_QUEUE = "printcart-webhooks";
 /** Per attempt, the whole exchange: a receiver should answer at once and do its work later. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** An endpoint that has failed every attempt for this long is disabled. */
@@ -23,7 +23,6 @@ export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3600 * 1000;
 /** A pending delivery whose queue message is this late is sent again by the sweeper. */
 export const LOST_MESSAGE_AFTER_MS = 10 * 60 * 1000;
 
-type DeliveryRow = typeof schema.webhookDeliveries.$inferSelect;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -39,41 +38,6 @@ export function toDelivery(row: DeliveryRow): WebhookDelivery {
     createdAt: row.createdAt,
     deliveredAt: row.deliveredAt,
   };
-}
-
-/**
- * Records a delivery of `payload` (the whole JSON body, as it will be
- * signed) to an endpoint and puts it on the queue. If the queue refuses,
- * the row stays pending and the sweeper sends it later: at least once.
- */
-export async function queueDelivery(env: Env, endpoint: Pick<EndpointRow, "id" | "accountId">, eventType: string, payload: string): Promise<DeliveryRow> {
-  const at = iso(Date.now());
-  const row: DeliveryRow = {
-    id: prefixedId("msg"),
-    endpointId: endpoint.id,
-    accountId: endpoint.accountId,
-    eventType,
-    payload,
-    status: "pending",
-    attempts: 0,
-    responseStatus: null,
-    lastError: null,
-    nextAttemptAt: at,
-    createdAt: at,
-    updatedAt: at,
-    deliveredAt: null,
-  };
-  await database(env.DB).insert(schema.webhookDeliveries).values(row);
-  await sendMessage(env, row.id, 0);
-  return row;
-}
-
-async function sendMessage(env: Env, deliveryId: string, delaySeconds: number): Promise<void> {
-  try {
-    await env.WEBHOOKS.send({ deliveryId }, delaySeconds > 0 ? { delaySeconds } : undefined);
-  } catch (error) {
-    console.error(`webhooks: could not queue delivery ${deliveryId}; the sweeper will`, error);
-  }
 }
 
 async function updateDelivery(env: Env, id: string, set: { [K in keyof DeliveryRow]?: DeliveryRow[K] | SQL }): Promise<void> {
@@ -123,9 +87,14 @@ export async function attemptDelivery(env: Env, deliveryId: string, nowMs = Date
     await updateDelivery(env, delivery.id, { status: "failed", lastError: "The endpoint was disabled or deleted.", nextAttemptAt: null });
     return;
   }
+  const payload = delivery.payload ?? (await renderPayload(env, delivery, endpoint));
+  if (payload === null) {
+    await updateDelivery(env, delivery.id, { status: "failed", lastError: "What the event was about no longer exists.", nextAttemptAt: null });
+    return;
+  }
   // Checked again at every attempt: the allow-list may have changed since registration.
   const verdict = checkFetchUrl(endpoint.url, readSettings(env).fetchAllowHosts);
-  const attempt: Attempt = verdict.ok ? await post(verdict.url.toString(), signingSecrets(endpoint, iso(nowMs)), delivery.id, delivery.payload, nowMs) : { ok: false, status: null, error: verdict.reason };
+  const attempt: Attempt = verdict.ok ? await post(verdict.url.toString(), signingSecrets(endpoint, iso(nowMs)), delivery.id, payload, nowMs) : { ok: false, status: null, error: verdict.reason };
   // Counted in the update itself, so two deliveries of one message (at least once) both count.
   const attempts = sql`${schema.webhookDeliveries.attempts} + 1`;
 
@@ -152,7 +121,22 @@ export async function attemptDelivery(env: Env, deliveryId: string, nowMs = Date
     return;
   }
   await updateDelivery(env, delivery.id, { attempts, responseStatus: attempt.status, lastError: attempt.error, nextAttemptAt: iso(nowMs + delay * 1000) });
-  await sendMessage(env, delivery.id, delay);
+  await sendDeliveryMessage(env, delivery.id, delay);
+}
+
+/**
+ * The body of a job's event, made once at its first attempt and kept, so
+ * every attempt sends (and signs) the same bytes: the job as its GET
+ * endpoint returns it, links pointing at the API origin the endpoint was
+ * registered through, timestamped when the job ended.
+ */
+async function renderPayload(env: Env, delivery: DeliveryRow, endpoint: EndpointRow): Promise<string | null> {
+  const job = delivery.resource ? await findJob(env, delivery.resource.job) : undefined;
+  if (!job) return null;
+  const data = job.kind === "bg_remove" ? await toBgRemovalResponse(env, endpoint.apiOrigin, job) : await toFixJobResponse(env, endpoint.apiOrigin, job);
+  const payload = eventBody(delivery.eventType, data, delivery.eventAt);
+  await updateDelivery(env, delivery.id, { payload });
+  return payload;
 }
 
 /** The queue handler of printcart-webhooks (the API Worker's). */
@@ -197,7 +181,7 @@ export async function retryDelivery(env: Env, accountId: string, endpointId: str
     .where(and(eq(t.id, deliveryId), eq(t.endpointId, endpoint.id)))
     .returning();
   if (!row) throw notFound("The delivery");
-  await sendMessage(env, row.id, 0);
+  await sendDeliveryMessage(env, row.id, 0);
   return toDelivery(row);
 }
 
@@ -211,7 +195,7 @@ export async function resendLostDeliveries(env: Env, nowMs: number, limit = 100)
     .limit(limit);
   for (const { id } of rows) {
     await updateDelivery(env, id, { nextAttemptAt: iso(nowMs) });
-    await sendMessage(env, id, 0);
+    await sendDeliveryMessage(env, id, 0);
   }
   return rows.length;
 }

@@ -16,9 +16,10 @@
  *   reads each pixel (LittleCMS's reversed CMYK format), before the transform.
  *
  * Memory, in the engine's wasm heap: each transform keeps a precalculated
- * table of 17^4 points (≈0.6 MB); at most MAX_TRANSFORMS are cached, keyed
- * by profile bytes, intent and inversion. Pixels pass through two buffers of
- * CHUNK_PIXELS, so a band of any size needs no more. About 3 MB at most.
+ * table of 17^4 points (≈0.5 MB); at most MAX_TRANSFORMS are cached, keyed
+ * by profile bytes, intent and inversion (one let go is made again if an
+ * image still using it asks). Pixels pass through two buffers of
+ * CHUNK_PIXELS, so a band of any size needs no more. About 4 MB at most.
  */
 import { CMYK_SRGB_WASM } from "../../wasm/cmyk-srgb";
 import { ImageDecodeError } from "./codecs";
@@ -56,8 +57,13 @@ interface Engine {
 }
 
 interface CachedTransform {
+  /** 0 once let go from the cache (a CmykToSrgb holding it gets a new one on its next call). */
   handle: number;
+  key: string;
   icc: Uint8Array | null;
+  intent: CmykIntent;
+  bpc: boolean;
+  inverted: boolean;
 }
 
 let engine: Engine | undefined;
@@ -109,53 +115,59 @@ function errorText(e: Engine): string {
   return new TextDecoder().decode(bytes.subarray(0, end < 0 ? 256 : end)) || "unknown error";
 }
 
-/** A CMYK to sRGB transform; get one with `cmykToSrgb` or `cmykToSrgbForJpeg`. */
+/** The cached transform for these settings, made if need be. */
+function transformFor(icc: Uint8Array | null, inverted: boolean, intent: CmykIntent, bpc: boolean): CachedTransform {
+  const e = getEngine();
+  const profile = icc && icc.length ? icc : null;
+  const key = `${intent}:${bpc ? 1 : 0}:${inverted ? 1 : 0}:${profile ? `${profile.length}:${fnv1a(profile)}` : "default"}`;
+  const hit = e.transforms.get(key);
+  if (hit && (hit.icc === null ? profile === null : profile !== null && sameBytes(hit.icc, profile))) {
+    // Most recently used goes last; the first entry is the one let go.
+    e.transforms.delete(key);
+    e.transforms.set(key, hit);
+    return hit;
+  }
+  const handle = guarded(e, () => {
+    const x = e.exports;
+    let at = 0;
+    if (profile) {
+      at = x.alloc(profile.length);
+      if (!at) throw new ImageDecodeError("CMYK profile: out of memory");
+      new Uint8Array(x.memory.buffer, at, profile.length).set(profile);
+    }
+    try {
+      return x.transform_new(at, profile ? profile.length : 0, INTENTS[intent], bpc ? 1 : 0, inverted ? 1 : 0);
+    } finally {
+      if (at) x.release(at);
+    }
+  });
+  if (!handle) throw new ImageDecodeError(`CMYK profile: ${errorText(e)}`);
+  // A different profile with the same hash: the newer one takes the slot.
+  if (hit) letGo(e, hit);
+  const entry: CachedTransform = { handle, key, icc: profile ? profile.slice() : null, intent, bpc, inverted };
+  e.transforms.set(key, entry);
+  while (e.transforms.size > MAX_TRANSFORMS) letGo(e, e.transforms.values().next().value as CachedTransform);
+  return entry;
+}
+
+function letGo(e: Engine, entry: CachedTransform): void {
+  if (e.transforms.get(entry.key) === entry) e.transforms.delete(entry.key);
+  e.exports.transform_free(entry.handle);
+  entry.handle = 0;
+}
+
+/** A CMYK to sRGB transform; get one with `cmykToSrgb` or `cmykToSrgbForJpeg`, once per image. */
 export class CmykToSrgb {
-  private constructor(
-    private readonly owner: Engine,
-    private readonly handle: number,
-    /** True when the built-in default profile is used. */
-    readonly defaultProfile: boolean,
-  ) {}
+  private constructor(private entry: CachedTransform) {}
 
   /** @internal */
   static create(icc: Uint8Array | null, inverted: boolean, options: CmykTransformOptions): CmykToSrgb {
-    const e = getEngine();
-    const intent = options.intent ?? "relative";
-    const bpc = options.blackPointCompensation ?? true;
-    const profile = icc && icc.length ? icc : null;
-    const key = `${intent}:${bpc ? 1 : 0}:${inverted ? 1 : 0}:${profile ? `${profile.length}:${fnv1a(profile)}` : "default"}`;
-    const hit = e.transforms.get(key);
-    if (hit && (hit.icc === null ? profile === null : profile !== null && sameBytes(hit.icc, profile))) {
-      // Most recently used goes last; the first entry is the one let go.
-      e.transforms.delete(key);
-      e.transforms.set(key, hit);
-      return new CmykToSrgb(e, hit.handle, profile === null);
-    }
-    const handle = guarded(e, () => {
-      const x = e.exports;
-      let at = 0;
-      if (profile) {
-        at = x.alloc(profile.length);
-        if (!at) throw new ImageDecodeError("CMYK profile: out of memory");
-        new Uint8Array(x.memory.buffer, at, profile.length).set(profile);
-      }
-      try {
-        return x.transform_new(at, profile ? profile.length : 0, INTENTS[intent], bpc ? 1 : 0, inverted ? 1 : 0);
-      } finally {
-        if (at) x.release(at);
-      }
-    });
-    if (!handle) throw new ImageDecodeError(`CMYK profile: ${errorText(e)}`);
-    if (hit) e.exports.transform_free(hit.handle);
-    e.transforms.delete(key);
-    e.transforms.set(key, { handle, icc: profile ? profile.slice() : null });
-    while (e.transforms.size > MAX_TRANSFORMS) {
-      const [oldest, entry] = e.transforms.entries().next().value as [string, CachedTransform];
-      e.transforms.delete(oldest);
-      e.exports.transform_free(entry.handle);
-    }
-    return new CmykToSrgb(e, handle, profile === null);
+    return new CmykToSrgb(transformFor(icc, inverted, options.intent ?? "relative", options.blackPointCompensation ?? true));
+  }
+
+  /** True when the built-in default profile is used. */
+  get defaultProfile(): boolean {
+    return this.entry.icc === null;
   }
 
   /**
@@ -168,14 +180,19 @@ export class CmykToSrgb {
     const pixels = cmyk.length / 4;
     const rgba = out ?? new Uint8Array(pixels * 4);
     if (rgba.length < pixels * 4) throw new RangeError("output too small");
-    const e = this.owner;
-    if (engine !== e) throw new ImageDecodeError("CMYK engine was reset after an internal error");
+    // Let go from the cache (other images' transforms came since), or the engine was reset: made again.
+    if (engine?.transforms.get(this.entry.key) !== this.entry) {
+      const { icc, inverted, intent, bpc } = this.entry;
+      this.entry = transformFor(icc, inverted, intent, bpc);
+    }
+    const e = getEngine();
+    const handle = this.entry.handle;
     guarded(e, () => {
       const x = e.exports;
       for (let done = 0; done < pixels; done += CHUNK_PIXELS) {
         const n = Math.min(CHUNK_PIXELS, pixels - done);
         new Uint8Array(x.memory.buffer, e.input, n * 4).set(cmyk.subarray(done * 4, (done + n) * 4));
-        x.transform_run(this.handle, e.input, e.output, n);
+        x.transform_run(handle, e.input, e.output, n);
         rgba.set(new Uint8Array(x.memory.buffer, e.output, n * 4), done * 4);
       }
     });

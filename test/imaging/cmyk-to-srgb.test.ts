@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "../../src/imaging/codecs";
-import { cmykToSrgb, cmykToSrgbForJpeg, cmykToSrgbHeapBytes, type CmykTransformOptions } from "../../src/imaging/cmyk-to-srgb";
+import { cmykToSrgb, cmykToSrgbForJpeg, cmykToSrgbHeapBytes, type CmykToSrgb, type CmykTransformOptions } from "../../src/imaging/cmyk-to-srgb";
 import { decodeJpegStream, type JpegHeader } from "../../src/imaging/jpeg-stream";
 import { decodePng } from "../../src/imaging/png-decode";
 import { compareRgba, deltaE2000, type Lab } from "../helpers/ciede2000";
@@ -59,22 +59,22 @@ const FIXTURES = [
 /** Decodes a CMYK JPEG band by band, converting each band as it comes. */
 async function convertJpeg(file: string, options?: CmykTransformOptions & { bandRows?: number; ignoreProfile?: boolean }) {
   let rgba = new Uint8Array(0);
-  let defaultProfile = false;
+  let transform: CmykToSrgb | undefined;
   const header: JpegHeader = await decodeJpegStream(
     await fixtureBytes(file),
     {
       onHeader: (h) => {
         rgba = new Uint8Array(h.width * h.height * 4);
+        // Once per image; each band is converted while it is still a view into the decoder's heap.
+        transform = options?.ignoreProfile ? cmykToSrgb(null, h.cmykInverted, options) : cmykToSrgbForJpeg(h, options).transform;
       },
       onBand: (band, h) => {
-        const transform = options?.ignoreProfile ? cmykToSrgb(null, h.cmykInverted, options) : cmykToSrgbForJpeg(h, options).transform;
-        defaultProfile = transform.defaultProfile;
-        transform.convert(band.data, rgba.subarray(band.y * h.width * 4, (band.y + band.rows) * h.width * 4));
+        transform!.convert(band.data, rgba.subarray(band.y * h.width * 4, (band.y + band.rows) * h.width * 4));
       },
     },
     { bandRows: options?.bandRows ?? 16 },
   );
-  return { header, rgba, defaultProfile };
+  return { header, rgba, defaultProfile: transform!.defaultProfile };
 }
 
 async function referencePng(name: string, tool: "transicc" | "magick"): Promise<Uint8Array> {
@@ -159,6 +159,17 @@ describe("cmyk-to-srgb transforms", () => {
     for (let i = 0; i < 20; i++) cmykToSrgb(header.icc!.slice(), true);
     expect(cmykToSrgbHeapBytes()).toBe(before);
     console.log(`cmyk-to-srgb heap: ${(before / 1048576).toFixed(2)} MiB`);
+  });
+
+  it("a transform let go from the cache while an image still uses it is made again, with the same result", async () => {
+    const header = (await convertJpeg("cmyk-srgb/fogra29-adobe.jpg")).header;
+    const cmyk = new Uint8Array(4 * 500).map((_, i) => (i * 37) & 255);
+    const t = cmykToSrgb(header.icc, true);
+    const before = t.convert(cmyk);
+    // Other images' transforms (four intents and forms of the default profile) push it out.
+    for (const intent of ["perceptual", "relative"] as const) for (const inverted of [false, true]) cmykToSrgb(null, inverted, { intent });
+    cmykToSrgb(null, true, { blackPointCompensation: false });
+    expect(t.convert(cmyk)).toEqual(before);
   });
 
   it("an unusable profile is an ImageDecodeError; for a JPEG the default is used and the reason given", async () => {

@@ -38,6 +38,14 @@ export function createApp() {
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", { type: "apiKey", in: "header", name: "X-Admin-Key" });
+  // The document describes itself too, so that every /v1 route is in it.
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/v1/openapi.json",
+    tags: ["Meta"],
+    summary: "This document (OpenAPI 3.1)",
+    responses: { 200: { description: "The OpenAPI document", content: { "application/json": { schema: { type: "object" } } } } },
+  });
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",
     info: {

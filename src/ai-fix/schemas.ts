@@ -4,6 +4,11 @@ import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 export const FIX_TYPES = Object.keys(FIX_TYPE_TOKENS) as [FixType, ...FixType[]];
 export const FIX_JOB_STATUSES = ["analyzing", "applying", "completed", "failed"] as const;
 
+/**
+ * Request body of POST /v1/services/preflight/ai-jobs. Not a named component: generators such as
+ * openapi-typescript make a named schema's defaulted fields required, which
+ * a request need not send; inline in the operation they stay optional.
+ */
 export const CreateFixJob = z
   .object({
     preflightReportId: z.string().min(1).max(64).openapi({ example: "report_V1StGXR8_Z5jdHi6B-myT" }),
@@ -14,8 +19,7 @@ export const CreateFixJob = z
       })
       .strict()
       .default({}),
-  })
-  .openapi("CreateFixJob");
+  });
 export type CreateFixJob = z.infer<typeof CreateFixJob>;
 
 const TokenRange = z.object({ min: z.number().int(), max: z.number().int() });

@@ -9,7 +9,12 @@ export const HttpUrl = z
   .url({ protocol: /^https?$/, message: "must be an http or https URL" })
   .max(2048);
 
-/** Request body of POST /v1/services/bg-remove (snake_case, as the public reference). */
+/**
+ * Request body of POST /v1/services/bg-remove (snake_case, as the public reference).
+ * Not a named component: generators such as openapi-typescript make a
+ * named schema's defaulted fields required, which a request need not send;
+ * inline in the operation they stay optional.
+ */
 export const CreateBgRemoval = z
   .object({
     image_url: HttpUrl.openapi({ description: "Source image (JPEG / PNG / WebP)", example: "https://example.com/photo.jpg" }),
@@ -17,8 +22,7 @@ export const CreateBgRemoval = z
     edge_softness: z.number().int().min(0).max(10).default(3).openapi({ description: "0 = hard cut, 10 = feathered" }),
     high_detail_mode: z.boolean().default(false).openapi({ description: "true for fine hair / fur" }),
     output_background: z.enum(OUTPUT_BACKGROUNDS).default("transparent"),
-  })
-  .openapi("CreateBgRemoval");
+  });
 export type CreateBgRemoval = z.infer<typeof CreateBgRemoval>;
 
 export const BG_REMOVE_STATUSES = ["pending", "processing", "completed", "failed"] as const;

@@ -3,7 +3,7 @@ import { createAccount, deleteAccount, getAccount, login } from "../accounts/acc
 import { AccountResponse, AccountWithToken, CreateAccount, Login, LoginResponse } from "../accounts/schemas";
 import { clientIp } from "../auth/throttle";
 import { requireAccount } from "../middleware/auth";
-import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+import { bearerAuth, bearerErrors, createRouter, errorResponses, jsonBody, jsonBodyErrors } from "./openapi";
 
 export const accountRoutes = createRouter();
 
@@ -16,7 +16,7 @@ accountRoutes.openapi(
     request: { body: jsonBody(CreateAccount) },
     responses: {
       201: { description: "The account and an access token", content: { "application/json": { schema: AccountWithToken } } },
-      400: errorResponses[400],
+      ...jsonBodyErrors,
       409: errorResponses[409],
       429: errorResponses[429],
     },
@@ -36,7 +36,7 @@ accountRoutes.openapi(
     request: { body: jsonBody(Login) },
     responses: {
       200: { description: "An access token", content: { "application/json": { schema: LoginResponse } } },
-      400: errorResponses[400],
+      ...jsonBodyErrors,
       401: errorResponses[401],
       429: errorResponses[429],
     },
@@ -57,8 +57,7 @@ accountRoutes.openapi(
     middleware: [requireAccount] as const,
     responses: {
       200: { description: "The account", content: { "application/json": { schema: AccountResponse } } },
-      401: errorResponses[401],
-      429: errorResponses[429],
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await getAccount(c.env, c.var.account.id) }, 200),
@@ -73,7 +72,7 @@ accountRoutes.openapi(
     description: "Every access token of the account stops working. Remaining tokens in the wallet are forfeited.",
     security: bearerAuth,
     middleware: [requireAccount] as const,
-    responses: { 204: { description: "Closed" }, 401: errorResponses[401] },
+    responses: { 204: { description: "Closed" }, ...bearerErrors },
   }),
   async (c) => {
     await deleteAccount(c.env, c.var.account.id);

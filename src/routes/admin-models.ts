@@ -3,7 +3,7 @@ import { readModelManifest } from "../bg-removal/manifest";
 import { activateModel, putModelFile } from "../bg-removal/provision";
 import { requireAdminKey } from "../middleware/auth";
 import { AppError, validationError } from "../platform/errors";
-import { createRouter, errorResponses } from "./openapi";
+import { adminKeyErrors, createRouter, errorResponses, jsonBodyErrors } from "./openapi";
 
 export const adminModelRoutes = createRouter();
 
@@ -19,11 +19,24 @@ adminModelRoutes.openapi(
     description: "Raw body; X-Content-SHA256 is checked by R2 while storing. scripts/provision-model.mjs calls this.",
     security: adminKey,
     middleware: [requireAdminKey] as const,
-    request: { params: z.object({ name: z.string(), path: z.string() }) },
+    // The file itself is the body; no zod schema, so no validator reads it before the handler.
+    request: {
+      params: z.object({ name: z.string(), path: z.string() }),
+      body: { required: true, content: { "application/octet-stream": {} } },
+    },
+    parameters: [
+      {
+        in: "header",
+        name: "X-Content-SHA256",
+        required: true,
+        description: "The file's SHA-256 in hex; R2 refuses a body that does not match (422).",
+        schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+      },
+    ],
     responses: {
       201: { description: "Stored", content: { "application/json": { schema: z.object({ data: z.object({ key: z.string(), bytes: z.number() }) }) } } },
       400: errorResponses[400],
-      401: errorResponses[401],
+      ...adminKeyErrors,
       422: errorResponses[422],
     },
   }),
@@ -47,8 +60,8 @@ adminModelRoutes.openapi(
     request: { body: { content: { "application/json": { schema: ManifestBody } }, required: true } },
     responses: {
       200: { description: "Active", content: { "application/json": { schema: z.object({ data: ManifestBody }) } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
+      ...jsonBodyErrors,
+      ...adminKeyErrors,
       422: errorResponses[422],
     },
   }),
@@ -65,7 +78,7 @@ adminModelRoutes.openapi(
     middleware: [requireAdminKey] as const,
     responses: {
       200: { description: "Active", content: { "application/json": { schema: z.object({ data: ManifestBody }) } } },
-      401: errorResponses[401],
+      ...adminKeyErrors,
       404: errorResponses[404],
     },
   }),

@@ -4,7 +4,18 @@ import { CreateFixJob, FixJob, FixJobCreated, FixJobIdParam } from "../ai-fix/sc
 import { requireAccount } from "../middleware/auth";
 import { idempotency } from "../middleware/idempotency";
 import { Report } from "../preflight/schemas";
-import { bearerAuth, createRouter, errorResponses, insufficientTokensResponse, jsonBody } from "./openapi";
+import {
+  bearerAuth,
+  bearerErrors,
+  chargeErrors,
+  createRouter,
+  errorResponses,
+  idempotencyKeyHeader,
+  idempotentReplayedHeader,
+  jsonBody,
+  jsonBodyErrors,
+  pathErrors,
+} from "./openapi";
 
 export const aiJobRoutes = createRouter();
 
@@ -22,15 +33,14 @@ aiJobRoutes.openapi(
     security: bearerAuth,
     middleware: [requireAccount, idempotency] as const,
     request: { body: jsonBody(CreateFixJob) },
+    parameters: [idempotencyKeyHeader],
     responses: {
-      202: { description: "Accepted", content: { "application/json": { schema: FixJobCreated } } },
-      ...insufficientTokensResponse,
-      400: errorResponses[400],
-      401: errorResponses[401],
-      404: errorResponses[404],
-      409: errorResponses[409],
+      202: { description: "Accepted", headers: idempotentReplayedHeader, content: { "application/json": { schema: FixJobCreated } } },
+      ...chargeErrors,
+      ...jsonBodyErrors,
+      ...bearerErrors,
+      404: { description: "NOT_FOUND: no report of the caller's by that preflightReportId", content: errorResponses[404].content },
       422: errorResponses[422],
-      429: errorResponses[429],
     },
   }),
   async (c) => {
@@ -53,9 +63,8 @@ aiJobRoutes.openapi(
     request: { params: FixJobIdParam },
     responses: {
       200: { description: "The job", content: { "application/json": { schema: FixJob } } },
-      401: errorResponses[401],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {
@@ -83,10 +92,9 @@ aiJobRoutes.openapi(
     request: { params: FixJobIdParam },
     responses: {
       200: { description: "Approved", content: { "application/json": { schema: Approved } } },
-      401: errorResponses[401],
-      404: errorResponses[404],
+      ...pathErrors,
+      ...bearerErrors,
       409: errorResponses[409],
-      429: errorResponses[429],
     },
   }),
   async (c) => {
@@ -107,10 +115,9 @@ aiJobRoutes.openapi(
     request: { params: FixJobIdParam },
     responses: {
       200: { description: "Rejected", content: { "application/json": { schema: Rejected } } },
-      401: errorResponses[401],
-      404: errorResponses[404],
+      ...pathErrors,
+      ...bearerErrors,
       409: errorResponses[409],
-      429: errorResponses[429],
     },
   }),
   async (c) => {

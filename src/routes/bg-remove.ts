@@ -5,7 +5,17 @@ import { findAccountJob } from "../jobs/store";
 import { requireService } from "../middleware/auth";
 import { idempotency } from "../middleware/idempotency";
 import { notFound } from "../platform/errors";
-import { bearerAuth, createRouter, errorResponses, insufficientTokensResponse, jsonBody } from "./openapi";
+import {
+  bearerAuth,
+  bearerErrors,
+  chargeErrors,
+  createRouter,
+  idempotencyKeyHeader,
+  idempotentReplayedHeader,
+  jsonBody,
+  jsonBodyErrors,
+  pathErrors,
+} from "./openapi";
 
 export const bgRemoveRoutes = createRouter();
 
@@ -27,14 +37,12 @@ bgRemoveRoutes.openapi(
     security: bearerAuth,
     middleware: [requireService("bg-remove"), idempotency] as const,
     request: { body: jsonBody(CreateBgRemoval) },
+    parameters: [idempotencyKeyHeader],
     responses: {
-      202: { description: "Accepted", content: { "application/json": { schema: BgRemovalCreated } } },
-      ...insufficientTokensResponse,
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      409: errorResponses[409],
-      429: errorResponses[429],
+      202: { description: "Accepted", headers: idempotentReplayedHeader, content: { "application/json": { schema: BgRemovalCreated } } },
+      ...chargeErrors,
+      ...jsonBodyErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {
@@ -60,11 +68,8 @@ bgRemoveRoutes.openapi(
     request: { params: JobIdParam },
     responses: {
       200: { description: "The job", content: { "application/json": { schema: BgRemovalJob } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {

@@ -5,7 +5,7 @@ import { storeUpload } from "../files/uploads";
 import { requireService } from "../middleware/auth";
 import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
-import { bearerAuth, createRouter, errorResponses } from "./openapi";
+import { bearerAuth, bearerErrors, createRouter, errorResponses } from "./openapi";
 
 export const fileRoutes = createRouter();
 
@@ -19,6 +19,9 @@ const Upload = z
     }),
   })
   .openapi("Upload");
+
+/** The body's Content-Type, for the document; any type is taken, since the bytes decide. */
+const UPLOAD_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/tiff", "application/pdf", "application/octet-stream"];
 
 function tooLarge(limit: number): AppError {
   return new AppError("PAYLOAD_TOO_LARGE", `Uploads are limited to ${Math.floor(limit / (1024 * 1024))} MB (MAX_SOURCE_BYTES).`, {
@@ -43,11 +46,24 @@ fileRoutes.openapi(
         return bodyLimit({ maxSize: limit, onError: () => { throw tooLarge(limit); } })(c, next);
       },
     ] as const,
+    // No zod schemas: the handler reads the body itself, so no validator is added for it.
+    request: {
+      body: {
+        required: true,
+        description: "The file: JPEG, PNG, WebP, TIFF or PDF (the type is taken from its bytes).",
+        content: {
+          // Raw bytes need no schema (OpenAPI 3.1); a multipart file is a string of some media type.
+          ...Object.fromEntries(UPLOAD_MEDIA_TYPES.map((type) => [type, {}])),
+          "multipart/form-data": {
+            schema: { type: "object", properties: { file: { type: "string", contentMediaType: "application/octet-stream" } }, required: ["file"] },
+          },
+        },
+      },
+    },
     responses: {
       201: { description: "Stored", content: { "application/json": { schema: Upload } } },
       400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
+      ...bearerErrors,
       413: errorResponses[413],
       415: errorResponses[415],
     },

@@ -4,7 +4,7 @@ import { scoreDpi } from "../preflight/dpi";
 import { deleteReport, getReport, listReports, runCheck } from "../preflight/checks";
 import { emitEvent } from "../webhooks/events";
 import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage, ReportsQuery } from "../preflight/schemas";
-import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+import { bearerAuth, bearerErrors, createRouter, errorResponses, jsonBody, jsonBodyErrors, pathErrors } from "./openapi";
 
 export const preflightRoutes = createRouter();
 
@@ -20,10 +20,8 @@ preflightRoutes.openapi(
     request: { body: jsonBody(DpiScoreRequest) },
     responses: {
       200: { description: "The score", content: { "application/json": { schema: DpiScoreResponse } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      429: errorResponses[429],
+      ...jsonBodyErrors,
+      ...bearerErrors,
     },
   }),
   (c) => c.json({ data: scoreDpi(c.req.valid("json")) }, 200),
@@ -42,12 +40,9 @@ preflightRoutes.openapi(
     request: { body: jsonBody(CreateCheck) },
     responses: {
       201: { description: "The report", content: { "application/json": { schema: ReportEnvelope } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      413: errorResponses[413],
+      ...jsonBodyErrors,
+      ...bearerErrors,
       422: errorResponses[422],
-      429: errorResponses[429],
     },
   }),
   async (c) => {
@@ -69,8 +64,7 @@ preflightRoutes.openapi(
     responses: {
       200: { description: "A page of reports", content: { "application/json": { schema: ReportPage } } },
       400: errorResponses[400],
-      401: errorResponses[401],
-      429: errorResponses[429],
+      ...bearerErrors,
     },
   }),
   async (c) => c.json(await listReports(c.env, c.var.account.id, c.req.valid("query")), 200),
@@ -87,9 +81,8 @@ preflightRoutes.openapi(
     request: { params: ReportIdParam },
     responses: {
       200: { description: "The report", content: { "application/json": { schema: ReportEnvelope } } },
-      401: errorResponses[401],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await getReport(c.env, c.var.account.id, c.req.valid("param").reportId) }, 200),
@@ -106,9 +99,8 @@ preflightRoutes.openapi(
     request: { params: ReportIdParam },
     responses: {
       200: { description: "Deleted", content: { "application/json": { schema: ReportDeleted } } },
-      401: errorResponses[401],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {

@@ -5,7 +5,7 @@ import { TransactionPage, TransactionsQuery, Wallet, WalletGrant, WalletGrantRes
 import { listTransactions } from "../wallet/transactions";
 import { toTransaction, walletOf, walletSummary } from "../wallet/wallet";
 import { LowBalanceThreshold, LowBalanceThresholdEnvelope } from "../webhooks/schemas";
-import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+import { adminKeyErrors, bearerAuth, bearerErrors, createRouter, errorResponses, idempotentReplayedHeader, jsonBody, jsonBodyErrors } from "./openapi";
 
 export const walletRoutes = createRouter();
 
@@ -19,8 +19,7 @@ walletRoutes.openapi(
     middleware: [requireAccount] as const,
     responses: {
       200: { description: "The wallet", content: { "application/json": { schema: z.object({ data: Wallet }) } } },
-      401: errorResponses[401],
-      429: errorResponses[429],
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await walletSummary(c.env, c.var.account.id) }, 200),
@@ -38,8 +37,7 @@ walletRoutes.openapi(
     responses: {
       200: { description: "A page of transactions", content: { "application/json": { schema: TransactionPage } } },
       400: errorResponses[400],
-      401: errorResponses[401],
-      429: errorResponses[429],
+      ...bearerErrors,
     },
   }),
   async (c) => c.json(await listTransactions(c.env, c.var.account.id, c.req.valid("query")), 200),
@@ -58,9 +56,9 @@ walletRoutes.openapi(
     middleware: [requireAdminKey] as const,
     request: { body: jsonBody(WalletGrant) },
     responses: {
-      201: { description: "Credited", content: { "application/json": { schema: WalletGrantResult } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
+      201: { description: "Credited", headers: idempotentReplayedHeader, content: { "application/json": { schema: WalletGrantResult } } },
+      ...jsonBodyErrors,
+      ...adminKeyErrors,
       404: errorResponses[404],
       409: errorResponses[409],
     },
@@ -84,10 +82,8 @@ walletRoutes.openapi(
     request: { body: jsonBody(LowBalanceThreshold) },
     responses: {
       200: { description: "The threshold", content: { "application/json": { schema: LowBalanceThresholdEnvelope } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      429: errorResponses[429],
+      ...jsonBodyErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {

@@ -19,14 +19,13 @@ import {
   WebhookIdParam,
   WebhookPage,
 } from "../webhooks/schemas";
-import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+import { bearerAuth, bearerErrors, createRouter, errorResponses, jsonBody, jsonBodyErrors, pathErrors } from "./openapi";
 
 // Webhook endpoints belong to the account: its access token only (a widget
 // token is refused with 403 by requireAccount).
 export const webhookRoutes = createRouter();
 const TAG = ["Webhooks"];
 const auth = { security: bearerAuth, middleware: requireAccount };
-const common = { 401: errorResponses[401], 403: errorResponses[403], 429: errorResponses[429] };
 
 webhookRoutes.openapi(
   createRoute({
@@ -38,7 +37,7 @@ webhookRoutes.openapi(
       "Events are delivered as Standard Webhooks: POST with webhook-id, webhook-timestamp and webhook-signature (HMAC-SHA256 of `id.timestamp.body` with the secret). The secret is shown only in this response. The URL follows the same policy as image URLs: no private or loopback targets.",
     ...auth,
     request: { body: jsonBody(CreateWebhook) },
-    responses: { 201: { description: "The endpoint and its signing secret", content: { "application/json": { schema: WebhookCreated } } }, 400: errorResponses[400], 409: errorResponses[409], ...common },
+    responses: { 201: { description: "The endpoint and its signing secret", content: { "application/json": { schema: WebhookCreated } } }, ...jsonBodyErrors, 409: errorResponses[409], ...bearerErrors },
   }),
   async (c) => c.json({ data: await createEndpoint(c.env, c.var.account.id, new URL(c.req.url).origin, c.req.valid("json")) }, 201),
 );
@@ -51,7 +50,7 @@ webhookRoutes.openapi(
     summary: "List webhook endpoints",
     ...auth,
     request: { query: PageQuery },
-    responses: { 200: { description: "Endpoints, newest first", content: { "application/json": { schema: WebhookPage } } }, 400: errorResponses[400], ...common },
+    responses: { 200: { description: "Endpoints, newest first", content: { "application/json": { schema: WebhookPage } } }, 400: errorResponses[400], ...bearerErrors },
   }),
   async (c) => c.json(await listEndpoints(c.env, c.var.account.id, c.req.valid("query")), 200),
 );
@@ -64,7 +63,7 @@ webhookRoutes.openapi(
     summary: "Get a webhook endpoint",
     ...auth,
     request: { params: WebhookIdParam },
-    responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEnvelope } } }, 404: errorResponses[404], ...common },
+    responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEnvelope } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => c.json({ data: toEndpoint(await findEndpointRow(c.env, c.var.account.id, c.req.valid("param").id)) }, 200),
 );
@@ -78,7 +77,7 @@ webhookRoutes.openapi(
     description: "`enabled: true` re-enables an endpoint that was disabled (after 410 Gone, or 5 days of failures).",
     ...auth,
     request: { params: WebhookIdParam, body: jsonBody(UpdateWebhook) },
-    responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEnvelope } } }, 400: errorResponses[400], 404: errorResponses[404], ...common },
+    responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEnvelope } } }, ...jsonBodyErrors, ...pathErrors, ...bearerErrors },
   }),
   async (c) => c.json({ data: await updateEndpoint(c.env, c.var.account.id, c.req.valid("param").id, c.req.valid("json")) }, 200),
 );
@@ -91,7 +90,7 @@ webhookRoutes.openapi(
     summary: "Delete a webhook endpoint and its delivery log",
     ...auth,
     request: { params: WebhookIdParam },
-    responses: { 200: { description: "Deleted", content: { "application/json": { schema: WebhookDeleted } } }, 404: errorResponses[404], ...common },
+    responses: { 200: { description: "Deleted", content: { "application/json": { schema: WebhookDeleted } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -109,7 +108,7 @@ webhookRoutes.openapi(
     description: "For 24 hours every delivery carries two signatures, one per secret, so a receiver can switch without missing one.",
     ...auth,
     request: { params: WebhookIdParam },
-    responses: { 200: { description: "The new secret", content: { "application/json": { schema: SecretRotated } } }, 404: errorResponses[404], ...common },
+    responses: { 200: { description: "The new secret", content: { "application/json": { schema: SecretRotated } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => c.json({ data: await rotateSecret(c.env, c.var.account.id, c.req.valid("param").id) }, 200),
 );
@@ -123,7 +122,7 @@ webhookRoutes.openapi(
     description: `Delivers a \`${TEST_EVENT_TYPE}\` event to the endpoint, whatever it subscribed to, with the same signing and retries as real events.`,
     ...auth,
     request: { params: WebhookIdParam },
-    responses: { 202: { description: "The delivery, queued", content: { "application/json": { schema: DeliveryEnvelope } } }, 404: errorResponses[404], ...common },
+    responses: { 202: { description: "The delivery, queued", content: { "application/json": { schema: DeliveryEnvelope } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => {
     const endpoint = await findEndpointRow(c.env, c.var.account.id, c.req.valid("param").id);
@@ -142,7 +141,7 @@ webhookRoutes.openapi(
     description: "Newest first: each event sent to the endpoint with its status, attempts, last response code and next retry.",
     ...auth,
     request: { params: WebhookIdParam, query: PageQuery },
-    responses: { 200: { description: "Deliveries", content: { "application/json": { schema: DeliveryPage } } }, 400: errorResponses[400], 404: errorResponses[404], ...common },
+    responses: { 200: { description: "Deliveries", content: { "application/json": { schema: DeliveryPage } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => c.json(await listDeliveries(c.env, c.var.account.id, c.req.valid("param").id, c.req.valid("query")), 200),
 );
@@ -155,7 +154,7 @@ webhookRoutes.openapi(
     summary: "Send a delivery again now",
     ...auth,
     request: { params: DeliveryIdParam },
-    responses: { 202: { description: "The delivery, queued again", content: { "application/json": { schema: DeliveryEnvelope } } }, 404: errorResponses[404], ...common },
+    responses: { 202: { description: "The delivery, queued again", content: { "application/json": { schema: DeliveryEnvelope } } }, ...pathErrors, ...bearerErrors },
   }),
   async (c) => {
     const { id, deliveryId } = c.req.valid("param");

@@ -7,7 +7,7 @@ import { parseOrigins, readAllowedOrigins, replaceAllowedOrigins } from "../widg
 import { AllowedOrigins, AllowedOriginsEnvelope, MintedWidgetToken, MintWidgetToken, WidgetTokenIdParam, WidgetTokenInfo, WidgetTokenState } from "../widgets/schemas";
 import { WIDGET_BUILD, WIDGET_JS } from "../widgets/script";
 import { describeWidgetToken, mintWidgetToken, revokeWidgetToken } from "../widgets/tokens";
-import { bearerAuth, createRouter, errorResponses, jsonBody } from "./openapi";
+import { bearerAuth, bearerErrors, createRouter, jsonBody, jsonBodyErrors, pathErrors } from "./openapi";
 
 /**
  * Storefront widgets: the account's allowed origins and widget tokens
@@ -29,9 +29,7 @@ widgetRoutes.openapi(
     middleware: [requireAccount] as const,
     responses: {
       200: { description: "The list", content: { "application/json": { schema: AllowedOriginsEnvelope } } },
-      401: errorResponses[401],
-      403: errorResponses[403],
-      429: errorResponses[429],
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: { origins: await readAllowedOrigins(c.env, c.var.account.id) } }, 200),
@@ -50,10 +48,8 @@ widgetRoutes.openapi(
     request: { body: jsonBody(AllowedOrigins) },
     responses: {
       200: { description: "The new list", content: { "application/json": { schema: AllowedOriginsEnvelope } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      429: errorResponses[429],
+      ...jsonBodyErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => {
@@ -75,10 +71,8 @@ widgetRoutes.openapi(
     request: { body: jsonBody(MintWidgetToken) },
     responses: {
       201: { description: "The token", content: { "application/json": { schema: MintedWidgetToken } } },
-      400: errorResponses[400],
-      401: errorResponses[401],
-      403: errorResponses[403],
-      429: errorResponses[429],
+      ...jsonBodyErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await mintWidgetToken(c.env, c.var.account.id, selfOrigin(c), c.req.valid("json")) }, 201),
@@ -95,10 +89,8 @@ widgetRoutes.openapi(
     request: { params: WidgetTokenIdParam },
     responses: {
       200: { description: "The token (without its secret)", content: { "application/json": { schema: WidgetTokenState } } },
-      401: errorResponses[401],
-      403: errorResponses[403],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await describeWidgetToken(c.env, c.var.account.id, c.req.valid("param").tokenId) }, 200),
@@ -116,10 +108,8 @@ widgetRoutes.openapi(
     request: { params: WidgetTokenIdParam },
     responses: {
       200: { description: "Revoked", content: { "application/json": { schema: z.object({ data: WidgetTokenInfo }) } } },
-      401: errorResponses[401],
-      403: errorResponses[403],
-      404: errorResponses[404],
-      429: errorResponses[429],
+      ...pathErrors,
+      ...bearerErrors,
     },
   }),
   async (c) => c.json({ data: await revokeWidgetToken(c.env, c.var.account.id, c.req.valid("param").tokenId) }, 200),

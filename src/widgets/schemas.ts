@@ -39,6 +39,11 @@ export type AllowedOrigins = z.infer<typeof AllowedOrigins>;
 
 export const AllowedOriginsEnvelope = z.object({ data: AllowedOrigins }).openapi("AllowedOriginsEnvelope");
 
+/**
+ * Request body of POST /v1/account/widget-tokens. Not a named component: generators such as
+ * openapi-typescript make a named schema's defaulted fields required, which
+ * a request need not send; inline in the operation they stay optional.
+ */
 export const MintWidgetToken = z
   .object({
     services: z
@@ -66,8 +71,7 @@ export const MintWidgetToken = z
       .nullable()
       .default(null)
       .openapi({ description: "The shop's reference for the shopper (session or customer id); jobs are visible to tokens with the same reference" }),
-  })
-  .openapi("MintWidgetToken");
+  });
 export type MintWidgetToken = z.infer<typeof MintWidgetToken>;
 
 export const WidgetTokenInfo = z

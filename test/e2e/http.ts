@@ -22,7 +22,7 @@ export async function http(
 export const DEV_ADMIN_KEY = "dev-admin-key";
 
 /** A new account on the dev server, with `tokens` granted (if any), logged in. */
-export async function fundedShop(label: string, tokens: number): Promise<{ email: string; token: string }> {
+export async function fundedShop(label: string, tokens: number): Promise<{ email: string; password: string; token: string }> {
   const email = `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = "E2e-pass-word1";
   const signUp = await http("/v1/account", { body: { email, password, name: `E2e ${label}` } });
@@ -35,5 +35,5 @@ export async function fundedShop(label: string, tokens: number): Promise<{ email
     });
     if (grant.status !== 201) throw new Error(`grant: ${grant.status} ${JSON.stringify(grant.body)}`);
   }
-  return { email, token: login.body.access_token };
+  return { email, password, token: login.body.access_token };
 }

@@ -18,6 +18,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { bundleForNode, median } from "./lib/node-bundle.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, "bench", "out", "cmyk-to-srgb");
@@ -39,31 +40,7 @@ function makeFile() {
   return file;
 }
 
-/** The two modules bundled for Node, `.wasm` imports as compiled modules (what CompiledWasm gives a Worker). */
-async function bundle() {
-  const out = path.join(outDir, "bundle.mjs");
-  const { build } = await import(path.join(root, "node_modules/esbuild/lib/main.js"));
-  await build({
-    stdin: { contents: `export * from "./src/imaging/jpeg-stream.ts"; export * from "./src/imaging/cmyk-to-srgb.ts";`, resolveDir: root, loader: "ts" },
-    bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning",
-    plugins: [{
-      name: "wasm-module",
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => ({
-          path: args.path.startsWith(".") ? path.resolve(args.resolveDir, args.path) : path.join(root, "node_modules", args.path),
-          namespace: "wasm-module",
-        }));
-        b.onLoad({ filter: /.*/, namespace: "wasm-module" }, (args) => ({
-          contents: `import { readFileSync } from "node:fs"; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
-          loader: "js",
-        }));
-      },
-    }],
-  });
-  return out;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const bundle = () => bundleForNode(["src/imaging/jpeg-stream.ts", "src/imaging/cmyk-to-srgb.ts"], path.join(outDir, "bundle.mjs"));
 
 const file = makeFile();
 const m = await import(await bundle());

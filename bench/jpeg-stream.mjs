@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { bundleForNode, median } from "./lib/node-bundle.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, "bench", "out", "jpeg-stream");
@@ -47,31 +48,7 @@ function makeFile({ name, width, height, cjpeg }) {
   return file;
 }
 
-/** src/imaging/jpeg-stream.ts bundled for Node, with `.wasm` imports as compiled modules (what CompiledWasm gives a Worker). */
-async function bundle() {
-  const out = path.join(outDir, "jpeg-stream.bundle.mjs");
-  const { build } = await import(path.join(root, "node_modules/esbuild/lib/main.js"));
-  await build({
-    entryPoints: [path.join(root, "src/imaging/jpeg-stream.ts")],
-    bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning",
-    plugins: [{
-      name: "wasm-module",
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => ({
-          path: args.path.startsWith(".") ? path.resolve(args.resolveDir, args.path) : path.join(root, "node_modules", args.path),
-          namespace: "wasm-module",
-        }));
-        b.onLoad({ filter: /.*/, namespace: "wasm-module" }, (args) => ({
-          contents: `import { readFileSync } from "node:fs"; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
-          loader: "js",
-        }));
-      },
-    }],
-  });
-  return out;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const bundle = () => bundleForNode(["src/imaging/jpeg-stream.ts"], path.join(outDir, "jpeg-stream.bundle.mjs"));
 
 /** jSquash's mozjpeg decoder instance, set up as src/imaging/codecs.ts sets it up. */
 async function jsquashDecoder() {

@@ -177,7 +177,8 @@ export function api(base, pathname, { token, body, headers = {}, method, timeout
         });
       },
     );
-    // Now and then a request still stalls in that proxy and never answers; give up on it.
+    // A request that never answers (the local runtime's GC wedge, fixed by --single-threaded-gc, was
+    // one such cause: docs/development.md, "The local stall, found") is given up on.
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${pathname}: no answer within ${timeoutMs} ms`)));
     req.on("error", reject);
     req.end(payload);

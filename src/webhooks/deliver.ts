@@ -12,6 +12,8 @@ import { toFixJobResponse } from "../ai-fix/jobs";
 import { toBgRemovalResponse } from "../bg-removal/jobs";
 import { findJob } from "../jobs/store";
 import { eventBody } from "./events";
+// This module runs in the API Worker only (its queue handler, routes and the
+// sweeper): it renders jobs, so the consumers import src/webhooks/outbox.ts instead.
 import { sendDeliveryMessage, WebhookMessage, type DeliveryRow } from "./outbox";
 
 export { WEBHOOK_QUEUE, WebhookMessage } from "./outbox";
@@ -22,7 +24,6 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3600 * 1000;
 /** A pending delivery whose queue message is this late is sent again by the sweeper. */
 export const LOST_MESSAGE_AFTER_MS = 10 * 60 * 1000;
-
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -23,8 +23,14 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NAME="cmyk-srgb build"
 OUT="$HERE/cmyk-srgb.wasm"
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
+# shellcheck source=../build-common.sh
+. "$HERE/../build-common.sh"
+require_wasi_toolchain
+command -v patch >/dev/null || die "missing patch (apt-get install patch)"
+[ -f "$HERE/default-cmyk.icc" ] || die "missing default-cmyk.icc (bash wasm/cmyk-srgb/make-default-profile.sh)"
 
 VERSION=2.14
 DEB_VERSION=2.14-2+deb12u1
@@ -32,23 +38,6 @@ ORIG="lcms2_${VERSION}.orig.tar.gz"
 ORIG_SHA256=28474ea6f6591c4d4cee972123587001a4e6e353412a41b3e9e82219818d5740
 DEBIAN="lcms2_${DEB_VERSION}.debian.tar.xz"
 DEBIAN_SHA256=3b88006a5ccc15f3d4b2f28310875a8c4d789ac8342deaf4113ed5c2fd4a59e8
-CLANG=clang-14
-CLANG_VERSION=14.0.6
-SYSROOT_INCLUDE=/usr/include/wasm32-wasi
-SYSROOT_LIB=/usr/lib/wasm32-wasi
-
-die() { echo "cmyk-srgb build: $*" >&2; exit 1; }
-command -v "$CLANG" >/dev/null || die "missing $CLANG (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)"
-command -v wasm-ld-14 >/dev/null || command -v wasm-ld >/dev/null || die "missing wasm-ld (apt-get install lld-14)"
-command -v patch >/dev/null || die "missing patch (apt-get install patch)"
-"$CLANG" --version | grep -q "version $CLANG_VERSION" || die "expected clang $CLANG_VERSION: another compiler gives other bytes"
-[ -f "$SYSROOT_LIB/libc.a" ] || die "missing wasi-libc (apt-get install wasi-libc)"
-[ -f "$HERE/default-cmyk.icc" ] || die "missing default-cmyk.icc (bash wasm/cmyk-srgb/make-default-profile.sh)"
-RESOURCE_INCLUDE="$("$CLANG" -print-resource-dir)/include"
-
-BUILD="$(mktemp -d "${TMPDIR:-/tmp}/cmyk-srgb-build.XXXXXX")"
-trap 'rm -rf "$BUILD"' EXIT
-
 # --- sources -------------------------------------------------------------------------------
 SOURCES="${LCMS2_SOURCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/printcart-lcms2}"
 if [ ! -f "$SOURCES/$ORIG" ] || [ ! -f "$SOURCES/$DEBIAN" ]; then
@@ -85,25 +74,11 @@ CFLAGS=(--target=wasm32-wasi -O2 -nostdinc -isystem "$RESOURCE_INCLUDE" -isystem
   -I "$SRC/include" -I "$SRC/src" -I "$BUILD" -DCMS_NO_PTHREADS=1 -DNDEBUG -fno-ident
   -ffile-prefix-map="$BUILD"=. -ffile-prefix-map="$HERE"=. -Wall -Wno-unused-function)
 
-OBJECTS=()
-for name in "${LCMS[@]}"; do
-  "$CLANG" "${CFLAGS[@]}" -c "$SRC/src/$name.c" -o "$BUILD/$name.o"
-  OBJECTS+=("$BUILD/$name.o")
-done
-"$CLANG" "${CFLAGS[@]}" -c "$HERE/cmyk_srgb.c" -o "$BUILD/cmyk_srgb.o"
-OBJECTS+=("$BUILD/cmyk_srgb.o")
+compile_objects "$SRC/src" "${LCMS[@]}"
+compile_objects "$HERE" cmyk_srgb
 
 # --- link ----------------------------------------------------------------------------------
-# 64 KB of stack; memory may grow to 64 MiB: past it malloc fails and the transform
-# is refused instead of the isolate dying.
-"$CLANG" --target=wasm32-wasi -nostdlib -nostartfiles -o "$BUILD/cmyk-srgb.wasm" "${OBJECTS[@]}" \
-  -L"$SYSROOT_LIB" -lc "$("$CLANG" --target=wasm32-wasi -print-libgcc-file-name)" \
-  -Wl,--no-entry -Wl,--strip-all -Wl,-z,stack-size=65536 -Wl,--max-memory=67108864
-
-if [ "${1:-}" = "--check" ]; then
-  cmp -s "$BUILD/cmyk-srgb.wasm" "$OUT" || die "rebuilt module differs from $OUT"
-  echo "cmyk-srgb.wasm is reproducible: $(sha256sum <"$OUT" | cut -c1-64)"
-else
-  cp "$BUILD/cmyk-srgb.wasm" "$OUT"
-  echo "wrote $OUT ($(stat -c %s "$OUT") bytes, sha256 $(sha256sum <"$OUT" | cut -c1-64))"
-fi
+# Memory may grow to 64 MiB: past it malloc fails and the transform is refused
+# instead of the isolate dying.
+link_wasm "$BUILD/cmyk-srgb.wasm" 67108864
+finish "$BUILD/cmyk-srgb.wasm" "$@"

@@ -18,18 +18,18 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NAME="make-default-profile"
 OUT="$HERE/default-cmyk.icc"
 TI3=/usr/share/color/icc/FOGRA39L.ti3
 TI3_SHA256=e44e6dfa81633588db98b5613a821d4a936d3d9438d2eb983083c3232df393fa
 export LC_ALL=C TZ=UTC
 
-die() { echo "make-default-profile: $*" >&2; exit 1; }
+# shellcheck source=../build-common.sh
+. "$HERE/../build-common.sh"
 command -v colprof >/dev/null || die "missing colprof (apt-get install argyll)"
 [ -f "$TI3" ] || die "missing $TI3 (apt-get install icc-profiles-free)"
 echo "$TI3_SHA256  $TI3" | sha256sum -c --quiet - || die "$TI3 is not the FOGRA39L data this profile was made from"
 
-BUILD="$(mktemp -d "${TMPDIR:-/tmp}/cmyk-profile.XXXXXX")"
-trap 'rm -rf "$BUILD"' EXIT
 cp "$TI3" "$BUILD/FOGRA39L.ti3"
 (cd "$BUILD" && colprof -qm -bl -kr -l330 -nc \
   -D "FOGRA39L (coated offset, ISO 12647-2), printcart default CMYK" \
@@ -38,10 +38,4 @@ cp "$TI3" "$BUILD/FOGRA39L.ti3"
 # Header bytes 24-35: creation date and time.
 printf '\0\0\0\0\0\0\0\0\0\0\0\0' | dd of="$BUILD/default-cmyk.icc" bs=1 seek=24 count=12 conv=notrunc status=none
 
-if [ "${1:-}" = "--check" ]; then
-  cmp -s "$BUILD/default-cmyk.icc" "$OUT" || die "remade profile differs from $OUT"
-  echo "default-cmyk.icc is reproducible: $(sha256sum <"$OUT" | cut -c1-64)"
-else
-  cp "$BUILD/default-cmyk.icc" "$OUT"
-  echo "wrote $OUT ($(stat -c %s "$OUT") bytes, sha256 $(sha256sum <"$OUT" | cut -c1-64))"
-fi
+finish "$BUILD/default-cmyk.icc" "$@"

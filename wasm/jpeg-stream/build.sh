@@ -17,28 +17,17 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NAME="jpeg-stream build"
 OUT="$HERE/jpeg-stream.wasm"
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
+# shellcheck source=../build-common.sh
+. "$HERE/../build-common.sh"
+require_wasi_toolchain
 
 VERSION=2.1.5
 DEB_VERSION=1:2.1.5-2
 TARBALL_NAME="libjpeg-turbo_${VERSION}.orig.tar.gz"
 TARBALL_SHA256=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
-CLANG=clang-14
-CLANG_VERSION=14.0.6
-SYSROOT_INCLUDE=/usr/include/wasm32-wasi
-SYSROOT_LIB=/usr/lib/wasm32-wasi
-
-die() { echo "jpeg-stream build: $*" >&2; exit 1; }
-command -v "$CLANG" >/dev/null || die "missing $CLANG (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)"
-command -v wasm-ld-14 >/dev/null || command -v wasm-ld >/dev/null || die "missing wasm-ld (apt-get install lld-14)"
-"$CLANG" --version | grep -q "version $CLANG_VERSION" || die "expected clang $CLANG_VERSION: another compiler gives other bytes"
-[ -f "$SYSROOT_LIB/libc.a" ] || die "missing wasi-libc (apt-get install wasi-libc)"
-RESOURCE_INCLUDE="$("$CLANG" -print-resource-dir)/include"
-
-BUILD="$(mktemp -d "${TMPDIR:-/tmp}/jpeg-stream-build.XXXXXX")"
-trap 'rm -rf "$BUILD"' EXIT
-
 # --- sources -------------------------------------------------------------------------------
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/printcart-jpeg-stream"
 TARBALL="${LIBJPEG_TURBO_TARBALL:-$CACHE/$TARBALL_NAME}"
@@ -64,25 +53,11 @@ CFLAGS=(--target=wasm32-wasi -O2 -nostdinc -isystem "$RESOURCE_INCLUDE" -isystem
   -I "$HERE/config" -I "$SRC" -DNO_GETENV -DNO_PUTENV -fno-ident -ffile-prefix-map="$BUILD"=. -ffile-prefix-map="$HERE"=.
   -Wall -Wno-unused-function)
 
-OBJECTS=()
-for name in "${LIBJPEG[@]}"; do
-  "$CLANG" "${CFLAGS[@]}" -c "$SRC/$name.c" -o "$BUILD/$name.o"
-  OBJECTS+=("$BUILD/$name.o")
-done
-"$CLANG" "${CFLAGS[@]}" -c "$HERE/jpeg_stream.c" -o "$BUILD/jpeg_stream.o"
-OBJECTS+=("$BUILD/jpeg_stream.o")
+compile_objects "$SRC" "${LIBJPEG[@]}"
+compile_objects "$HERE" jpeg_stream
 
 # --- link ----------------------------------------------------------------------------------
-# 64 KB of stack; memory may grow to 128 MiB (an isolate's whole budget): past it,
-# malloc fails and libjpeg reports "insufficient memory" instead of the isolate dying.
-"$CLANG" --target=wasm32-wasi -nostdlib -nostartfiles -o "$BUILD/jpeg-stream.wasm" "${OBJECTS[@]}" \
-  -L"$SYSROOT_LIB" -lc "$("$CLANG" --target=wasm32-wasi -print-libgcc-file-name)" \
-  -Wl,--no-entry -Wl,--strip-all -Wl,-z,stack-size=65536 -Wl,--max-memory=134217728
-
-if [ "${1:-}" = "--check" ]; then
-  cmp -s "$BUILD/jpeg-stream.wasm" "$OUT" || die "rebuilt module differs from $OUT"
-  echo "jpeg-stream.wasm is reproducible: $(sha256sum <"$OUT" | cut -c1-64)"
-else
-  cp "$BUILD/jpeg-stream.wasm" "$OUT"
-  echo "wrote $OUT ($(stat -c %s "$OUT") bytes, sha256 $(sha256sum <"$OUT" | cut -c1-64))"
-fi
+# Memory may grow to 128 MiB (an isolate's whole budget): past it, malloc fails and
+# libjpeg reports "insufficient memory" instead of the isolate dying.
+link_wasm "$BUILD/jpeg-stream.wasm" 134217728
+finish "$BUILD/jpeg-stream.wasm" "$@"

@@ -48,8 +48,9 @@ export function jobDeadlineMessage(deadlineSeconds: number): string {
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
   const settings = readSettings(env);
   const cutoff = nowMs - settings.jobDeadlineSeconds * 1000;
-  const jobsFailed = await failOverdueJobs(env, new Date(cutoff).toISOString(), jobDeadlineMessage(settings.jobDeadlineSeconds));
-  const holdsRefunded = await expireOpenHolds(env, cutoff);
+  const message = jobDeadlineMessage(settings.jobDeadlineSeconds);
+  const jobsFailed = await failOverdueJobs(env, new Date(cutoff).toISOString(), message);
+  const holdsRefunded = await expireOpenHolds(env, cutoff, message);
   const uploadsDeleted = await deleteExpiredUploads(env, nowMs - settings.uploadRetentionDays * 24 * 3600 * 1000);
   const webhookDeliveriesResent = await resendLostDeliveries(env, nowMs);
   return { jobsFailed, holdsRefunded, uploadsDeleted, webhookDeliveriesResent };
@@ -75,7 +76,7 @@ async function failOverdueJobs(env: Env, cutoffIso: string, message: string): Pr
   return failed;
 }
 
-async function expireOpenHolds(env: Env, cutoffMs: number): Promise<string[]> {
+async function expireOpenHolds(env: Env, cutoffMs: number, message: string): Promise<string[]> {
   const { results } = await env.DB.prepare(
     `SELECT DISTINCT d.account_id AS accountId FROM wallet_transactions d
       WHERE d.type = 'debit' AND d.created_at < ?1 AND d.created_at >= ?2
@@ -93,7 +94,7 @@ async function expireOpenHolds(env: Env, cutoffMs: number): Promise<string[]> {
         refunded.push(jobId);
         // A job row, if one was written after all, follows its refunded hold.
         const job = await findJob(env, jobId);
-        if (job) await failJob(env, job, jobDeadlineMessage(readSettings(env).jobDeadlineSeconds));
+        if (job) await failJob(env, job, message);
       }
     } catch (error) {
       console.error(`sweeper: could not sweep the wallet of ${accountId}`, error);

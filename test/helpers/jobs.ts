@@ -39,27 +39,22 @@ export async function cutOut(token: string, body: Record<string, unknown>) {
   return { done, file: await download(done.output_url) };
 }
 
-/**
- * A background-removal job charged in the wallet (150 tokens) and recorded in
- * D1, but not queued: the test decides when, or whether, it is delivered.
- */
-export async function chargedJobRow(accountId: string, row: Partial<Job> = {}): Promise<Job> {
-  const id = `job_${crypto.randomUUID().replace(/-/g, "")}`;
-  const charge = await chargeForJob(env as Env, { accountId, service: "bg-remove", jobId: id, tokens: 150, idempotencyKey: id });
+/** A background-removal job row with nothing set beyond `row`: what a test writes to D1 itself. */
+export function jobRow(accountId: string, row: Partial<Job> = {}): Job {
   const now = new Date().toISOString();
-  const job: Job = {
-    id,
+  return {
+    id: `job_${crypto.randomUUID().replace(/-/g, "")}`,
     accountId,
     kind: "bg_remove",
     status: "processing",
     sourceUrl: "http://127.0.0.1:9/never-fetched.jpg",
-    params: { subject_type: "product", edge_softness: 0, high_detail_mode: false, output_format: "png", background: "transparent" },
+    params: {},
     result: null,
     outputKey: null,
     outputContentType: null,
-    tokensDeducted: 150,
+    tokensDeducted: 0,
     tokensCharged: null,
-    walletTransactionId: charge.entry.id,
+    walletTransactionId: null,
     errorMessage: null,
     attempts: 0,
     reportId: null,
@@ -74,6 +69,22 @@ export async function chargedJobRow(accountId: string, row: Partial<Job> = {}): 
     updatedAt: now,
     ...row,
   };
+}
+
+/**
+ * A background-removal job charged in the wallet (150 tokens) and recorded in
+ * D1, but not queued: the test decides when, or whether, it is delivered.
+ */
+export async function chargedJobRow(accountId: string, row: Partial<Job> = {}): Promise<Job> {
+  const id = row.id ?? `job_${crypto.randomUUID().replace(/-/g, "")}`;
+  const charge = await chargeForJob(env as Env, { accountId, service: "bg-remove", jobId: id, tokens: 150, idempotencyKey: id });
+  const job = jobRow(accountId, {
+    id,
+    params: { subject_type: "product", edge_softness: 0, high_detail_mode: false, output_format: "png", background: "transparent" },
+    tokensDeducted: 150,
+    walletTransactionId: charge.entry.id,
+    ...row,
+  });
   await insertJob(env as Env, job);
   return job;
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { insertJob, type Job } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
 import { api, signUp } from "../helpers/api";
+import { jobRow } from "../helpers/jobs";
 import { USAGE, utcDay } from "./helpers";
 
 // Ranges, defaults and validation of GET /v1/usage, and where entries near
@@ -71,35 +72,16 @@ describe("dates near midnight UTC", () => {
   const jobX = `job_usage_x_${crypto.randomUUID().slice(0, 8)}`;
   const jobY = `job_usage_y_${crypto.randomUUID().slice(0, 8)}`;
 
-  function job(id: string, row: Partial<Job>): Job {
-    return {
+  const job = (id: string, row: Partial<Job>): Job =>
+    jobRow(account.id, {
       id,
-      accountId: account.id,
-      kind: "bg_remove",
       status: "completed",
       sourceUrl: "http://127.0.0.1:9/never-fetched.png",
-      params: {},
-      result: null,
-      outputKey: null,
-      outputContentType: null,
-      tokensDeducted: 0,
-      tokensCharged: null,
-      walletTransactionId: null,
-      errorMessage: null,
       attempts: 1,
-      reportId: null,
-      decision: null,
-      decidedAt: null,
-      decisionReportId: null,
-      shopperRef: null,
-      widgetTokenId: null,
       createdAt: "2025-03-01T00:00:00.000Z",
-      startedAt: null,
-      completedAt: null,
       updatedAt: "2025-03-01T00:00:00.000Z",
       ...row,
-    };
-  }
+    });
 
   beforeAll(async () => {
     account = await signUp("usage-midnight");

@@ -6,13 +6,13 @@ import { MIME_TYPES, sniffType } from "../imaging/sniff";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
+import { afterCursor, encodeCursor, pageOf, type PageQuery } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
 import { analyzeFile } from "./analyze";
 import { MIN_PPI } from "./dpi";
 import { issue, type PreflightIssue, type Requirements } from "./issues";
 import { takePreflightQuota } from "./quota";
-import { PREFLIGHT_FILE_TYPES, type CreateCheck, type PreflightFileType, type Report, type ReportStatus, type ReportsQuery } from "./schemas";
+import { PREFLIGHT_FILE_TYPES, type CreateCheck, type PreflightFileType, type Report, type ReportStatus } from "./schemas";
 
 /** Without a profile or product type, files are held to the common print standard. */
 export const DEFAULT_REQUIRED_DPI = 300;
@@ -201,7 +201,7 @@ export async function getReport(env: Env, accountId: string, reportId: string): 
 }
 
 /** Newest first; the cursor keeps pages stable while new reports arrive. */
-export async function listReports(env: Env, accountId: string, query: ReportsQuery): Promise<{ data: Report[]; meta: { nextCursor: string | null } }> {
+export async function listReports(env: Env, accountId: string, query: PageQuery): Promise<{ data: Report[]; meta: { nextCursor: string | null } }> {
   const t = schema.preflightReports;
   const rows = await database(env.DB)
     .select()

@@ -108,7 +108,6 @@ export const ReportPage = z
   .object({ data: z.array(Report), meta: z.object({ nextCursor: z.string().nullable() }) })
   .openapi("PreflightReportPage");
 
-export { PageQuery as ReportsQuery } from "../platform/pagination";
 
 export const ReportIdParam = z.object({
   reportId: z.string().min(1).max(64).openapi({ param: { name: "reportId", in: "path" }, example: "report_V1StGXR8_Z5jdHi6B-myT" }),

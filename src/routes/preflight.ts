@@ -3,7 +3,8 @@ import { requireAccount, requireService } from "../middleware/auth";
 import { scoreDpi } from "../preflight/dpi";
 import { deleteReport, getReport, listReports, runCheck } from "../preflight/checks";
 import { emitEvent } from "../webhooks/events";
-import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage, ReportsQuery } from "../preflight/schemas";
+import { CreateCheck, DpiScoreRequest, DpiScoreResponse, ReportDeleted, ReportEnvelope, ReportIdParam, ReportPage } from "../preflight/schemas";
+import { PageQuery } from "../platform/pagination";
 import { bearerAuth, bearerErrors, createRouter, errorResponses, jsonBody, jsonBodyErrors, pathErrors } from "./openapi";
 
 export const preflightRoutes = createRouter();
@@ -60,7 +61,7 @@ preflightRoutes.openapi(
     summary: "List recent reports, newest first",
     security: bearerAuth,
     middleware: [requireAccount] as const,
-    request: { query: ReportsQuery },
+    request: { query: PageQuery },
     responses: {
       200: { description: "A page of reports", content: { "application/json": { schema: ReportPage } } },
       400: errorResponses[400],

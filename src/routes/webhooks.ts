@@ -9,7 +9,6 @@ import {
   DeliveryEnvelope,
   DeliveryIdParam,
   DeliveryPage,
-  PageQuery,
   SecretRotated,
   TEST_EVENT_TYPE,
   UpdateWebhook,
@@ -19,6 +18,7 @@ import {
   WebhookIdParam,
   WebhookPage,
 } from "../webhooks/schemas";
+import { PageQuery } from "../platform/pagination";
 import { bearerAuth, bearerErrors, createRouter, errorResponses, jsonBody, jsonBodyErrors, pathErrors } from "./openapi";
 
 // Webhook endpoints belong to the account: its access token only (a widget

@@ -4,9 +4,9 @@ import { checkFetchUrl } from "../platform/url-policy";
 import type { Env } from "../platform/env";
 import { AppError, notFound, validationError } from "../platform/errors";
 import { prefixedId } from "../platform/ids";
-import { afterCursor, encodeCursor, pageOf } from "../platform/pagination";
+import { afterCursor, encodeCursor, pageOf, type PageQuery } from "../platform/pagination";
 import { readSettings } from "../platform/settings";
-import { MAX_ENDPOINTS_PER_ACCOUNT, type CreateWebhook, type PageQuery, type UpdateWebhook, type WebhookEndpoint } from "./schemas";
+import { MAX_ENDPOINTS_PER_ACCOUNT, type CreateWebhook, type UpdateWebhook, type WebhookEndpoint } from "./schemas";
 import { newSecret } from "./signing";
 
 export type EndpointRow = typeof schema.webhookEndpoints.$inferSelect;

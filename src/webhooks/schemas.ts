@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../bg-removal/schemas";
-export { PageQuery } from "../platform/pagination";
 
 /**
  * Event types a webhook endpoint can subscribe to. `data` of each is the

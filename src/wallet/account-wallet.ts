@@ -377,8 +377,9 @@ export class AccountWallet extends DurableObject<Env> {
   /**
    * Copies unmirrored entries to D1 before the calling method returns, so a
    * caller that lists its transactions right after a charge sees it. Flushes
-   * run one after another; if D1 is down the alarm retries later and the
-   * ledger itself is unaffected.
+   * run one after another; if D1 is down, the alarm afterMovement set
+   * before this flush pushes the entries later, and the ledger itself is
+   * unaffected.
    */
   private async flushMirror(): Promise<void> {
     const run = this.mirrorChain.then(() => this.pushUnmirrored());
@@ -387,7 +388,6 @@ export class AccountWallet extends DurableObject<Env> {
       await run;
     } catch (error) {
       console.error("wallet mirror: D1 write failed, retrying by alarm", error);
-      await this.ctx.storage.setAlarm(Date.now() + MIRROR_RETRY_MS);
     }
   }
 

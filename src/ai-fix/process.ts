@@ -4,7 +4,7 @@ import { addPdfBleed } from "../fixes/bleed-pdf";
 import { FixInputError } from "../fixes/errors";
 import { planRasterFixes, type RasterFixType } from "../fixes/plan";
 import { pngPhysChunk } from "../fixes/print-resolution";
-import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../fixes/raster-stream";
+import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../imaging/raster-stream";
 import { ImageDecodeError, withDecodedImage } from "../imaging/codecs";
 import { PngStreamEncoder } from "../imaging/png-stream";
 import { decodeTiff } from "../imaging/tiff";

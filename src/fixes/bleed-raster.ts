@@ -1,5 +1,5 @@
 import { MM_PER_INCH } from "../preflight/issues";
-import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBand } from "./raster-stream";
+import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBand } from "../imaging/raster-stream";
 
 /**
  * `add_bleed` for rasters: every side grows by `bleedPixels(mm, ppi)` pixels

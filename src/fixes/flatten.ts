@@ -1,4 +1,4 @@
-import { BandBuffer, BYTES_PER_PIXEL, type RasterStage } from "./raster-stream";
+import { BandBuffer, BYTES_PER_PIXEL, type RasterStage } from "../imaging/raster-stream";
 
 /**
  * `remove_transparency`: composites every pixel over white, row by row.

@@ -1,7 +1,7 @@
 import { addRasterBleed, bleedPixels } from "./bleed-raster";
 import { checkOutputPixels, FixNotApplicableError } from "./errors";
 import { removeTransparency } from "./flatten";
-import type { RasterInfo, RasterStage } from "./raster-stream";
+import type { RasterInfo, RasterStage } from "../imaging/raster-stream";
 import { sharpenEdges, sharpenParamsFor, type SharpenParams } from "./sharpen";
 import { upscaleLanczos, type UpscaleFactor } from "./upscale";
 

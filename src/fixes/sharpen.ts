@@ -1,4 +1,4 @@
-import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBand } from "./raster-stream";
+import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStage, type RowBand } from "../imaging/raster-stream";
 
 /**
  * `sharpen_edges`: unsharp mask, out = in + amount · (in − gaussian(in, σ)),

@@ -1,7 +1,7 @@
 import initResizeWasm, { resize as resizeRgba, type InitOutput } from "@jsquash/resize/lib/resize/pkg/squoosh_resize.js";
 import { RESIZE_WASM } from "../../wasm/resize";
 import { release } from "../imaging/release";
-import { BYTES_PER_PIXEL, type RasterStage, type RowBand } from "./raster-stream";
+import { BYTES_PER_PIXEL, type RasterStage, type RowBand } from "../imaging/raster-stream";
 
 /**
  * `upscale_resolution_2x` / `_4x`: Lanczos-3 (sinc-windowed sinc, support

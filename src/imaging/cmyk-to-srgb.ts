@@ -22,7 +22,7 @@
  * CHUNK_PIXELS, so a band of any size needs no more. About 4 MB at most.
  */
 import { CMYK_SRGB_WASM } from "../../wasm/cmyk-srgb";
-import { ImageDecodeError } from "./codecs";
+import { ImageDecodeError } from "./errors";
 import type { JpegHeader } from "./jpeg-stream";
 
 export type CmykIntent = "perceptual" | "relative";

@@ -6,6 +6,7 @@ import { JPEG_DECODE_WASM, JPEG_ENCODE_WASM, WEBP_DECODE_WASM } from "../../wasm
 import { jpegOrientation, orientInPlace } from "./orientation";
 import { decodePng } from "./png-decode";
 import { encodePngRgba } from "./png-stream";
+import { ImageDecodeError } from "./errors";
 import { release } from "./release";
 
 /**
@@ -47,10 +48,7 @@ globalScope.ImageData ??= class ImageData {
 
 export type RasterType = "jpeg" | "png" | "webp";
 
-/** The file could not be decoded (damaged, truncated, unsupported); a caller's own errors never take this type. */
-export class ImageDecodeError extends Error {
-  override name = "ImageDecodeError";
-}
+export { ImageDecodeError } from "./errors";
 
 function imageData(data: Uint8ClampedArray, width: number, height: number): ImageData {
   return { data, width, height, colorSpace: "srgb" } as ImageData;

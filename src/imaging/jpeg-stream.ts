@@ -18,7 +18,7 @@
  * grown past KEEP_HEAP_BYTES, and after any trap.
  */
 import { JPEG_STREAM_WASM } from "../../wasm/jpeg-stream";
-import { ImageDecodeError } from "./codecs";
+import { ImageDecodeError } from "./errors";
 import { exifOrientation } from "./orientation";
 
 export type JpegColorSpace = "grey" | "rgb" | "ycbcr" | "cmyk" | "ycck";

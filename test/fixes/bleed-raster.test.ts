@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addRasterBleed, bleedPixels, mirrorIndex } from "../../src/fixes/bleed-raster";
-import { collectRaster, pipeRaster, streamImageData } from "../../src/fixes/raster-stream";
+import { collectRaster, pipeRaster, streamImageData } from "../../src/imaging/raster-stream";
 import { countingSink, fixtureImage, solidImage } from "./helpers";
 
 function bleed(image: ImageData, px: number, bandRows?: number): Promise<ImageData> {

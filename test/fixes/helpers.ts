@@ -1,5 +1,5 @@
 import { decodeImage } from "../../src/imaging/codecs";
-import type { RasterInfo, RasterSink, RowBand } from "../../src/fixes/raster-stream";
+import type { RasterInfo, RasterSink, RowBand } from "../../src/imaging/raster-stream";
 import { fixtureBytes } from "../helpers/fixtures";
 
 export async function fixtureImage(relative: string): Promise<ImageData> {

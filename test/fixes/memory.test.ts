@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { pipeRaster, streamImageData } from "../../src/fixes/raster-stream";
+import { pipeRaster, streamImageData } from "../../src/imaging/raster-stream";
 import { defaultStripRows, resizeHeapBytes, upscaleLanczos } from "../../src/fixes/upscale";
 import { countingSink, fixtureImage } from "./helpers";
 

@@ -3,7 +3,7 @@ import { addRasterBleed, mirrorIndex } from "../../src/fixes/bleed-raster";
 import { FixInputError, FixNotApplicableError, OutputTooLargeError } from "../../src/fixes/errors";
 import { flattenOverWhite, removeTransparency } from "../../src/fixes/flatten";
 import { planRasterFixes } from "../../src/fixes/plan";
-import { collectRaster, pipeRaster, streamImageData, type RasterStage, type RowBand } from "../../src/fixes/raster-stream";
+import { collectRaster, pipeRaster, streamImageData, type RasterStage, type RowBand } from "../../src/imaging/raster-stream";
 import { countingSink, fixtureImage, solidImage } from "./helpers";
 
 describe("pipeline", () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { collectRaster, streamImageData } from "../../src/fixes/raster-stream";
+import { collectRaster, streamImageData } from "../../src/imaging/raster-stream";
 import { gaussianKernel, sharpenEdges, sharpenParamsFor, type SharpenParams } from "../../src/fixes/sharpen";
 import { upscaleLanczos } from "../../src/fixes/upscale";
 import { fixtureImage, laplacianVariance, meanGradient, psnr, solidImage } from "./helpers";

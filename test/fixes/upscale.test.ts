@@ -1,6 +1,6 @@
 import resize, { initResize } from "@jsquash/resize";
 import { beforeAll, describe, expect, it } from "vitest";
-import { collectRaster, streamImageData } from "../../src/fixes/raster-stream";
+import { collectRaster, streamImageData } from "../../src/imaging/raster-stream";
 import { upscaleLanczos, type UpscaleFactor } from "../../src/fixes/upscale";
 import { RESIZE_WASM } from "../../wasm/resize";
 import { firstDifference, fixtureImage, psnr } from "./helpers";

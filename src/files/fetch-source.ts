@@ -2,6 +2,8 @@ import type { Env } from "../platform/env";
 import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { checkFetchUrl } from "../platform/url-policy";
+import { r2File, type SourceFile } from "../imaging/source-file";
+import { R2StreamWriter } from "./r2-writer";
 import { verifyFileUrl } from "./signing";
 
 /** Why a source could not be had; callers map it to an HTTP error or a failed job. */
@@ -50,19 +52,30 @@ async function classifySource(env: Env, rawUrl: string): Promise<SourceTarget> {
 }
 
 /**
- * Fetches a caller's file. Links to this service's own files (uploads) are
- * read straight from R2. Other URLs must pass the SSRF policy, on every
- * redirect hop too; the whole fetch, body included, has one deadline, and
- * the body is counted while it streams so an oversized or endless body is
- * cut off at the limit rather than buffered.
+ * Fetches a caller's file whole (PDFs, which are parsed in memory). Links to
+ * this service's own files (uploads) are read straight from R2; the body of
+ * a remote one is counted while it streams, so an oversized or endless body
+ * is cut off at the limit rather than buffered.
  */
 export async function fetchSource(env: Env, rawUrl: string, limits: { maxBytes: number; timeoutMs: number }): Promise<FetchedSource> {
-  const settings = readSettings(env);
   const target = await classifySource(env, rawUrl);
   if (target.kind === "refused") throw new SourceError("refused", `The URL ${target.reason}.`);
   if (target.kind === "own") return readOwnFile(env, target.key, limits.maxBytes);
-  let url = target.url;
+  return withRemote(env, target.url, limits, async (response) => ({
+    bytes: await readLimited(response, limits.maxBytes),
+    contentType: response.headers.get("content-type"),
+  }));
+}
 
+/**
+ * Fetches a remote URL the policy allowed and hands the final response (2xx,
+ * redirects followed) to `use`. Other URLs must pass the SSRF policy, on
+ * every redirect hop too; the whole fetch, body included (so `use` too), has
+ * one deadline.
+ */
+async function withRemote<T>(env: Env, start: URL, limits: { timeoutMs: number }, use: (response: Response) => Promise<T>): Promise<T> {
+  const settings = readSettings(env);
+  let url = start;
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -79,7 +92,7 @@ export async function fetchSource(env: Env, rawUrl: string, limits: { maxBytes: 
         await response.body?.cancel();
         throw new SourceError("http_status", `Fetching the file returned HTTP ${response.status}.`);
       }
-      return { bytes: await readLimited(response, limits.maxBytes), contentType: response.headers.get("content-type") };
+      return await use(response);
     }
     throw new SourceError("unreachable", `The URL redirects more than ${MAX_REDIRECTS} times.`);
   } catch (error) {
@@ -87,6 +100,79 @@ export async function fetchSource(env: Env, rawUrl: string, limits: { maxBytes: 
     if (signal.aborted) throw new SourceError("timeout", `Fetching the file took longer than ${Math.round(limits.timeoutMs / 1000)} s.`);
     throw new SourceError("unreachable", `The file could not be fetched (${error instanceof Error ? error.message : "network error"}).`);
   }
+}
+
+export interface StagedSource {
+  /** Where the file is in R2: the caller's key for a fetched file, the upload's own key for an upload. */
+  key: string;
+  file: SourceFile;
+  /** The file's first bytes (up to HEAD_BYTES), for sniffing and header checks. */
+  head: Uint8Array;
+  /** Whether this call wrote `key` (a fetched file), so the caller deletes it when done. */
+  copied: boolean;
+  contentType: string | null;
+}
+
+/** How much of a staged file's start is kept in memory: every header a check reads before the image data. */
+export const HEAD_BYTES = 256 * 1024;
+
+/**
+ * Makes a caller's file readable from R2 without ever holding it whole: an
+ * upload is already there; a remote file is streamed into `key` as it
+ * arrives (one multipart part in memory at a time), counted against
+ * `maxBytes` on the way. Decoders then read it as a stream or by ranges,
+ * as often as they need (SourceFile).
+ */
+export async function stageSource(env: Env, rawUrl: string, key: string, limits: { maxBytes: number; timeoutMs: number }): Promise<StagedSource> {
+  const target = await classifySource(env, rawUrl);
+  if (target.kind === "refused") throw new SourceError("refused", `The URL ${target.reason}.`);
+  if (target.kind === "own") {
+    const head = await env.FILES.get(target.key, { range: { offset: 0, length: HEAD_BYTES } });
+    if (!head) throw new SourceError("missing", "The uploaded file no longer exists; upload it again.");
+    if (head.size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+    return {
+      key: target.key,
+      file: r2File(env.FILES, target.key, head.size),
+      head: new Uint8Array(await head.arrayBuffer()),
+      copied: false,
+      contentType: head.httpMetadata?.contentType ?? null,
+    };
+  }
+  return withRemote(env, target.url, limits, async (response) => {
+    const declared = Number(response.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge(limits.maxBytes);
+    }
+    const contentType = response.headers.get("content-type");
+    const writer = new R2StreamWriter(env.FILES, key, contentType ? { httpMetadata: { contentType } } : {});
+    const head = new Uint8Array(HEAD_BYTES);
+    let headBytes = 0;
+    try {
+      if (response.body) {
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (writer.bytesWritten + value.byteLength > limits.maxBytes) {
+            await reader.cancel();
+            throw tooLarge(limits.maxBytes);
+          }
+          if (headBytes < HEAD_BYTES) {
+            const n = Math.min(HEAD_BYTES - headBytes, value.byteLength);
+            head.set(value.subarray(0, n), headBytes);
+            headBytes += n;
+          }
+          await writer.write(value);
+        }
+      }
+      const size = await writer.close();
+      return { key, file: r2File(env.FILES, key, size), head: head.slice(0, headBytes), copied: true, contentType };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  });
 }
 
 function tooLarge(maxBytes: number): SourceError {

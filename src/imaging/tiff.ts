@@ -92,7 +92,7 @@ const TAG = {
 } as const;
 
 /** Bytes per value of each TIFF field type (1–12). */
-const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8];
+export const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8];
 
 /**
  * Checks that every entry of an IFD (and of the EXIF/GPS IFDs it points to)
@@ -189,12 +189,16 @@ function decodability(info: Omit<TiffInfo, "decodable">): TiffInfo["decodable"] 
   return { ok: true };
 }
 
-/** Header facts from the tags, without decoding pixels. Throws TiffError for files that are not readable TIFFs. */
-export function readTiffInfo(bytes: Uint8Array): TiffInfo {
-  return inspectTiff(bytes).info;
+/**
+ * Header facts from the tags, without decoding pixels. Throws TiffError for
+ * files that are not readable TIFFs. `fileSize`: the whole file's, when
+ * `bytes` holds only its tags (strips and tiles are checked against it).
+ */
+export function readTiffInfo(bytes: Uint8Array, fileSize = bytes.length): TiffInfo {
+  return inspectTiff(bytes, fileSize).info;
 }
 
-function inspectTiff(bytes: Uint8Array): { info: TiffInfo; ifd: TiffIfd } {
+function inspectTiff(bytes: Uint8Array, fileSize = bytes.length): { info: TiffInfo; ifd: TiffIfd } {
   const ifd = readFirstIfd(bytes);
   const width = ifd.width;
   const height = ifd.height;
@@ -221,7 +225,7 @@ function inspectTiff(bytes: Uint8Array): { info: TiffInfo; ifd: TiffIfd } {
   const tiled = ifd.tileWidth !== undefined && ifd.tileHeight !== undefined && ifd.get("TileOffsets") !== undefined;
   const offsets = asArray(ifd.get(tiled ? "TileOffsets" : "StripOffsets"));
   const counts = asArray(ifd.get(tiled ? "TileByteCounts" : "StripByteCounts"));
-  const dataComplete = offsets.length > 0 && offsets.every((offset, i) => offset + (counts[i] ?? 0) <= bytes.length);
+  const dataComplete = offsets.length > 0 && offsets.every((offset, i) => offset + (counts[i] ?? 0) <= fileSize);
 
   const info = {
     width,

@@ -87,7 +87,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       // The consumer's line per job delivery (src/jobs/consumer.ts) is for operators and the e2e
       // test that reads the dev server's log; in test output it would drown everything else.
-      onConsoleLog: (log) => !/^\[[\w-]+\] job \S+ \((bg_remove|ai_fix)\), delivery \d+ from /.test(log),
+      onConsoleLog: (log) => !/^\[[\w-]+\] job \S+ \((bg_remove|ai_fix)( \w+)?\), delivery \d+ from /.test(log),
       projects: [
         // Everything in workerd, the reliability suite (load, faults, bad input) included.
         workersProject(migrations, { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] }),

@@ -21,7 +21,7 @@ export default {
   // The sweeper (wrangler.toml [triggers] crons): ends overdue jobs and holds, deletes old uploads.
   async scheduled(controller, env) {
     const report = await sweep(env, controller.scheduledTime);
-    const { jobsFailed, holdsRefunded, uploadsDeleted, webhookDeliveriesResent } = report;
-    if (jobsFailed.length || holdsRefunded.length || uploadsDeleted || webhookDeliveriesResent) console.log("sweeper", JSON.stringify(report));
+    const { jobsFailed, holdsRefunded, uploadsDeleted, workFilesDeleted, webhookDeliveriesResent } = report;
+    if (jobsFailed.length || holdsRefunded.length || uploadsDeleted || workFilesDeleted || webhookDeliveriesResent) console.log("sweeper", JSON.stringify(report));
   },
 } satisfies ExportedHandler<Env>;

@@ -40,6 +40,14 @@ export interface FixParams {
   targetDpi: number | null;
   width: number | null;
   height: number | null;
+  /**
+   * Whether any pixel is not fully opaque, from the report's pixel checks
+   * (null when unknown, e.g. a PDF or a job made before it was recorded).
+   * The consumer streams the image, so it must know before the first row
+   * whether flattening will change anything and whether the output needs
+   * an alpha channel.
+   */
+  alphaUsed?: boolean | null;
   estimatedTokenCost: { min: number; max: number };
 }
 
@@ -125,6 +133,7 @@ export function planFix(report: ReportRow, options: FixOptions, limits: { maxOut
     targetDpi: options.targetDpi ?? null,
     width,
     height,
+    alphaUsed: typeof file.alphaUsed === "boolean" ? file.alphaUsed : null,
     estimatedTokenCost: { min: cost(confirmed), max: cost(fixTypes) },
   };
 }

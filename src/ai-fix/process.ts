@@ -4,17 +4,17 @@ import { addPdfBleed } from "../fixes/bleed-pdf";
 import { FixInputError } from "../fixes/errors";
 import { planRasterFixes, type RasterFixType } from "../fixes/plan";
 import { pngPhysChunk } from "../fixes/print-resolution";
-import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../imaging/raster-stream";
-import { ImageDecodeError, withDecodedImage } from "../imaging/codecs";
+import { ImageDecodeError } from "../imaging/errors";
+import { openRaster, type DecodedRaster } from "../imaging/open-raster";
 import { PngStreamEncoder } from "../imaging/png-stream";
-import { decodeTiff } from "../imaging/tiff";
+import { pipeRaster, type RowBand } from "../imaging/raster-stream";
+import { openR2File, readAll, type SourceFile } from "../imaging/source-file";
 import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
-import { yieldToRuntime } from "../platform/yield";
 import { FIX_TYPE_TOKENS, type FixType } from "../pricing/prices";
 import type { FixResult } from "./jobs";
 import type { FixParams } from "./plan";
@@ -33,10 +33,9 @@ export async function processFix(env: Env, job: Job): Promise<JobOutput> {
 
 async function runFixes(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as unknown as FixParams;
-  const object = await env.FILES.get(params.sourceKey);
-  if (!object) throw new JobInputError("The preflight report's file is no longer stored (the report was deleted); the tokens were refunded.");
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  return params.fileType === "pdf" ? fixPdf(env, job, params, bytes) : fixRaster(env, job, params, bytes);
+  const file = await openR2File(env.FILES, params.sourceKey);
+  if (!file) throw new JobInputError("The preflight report's file is no longer stored (the report was deleted); the tokens were refunded.");
+  return params.fileType === "pdf" ? fixPdf(env, job, params, await readAll(file)) : fixRaster(env, job, params, file);
 }
 
 async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array): Promise<JobOutput> {
@@ -58,28 +57,6 @@ async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array):
   return { outputKey, outputContentType: "application/pdf", result, finalCost: cost(applied) };
 }
 
-/**
- * Lends the decoded source to `use`. JPEG and PNG pixels are the decoder's
- * own (for JPEG, in its wasm heap), not a copy: a 12 MP frame is 48 MB, and
- * a second one beside the resize windows would not fit in 128 MB.
- */
-async function withSourceImage<T>(bytes: Uint8Array, type: FixParams["fileType"], maxPixels: number, use: (image: ImageData) => Promise<T>): Promise<T> {
-  if (type === "tiff") {
-    let tiff: ReturnType<typeof decodeTiff>;
-    try {
-      tiff = decodeTiff(bytes, { maxPixels });
-    } catch (error) {
-      throw undecodableImage(error);
-    }
-    return use(new ImageData(tiff.data, tiff.width, tiff.height));
-  }
-  try {
-    return await withDecodedImage(bytes, type as "jpeg" | "png", use);
-  } catch (error) {
-    throw error instanceof ImageDecodeError ? undecodableImage(error) : error;
-  }
-}
-
 /** RGBA rows as the encoder's 3-channel rows, reusing one buffer. */
 function dropAlpha(band: RowBand, into: Uint8Array): Uint8Array {
   const pixels = band.width * band.height;
@@ -93,66 +70,85 @@ function dropAlpha(band: RowBand, into: Uint8Array): Uint8Array {
   return out;
 }
 
-async function fixRaster(env: Env, job: Job, params: FixParams, bytes: Uint8Array): Promise<JobOutput> {
+/**
+ * Streams the stored source through the fixes into a PNG in R2: the decoder
+ * yields bands, each stage keeps only the rows its filter reaches, and the
+ * encoder uploads parts as they fill, so no frame of the source or the
+ * output is ever held (src/imaging/raster-stream.ts).
+ */
+async function fixRaster(env: Env, job: Job, params: FixParams, file: SourceFile): Promise<JobOutput> {
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
-  return withSourceImage(bytes, params.fileType, settings.maxSourcePixels, async (image) => {
-    lap("decodeMs");
-    await yieldToRuntime();
+  let source: DecodedRaster;
+  try {
+    source = await openRaster(file, { maxPixels: settings.maxSourcePixels });
+  } catch (error) {
+    throw error instanceof ImageDecodeError ? undecodableImage(error) : error;
+  }
+  try {
+    return await fixDecodedRaster(env, job, params, source, lap, timings);
+  } finally {
+    await source.close();
+  }
+}
 
-    // Fixes that would change nothing are skipped and not charged.
-    const hasAlpha = usesAlpha(image.data);
-    const skipped: FixResult["skipped"] = [];
-    const fixes = params.fixTypes.filter((fix) => {
-      if (fix === "remove_transparency" && !hasAlpha) {
-        skipped.push({ fixType: fix, reason: "Every pixel is already opaque." });
-        return false;
-      }
-      return true;
-    }) as RasterFixType[];
-    const sourcePpi = params.printPpi ?? params.targetDpi ?? 300;
-    const plan = planRasterFixes({ width: image.width, height: image.height, hasAlpha }, fixes, {
-      sourcePpi,
-      bleedMm: params.bleedMm,
-      maxOutputPixels: settings.maxOutputPixels,
-    });
-    const dpi = Math.round(params.targetDpi ?? plan.outputPpi);
-
-    const outputKey = jobOutputKey(job.accountId, job.id, "png");
-    const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } });
-    const channels = plan.output.hasAlpha ? 4 : 3;
-    const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
-    let rgb: Uint8Array = new Uint8Array(0);
-    try {
-      await pipeRaster(streamImageData(image, { hasAlpha }), plan.stages, {
-        start: () => {},
-        write: async (band) => {
-          if (channels === 4) return encoder.writeRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength));
-          rgb = dropAlpha(band, rgb);
-          return encoder.writeRows(rgb);
-        },
-        finish: () => encoder.finish(),
-      });
-      await writer.close();
-    } catch (error) {
-      await writer.abort();
-      throw error;
+async function fixDecodedRaster(env: Env, job: Job, params: FixParams, source: DecodedRaster, lap: (name: string) => void, timings: Record<string, number>): Promise<JobOutput> {
+  const settings = readSettings(env);
+  lap("decodeMs");
+  // The report's pixel checks say whether any pixel is transparent; the header only whether one could be.
+  const hasAlpha = source.info.hasAlpha && params.alphaUsed !== false;
+  const image = { width: source.info.width, height: source.info.height };
+  // Fixes that would change nothing are skipped and not charged.
+  const skipped: FixResult["skipped"] = [];
+  const fixes = params.fixTypes.filter((fix) => {
+    if (fix === "remove_transparency" && !hasAlpha) {
+      skipped.push({ fixType: fix, reason: "Every pixel is already opaque." });
+      return false;
     }
-    lap("fixMs");
-
-    const applied = plan.fixes as FixType[];
-    const result: FixResult = {
-      applied,
-      skipped,
-      width: plan.output.width,
-      height: plan.output.height,
-      sourceWidth: image.width,
-      sourceHeight: image.height,
-      dpi,
-      bleedPx: plan.bleedPx,
-      bytes: writer.bytesWritten,
-      timings,
-    };
-    return { outputKey, outputContentType: "image/png", result, finalCost: cost(applied) };
+    return true;
+  }) as RasterFixType[];
+  const sourcePpi = params.printPpi ?? params.targetDpi ?? 300;
+  const plan = planRasterFixes({ width: image.width, height: image.height, hasAlpha }, fixes, {
+    sourcePpi,
+    bleedMm: params.bleedMm,
+    maxOutputPixels: settings.maxOutputPixels,
   });
+  const dpi = Math.round(params.targetDpi ?? plan.outputPpi);
+
+  const outputKey = jobOutputKey(job.accountId, job.id, "png");
+  const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } });
+  const channels = plan.output.hasAlpha ? 4 : 3;
+  const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
+  let rgb: Uint8Array = new Uint8Array(0);
+  try {
+    await pipeRaster({ ...source, info: { ...source.info, hasAlpha } }, plan.stages, {
+      start: () => {},
+      write: async (band) => {
+        if (channels === 4) return encoder.writeRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength));
+        rgb = dropAlpha(band, rgb);
+        return encoder.writeRows(rgb);
+      },
+      finish: () => encoder.finish(),
+    });
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error instanceof ImageDecodeError ? undecodableImage(error) : error;
+  }
+  lap("fixMs");
+
+  const applied = plan.fixes as FixType[];
+  const result: FixResult = {
+    applied,
+    skipped,
+    width: plan.output.width,
+    height: plan.output.height,
+    sourceWidth: image.width,
+    sourceHeight: image.height,
+    dpi,
+    bleedPx: plan.bleedPx,
+    bytes: writer.bytesWritten,
+    timings,
+  };
+  return { outputKey, outputContentType: "image/png", result, finalCost: cost(applied) };
 }

@@ -34,14 +34,17 @@ export function flatBackgroundColour(image: Rgba, tolerance = 18): [number, numb
  * mask it keeps every hole (the inside of an "o" is background because it
  * has the background's colour).
  */
-export function colourKeyAlpha(image: Rgba, background: [number, number, number], inner = 24, outer = 72): Uint8Array {
-  const alpha = new Uint8Array(image.width * image.height);
-  for (let k = 0, i = 0; k < alpha.length; k++, i += 4) {
+export function colourKeyAlpha(image: Rgba, background: [number, number, number], into = new Uint8Array(image.width * image.height)): Uint8Array {
+  for (let k = 0, i = 0; k < into.length; k++, i += 4) {
     const d = Math.hypot(image.data[i]! - background[0], image.data[i + 1]! - background[1], image.data[i + 2]! - background[2]);
-    alpha[k] = d <= inner ? 0 : d >= outer ? 255 : clamp255(((d - inner) / (outer - inner)) * 255);
+    into[k] = d <= KEY_INNER ? 0 : d >= KEY_OUTER ? 255 : clamp255(((d - KEY_INNER) / (KEY_OUTER - KEY_INNER)) * 255);
   }
-  return alpha;
+  return into;
 }
+
+/** Colour distances from the background within which a pixel is all background, and beyond which all foreground. */
+const KEY_INNER = 24;
+const KEY_OUTER = 72;
 
 function kMeans(samples: Float32Array, count: number, k: number): Float32Array {
   const centres = new Float32Array(k * 3);

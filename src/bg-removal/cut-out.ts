@@ -16,6 +16,16 @@ export type ForegroundPredictor = (image: Rgba) => Promise<{ mask: Float32Array;
 
 export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key";
 
+export interface Matte {
+  /** Alpha at the image's size before edge softness. */
+  alpha: Uint8Array;
+  method: MatteMethod;
+  /** Edges meant to be crisp (products, graphics): softness feathers a hard cut instead of the soft matte. */
+  crisp: boolean;
+  /** The flat background a colour key was made against (method "colour_key"). */
+  keyColour: [number, number, number] | null;
+}
+
 /**
  * How each subject type changes the cut (docs/background-removal.md):
  * - logo, text: on a flat background, a colour key (keeps holes such as the
@@ -24,26 +34,26 @@ export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_ke
  *   crisp edges.
  * - product: the model, thresholded to a crisp edge before softening.
  * - person, hair_heavy, or high_detail_mode: the model, then a guided filter
- *   at full resolution on the uncertain edge band, so hair and fur follow the
- *   photo's own edges; hair_heavy and high detail use a wider band and a
- *   finer filter.
+ *   on the uncertain edge band, so hair and fur follow the photo's own
+ *   edges; hair_heavy and high detail use a wider band and a finer filter.
  * - auto: the model with a light guided refinement.
- * edge_softness then feathers the edge (0 = hard cut).
  *
- * Returns the full-resolution alpha; compositing happens while the PNG is
- * written (writeCutOutPng), so no second full-size frame is ever made.
+ * `image` is the job's guide (the source scaled to at most 2048 px,
+ * src/bg-removal/stages.ts); the full-resolution alpha is made from this
+ * matte band by band while the output is written.
  */
-export async function cutOut(image: Rgba, options: CutOutOptions, predict: ForegroundPredictor): Promise<{ alpha: Uint8Array; method: MatteMethod; model: boolean }> {
+export async function cutOutMatte(image: Rgba, options: CutOutOptions, predict: ForegroundPredictor): Promise<Matte> {
   const { width, height } = image;
   let alpha: Uint8Array | null = null;
   let method: MatteMethod = "model";
   let crisp = options.subject_type === "product";
+  let keyColour: [number, number, number] | null = null;
 
   if (options.subject_type === "logo" || options.subject_type === "text") {
     crisp = true;
-    const background = flatBackgroundColour(image);
-    if (background) {
-      alpha = colourKeyAlpha(image, background);
+    keyColour = flatBackgroundColour(image);
+    if (keyColour) {
+      alpha = colourKeyAlpha(image, keyColour);
       method = "colour_key";
     }
   }
@@ -67,7 +77,15 @@ export async function cutOut(image: Rgba, options: CutOutOptions, predict: Foreg
     }
   }
   await yieldToRuntime();
-  applyEdgeSoftness(alpha, width, height, options.edge_softness, !crisp && method !== "colour_key");
-  await yieldToRuntime();
-  return { alpha, method, model: method !== "colour_key" };
+  return { alpha, method, crisp, keyColour };
+}
+
+/** Whether a subject type may need the model: graphics on a flat background are colour-keyed instead. */
+export function needsModel(image: Rgba, options: Pick<CutOutOptions, "subject_type">): boolean {
+  return !((options.subject_type === "logo" || options.subject_type === "text") && flatBackgroundColour(image));
+}
+
+/** Applies edge_softness to the matte's alpha in place: graphics and products feather a hard cut, photos their soft matte. */
+export function softenMatte(matte: Matte, width: number, height: number, softness: number): void {
+  applyEdgeSoftness(matte.alpha, width, height, softness, !matte.crisp && matte.method !== "colour_key");
 }

@@ -60,6 +60,46 @@ export function upsampleMask(mask: Float32Array, maskWidth: number, maskHeight: 
 }
 
 /**
+ * Bilinear upsampling of an 8-bit plane (a guide-resolution alpha) to a
+ * larger size, a band of rows at a time, with the same taps as upsampleMask:
+ * the full-resolution alpha is made as the output is written and never
+ * exists whole.
+ */
+export class AlphaUpsampler {
+  private readonly xs: { i0: Int32Array; i1: Int32Array; w: Float32Array };
+
+  constructor(
+    private readonly plane: Uint8Array,
+    private readonly planeWidth: number,
+    private readonly planeHeight: number,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.xs = bilinearTaps(width, planeWidth / width, planeWidth);
+  }
+
+  /** Rows `y0 … y0 + rows − 1` into `out` (`rows * width` bytes). */
+  rows(y0: number, rows: number, out: Uint8Array): void {
+    const { plane, planeWidth, planeHeight, width, xs } = this;
+    const sy = planeHeight / this.height;
+    for (let r = 0; r < rows; r++) {
+      const [y0t, y1t, wy] = bilinearTap(y0 + r, sy, planeHeight);
+      const top = y0t * planeWidth;
+      const bottom = y1t * planeWidth;
+      const o = r * width;
+      for (let x = 0; x < width; x++) {
+        const x0 = xs.i0[x]!;
+        const x1 = xs.i1[x]!;
+        const wx = xs.w[x]!;
+        const upper = plane[top + x0]! * (1 - wx) + plane[top + x1]! * wx;
+        const lower = plane[bottom + x0]! * (1 - wx) + plane[bottom + x1]! * wx;
+        out[o + x] = clamp255(upper * (1 - wy) + lower * wy);
+      }
+    }
+  }
+}
+
+/**
  * Running-sum box filter of radius r, in place (separable, O(1) per pixel,
  * edges clamped). Works on float planes and, rounding, on 8-bit ones, with
  * one row or column of float scratch.

@@ -1,6 +1,5 @@
 import type { Env } from "../platform/env";
 import { yieldToRuntime } from "../platform/yield";
-import { bilinearTap } from "./matte";
 import { release } from "../imaging/release";
 import { ModelUnavailableError, readModelManifest, storedSha256, type ModelManifest } from "./manifest";
 import { onnxRuntime } from "./onnx-runtime";
@@ -27,30 +26,6 @@ async function readModelFile(env: Env, manifest: ModelManifest, path: string): P
     throw new ModelUnavailableError(`model file ${path} does not match the manifest (size ${object.size}, sha256 ${stored ?? "not recorded"})`);
   }
   return new Uint8Array(await object.arrayBuffer());
-}
-
-/**
- * The model's input: the image stretched to N×N (bilinear, as the model was
- * trained), normalised per channel as (value − mean) / std, planar RGB.
- * Sampled straight from the full-size RGBA, so no resized copy is made.
- */
-export function toModelInput(image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }, size: number, mean: number[], std: number[]): Float32Array {
-  const input = new Float32Array(3 * size * size);
-  const plane = size * size;
-  const sx = image.width / size;
-  const sy = image.height / size;
-  for (let y = 0; y < size; y++) {
-    const [y0, y1, wy] = bilinearTap(y, sy, image.height);
-    for (let x = 0; x < size; x++) {
-      const [x0, x1, wx] = bilinearTap(x, sx, image.width);
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number) => image.data[(yy * image.width + xx) * 4 + c]!;
-        const v = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;
-        input[c * plane + y * size + x] = (v - mean[c]!) / std[c]!;
-      }
-    }
-  }
-  return input;
 }
 
 export interface Prediction {
@@ -115,14 +90,17 @@ async function createStageSession(env: Env, manifest: ModelManifest, files: stri
   }
 }
 
-/** Runs the provisioned model on an image; returns its N×N foreground map (0..1). */
-export async function predictForeground(env: Env, image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): Promise<Prediction> {
+/**
+ * Runs the provisioned model on its input tensor (toModelInput, made where
+ * the image was decoded); returns its N×N foreground map (0..1). The input
+ * is the manifest's size and is taken over (freed after the first stage).
+ */
+export async function runModel(env: Env, input: Float32Array, manifest?: ModelManifest): Promise<Prediction> {
   const ort = onnxRuntime();
-  const manifest = await readModelManifest(env);
+  manifest ??= await readModelManifest(env);
   const n = manifest.inputSize;
-  const held = new Map<string, HeldTensor>([
-    [manifest.inputName, { kind: "float", data: toModelInput(image, n, manifest.mean, manifest.std), dims: [1, 3, n, n] }],
-  ]);
+  if (input.length !== 3 * n * n) throw new ModelUnavailableError(`the model takes ${n}×${n} inputs; this one has ${input.length} values`);
+  const held = new Map<string, HeldTensor>([[manifest.inputName, { kind: "float", data: input, dims: [1, 3, n, n] }]]);
   for (const [s, stage] of manifest.stages.entries()) {
     const session = await createStageSession(env, manifest, stage.files);
     const fed: Float32Array[] = [];

@@ -1,8 +1,10 @@
 import { processFix } from "../ai-fix/process";
+import { processBgRemovalStage } from "../bg-removal/stages";
 import { consumerWorker } from "../jobs/consumer";
 
-// The AI fix consumer Worker (wrangler.fixes.toml): AI fix jobs from
-// printcart-fix-jobs. It never runs a model, so it imports no background
-// removal code; its dead letters go to the background removal Worker
-// (src/consumers/bg-removal.ts), which fails and refunds them.
-export default consumerWorker({ ai_fix: processFix });
+// The image Worker (wrangler.fixes.toml), consuming printcart-fix-jobs: AI
+// fix jobs, and the decode and composite steps of background removals. It
+// never runs a model, so it imports no model runtime; its dead letters go to
+// the background removal Worker (src/consumers/bg-removal.ts), which fails
+// and refunds them.
+export default consumerWorker({ ai_fix: processFix, bg_remove: processBgRemovalStage });

@@ -22,6 +22,11 @@ export interface OpenRasterOptions {
 
 export interface DecodedRaster extends RasterStream {
   readonly format: RasterFormat;
+  /**
+   * Frees the decoder when its bands were not read to the end (or not at
+   * all: the header is read when the raster is opened). Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 export const DEFAULT_BAND_BYTES = 1024 * 1024;
@@ -42,7 +47,7 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
-  return { format, ...(await wholeFrame(file, format, options)) };
+  return { format, close: async () => {}, ...(await wholeFrame(file, format, options)) };
 }
 
 /** Decodes the whole frame, then lends it out as bands. */

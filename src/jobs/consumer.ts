@@ -1,13 +1,22 @@
 import type { Env } from "../platform/env";
 import { INTERNAL_FAILURE_MESSAGE, JobInputError } from "./errors";
 import { isFinal, type JobKind } from "./lifecycle";
-import { DEAD_LETTER_QUEUE, JobMessage, MAX_JOB_ATTEMPTS } from "./queue";
+import { DEAD_LETTER_QUEUE, firstStage, isStageOf, JobMessage, MAX_JOB_ATTEMPTS, queueFor } from "./queue";
 import { completeJob, failJob, REFUNDED_BEFORE_DONE, type JobOutput } from "./settle";
 import { holdOf } from "../wallet/wallet";
 import { findJob, markFailed, markRunning, type Job } from "./store";
 
-/** Does a kind's work and stores its output in R2. Throws JobInputError for bad input. */
-export type JobProcessor = (env: Env, job: Job) => Promise<JobOutput>;
+/** A step's work is done and handed over (in R2); the job goes on with `next`, on that step's queue. */
+export interface NextStage {
+  next: string;
+}
+
+/**
+ * Does a step of a kind's work: the last step stores the output in R2 and
+ * returns it, an earlier one returns the next step. `stage` is the message's
+ * step (undefined: the kind's first). Throws JobInputError for bad input.
+ */
+export type JobProcessor = (env: Env, job: Job, stage: string | undefined) => Promise<JobOutput | NextStage>;
 /**
  * The kinds one consumer Worker runs. Each Worker names only its own kind
  * (src/consumers/), so its bundle holds that kind's code alone: the model
@@ -59,10 +68,16 @@ async function runJob(env: Env, processors: JobProcessors, message: JobMessage):
   // Each queue carries one kind (queueFor), so this is a misrouted message:
   // it is retried like any failure and in the end fails and refunds the job.
   if (!processor) throw new Error(`this Worker does not run ${job.kind} jobs`);
+  if (message.stage !== undefined && !isStageOf(job.kind, message.stage)) throw new Error(`${job.kind} jobs have no step "${message.stage}"`);
   const running = await markRunning(env, job);
   if (!running) return SKIPPED;
   const started = Date.now();
-  const output = await oneAtATime(() => processor(env, running));
+  const output = await oneAtATime(() => processor(env, running, message.stage));
+  if ("next" in output) {
+    // A failed send is retried with this step, which redoes its work (steps overwrite their R2 files).
+    await queueFor(env, job.kind, output.next).send({ jobId: job.id, accountId: job.accountId, kind: job.kind, stage: output.next });
+    return `step ${message.stage ?? firstStage(job.kind)} done in ${Date.now() - started} ms, ${output.next} queued`;
+  }
   const ended = await completeJob(env, running, output);
   return `job ${ended.status} in ${Date.now() - started} ms`;
 }
@@ -86,7 +101,7 @@ async function failById(env: Env, jobId: string, errorMessage: string): Promise<
  * from printcart-fix-jobs: job completed in 840 ms".
  */
 export function deliveryLabel(env: Pick<Env, "WORKER_NAME">, queue: string, job: JobMessage, attempts: number): string {
-  return `[${env.WORKER_NAME?.trim() || "consumer"}] job ${job.jobId} (${job.kind}), delivery ${attempts} from ${queue}`;
+  return `[${env.WORKER_NAME?.trim() || "consumer"}] job ${job.jobId} (${job.kind}${job.stage ? ` ${job.stage}` : ""}), delivery ${attempts} from ${queue}`;
 }
 
 export function createJobConsumer(processors: JobProcessors) {

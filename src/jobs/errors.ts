@@ -1,3 +1,5 @@
+import { ImageDecodeError } from "../imaging/errors";
+
 /**
  * A job failure caused by its input (unreachable URL, not an image, over a
  * limit): retrying cannot help, so the job fails at once with this message,
@@ -11,8 +13,13 @@ export class JobInputError extends Error {
   }
 }
 
-/** The source's bytes did not decode (ImageDecodeError, a TIFF error): a failure of the input. */
+/**
+ * The source's bytes did not decode (an ImageDecodeError): a failure of the
+ * input. A damaged file gets the general words; a limit or a feature the
+ * decoders lack gets the decoder's own, which names it.
+ */
 export function undecodableImage(cause: unknown): JobInputError {
+  if (cause instanceof ImageDecodeError && cause.reason !== "damaged") return new JobInputError(`The image could not be decoded: ${cause.message.replace(/\.$/, "")}.`, { cause });
   return new JobInputError("The image could not be decoded; the file may be truncated or damaged.", { cause });
 }
 

@@ -7,6 +7,8 @@ export const JobMessage = z.object({
   jobId: z.string().min(1).max(64),
   accountId: z.string().min(1).max(64),
   kind: z.enum(JOB_KINDS),
+  /** The step of a job that runs in several (absent: the kind's first). */
+  stage: z.string().min(1).max(32).optional(),
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 
@@ -16,16 +18,33 @@ export const MAX_JOB_ATTEMPTS = 4;
 export const DEAD_LETTER_QUEUE = "printcart-jobs-dlq";
 
 /**
- * Each job kind has a queue and a consumer Worker of its own, so an isolate
- * only ever runs one kind: an isolate that ran a background removal keeps
- * onnxruntime's wasm heap for good (92.5 MB at rest), and a 12 MP fix job on
- * top of it would pass the 128 MB limit. Background removals go to
- * printcart-jobs (wrangler.consumer.toml), AI fix jobs to printcart-fix-jobs
- * (wrangler.fixes.toml).
+ * Each step of a job runs in the consumer Worker that has what it needs and
+ * nothing more, so an isolate never holds two big things at once. An
+ * isolate that ran the model keeps onnxruntime's wasm heap for good (92.5 MB
+ * at rest), so decoding and encoding never happen there: a background
+ * removal is decoded into a small guide image by the AI fix Worker
+ * (printcart-fix-jobs, wrangler.fixes.toml), segmented from that by the
+ * background removal Worker (printcart-jobs, wrangler.consumer.toml), and
+ * composited at full resolution, band by band from a second decode, back in
+ * the AI fix Worker. The steps hand over through R2 (src/bg-removal/stages.ts).
  */
-const QUEUE_BINDINGS = { bg_remove: "JOBS", ai_fix: "FIX_JOBS" } as const satisfies Record<JobKind, keyof Env>;
+const STAGE_QUEUES = {
+  bg_remove: { prepare: "FIX_JOBS", segment: "JOBS", composite: "FIX_JOBS" },
+  ai_fix: { fix: "FIX_JOBS" },
+} as const satisfies Record<JobKind, Record<string, keyof Env>>;
 
-/** The queue a job of this kind is sent to, typed with the message this layer sends (the binding takes any body: src/platform/env.ts). */
-export function queueFor(env: Env, kind: JobKind): Queue<JobMessage> {
-  return env[QUEUE_BINDINGS[kind]];
+/** A kind's first step: where a new job's message goes. */
+export function firstStage(kind: JobKind): string {
+  return Object.keys(STAGE_QUEUES[kind])[0]!;
+}
+
+export function isStageOf(kind: JobKind, stage: string): boolean {
+  return Object.hasOwn(STAGE_QUEUES[kind], stage);
+}
+
+/** The queue a step of a job is sent to, typed with the message this layer sends (the binding takes any body: src/platform/env.ts). */
+export function queueFor(env: Env, kind: JobKind, stage = firstStage(kind)): Queue<JobMessage> {
+  const binding = (STAGE_QUEUES[kind] as Record<string, keyof Env>)[stage];
+  if (!binding) throw new Error(`${kind} jobs have no step "${stage}"`);
+  return env[binding] as Queue<JobMessage>;
 }

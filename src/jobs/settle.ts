@@ -1,4 +1,4 @@
-import { jobOutputPrefix } from "../files/keys";
+import { jobOutputPrefix, jobWorkPrefix } from "../files/keys";
 import type { Env } from "../platform/env";
 import { refundJob, settleJob } from "../wallet/wallet";
 import { announceJobEnded } from "../webhooks/job-events";
@@ -53,12 +53,15 @@ async function ended(env: Env, move: Promise<Job | undefined>): Promise<Job | un
 export const REFUNDED_BEFORE_DONE = "The job did not finish before its tokens were refunded; no tokens were charged.";
 
 /**
- * A refunded job's output, if a delivery stored one before it crashed: never
- * linked or served, so it would only take up storage.
+ * A refunded job's output, if a delivery stored one before it crashed, and
+ * whatever its steps handed each other: never linked or served, so they
+ * would only take up storage.
  */
 async function deleteOutputs(env: Env, job: Job): Promise<void> {
-  const listed = await env.FILES.list({ prefix: jobOutputPrefix(job.accountId, job.id) });
-  if (listed.objects.length) await env.FILES.delete(listed.objects.map((o) => o.key));
+  for (const prefix of [jobOutputPrefix(job.accountId, job.id), jobWorkPrefix(job.accountId, job.id)]) {
+    const listed = await env.FILES.list({ prefix });
+    if (listed.objects.length) await env.FILES.delete(listed.objects.map((o) => o.key));
+  }
 }
 
 export async function failJob(env: Env, job: Job, errorMessage: string): Promise<void> {

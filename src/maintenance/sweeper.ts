@@ -21,7 +21,10 @@ import { resendLostDeliveries } from "../webhooks/deliver";
  *    wallet refunds them (it keeps each hold's deadline itself and sets its
  *    alarm for it; this is the net under that alarm), and pushes to D1 any
  *    entries it had not;
- * 3. uploads older than UPLOAD_RETENTION_DAYS are deleted from R2;
+ * 3. uploads older than UPLOAD_RETENTION_DAYS are deleted from R2, and
+ *    files a job's steps handed each other (work/) older than the job
+ *    deadline (a job deletes its own when it ends; these are a duplicate
+ *    delivery's late writes);
  * 4. webhook deliveries whose queue message was lost (still pending long
  *    after their attempt was due) are sent again.
  * Each step is bounded per run; what is left waits for the next run.
@@ -30,6 +33,7 @@ export interface SweepReport {
   jobsFailed: string[];
   holdsRefunded: string[];
   uploadsDeleted: number;
+  workFilesDeleted: number;
   webhookDeliveriesResent: number;
 }
 
@@ -38,8 +42,8 @@ const ACCOUNT_BATCH = 50;
 const UPLOAD_PAGES = 10;
 /** How far back debits are looked at: a run every few minutes sees each one many times within it. */
 const OPEN_DEBIT_LOOKBACK_MS = 2 * 24 * 3600 * 1000;
-const UPLOADS_PREFIX = "uploads/";
-const UPLOADS_CURSOR = "uploads-cursor";
+const UPLOADS = { prefix: "uploads/", cursor: "uploads-cursor" };
+const WORK_FILES = { prefix: "work/", cursor: "work-cursor" };
 
 export function jobDeadlineMessage(deadlineSeconds: number): string {
   return `The job did not finish within ${Math.round(deadlineSeconds / 60)} minutes; its tokens were refunded.`;
@@ -51,9 +55,10 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
   const message = jobDeadlineMessage(settings.jobDeadlineSeconds);
   const jobsFailed = await failOverdueJobs(env, new Date(cutoff).toISOString(), message);
   const holdsRefunded = await expireOpenHolds(env, cutoff, message);
-  const uploadsDeleted = await deleteExpiredUploads(env, nowMs - settings.uploadRetentionDays * 24 * 3600 * 1000);
+  const uploadsDeleted = await deleteOlderThan(env, UPLOADS, nowMs - settings.uploadRetentionDays * 24 * 3600 * 1000);
+  const workFilesDeleted = await deleteOlderThan(env, WORK_FILES, cutoff);
   const webhookDeliveriesResent = await resendLostDeliveries(env, nowMs);
-  return { jobsFailed, holdsRefunded, uploadsDeleted, webhookDeliveriesResent };
+  return { jobsFailed, holdsRefunded, uploadsDeleted, workFilesDeleted, webhookDeliveriesResent };
 }
 
 async function failOverdueJobs(env: Env, cutoffIso: string, message: string): Promise<string[]> {
@@ -104,17 +109,17 @@ async function expireOpenHolds(env: Env, cutoffMs: number, message: string): Pro
 }
 
 /**
- * Walks the uploads a few pages a run, going on where the last run stopped
- * (R2 lists keys in order, and upload keys are not in time order), and
- * deletes those uploaded before `cutoffMs`.
+ * Walks the objects under `prefix` a few pages a run, going on where the
+ * last run stopped (R2 lists keys in order, and these keys are not in time
+ * order), and deletes those uploaded before `cutoffMs`.
  */
-async function deleteExpiredUploads(env: Env, cutoffMs: number): Promise<number> {
+async function deleteOlderThan(env: Env, where: { prefix: string; cursor: string }, cutoffMs: number): Promise<number> {
   const db = database(env.DB);
   const state = schema.sweeperState;
-  let cursor = (await db.select().from(state).where(eq(state.name, UPLOADS_CURSOR)).get())?.value;
+  let cursor = (await db.select().from(state).where(eq(state.name, where.cursor)).get())?.value;
   let deleted = 0;
   for (let page = 0; page < UPLOAD_PAGES; page++) {
-    const listed = await env.FILES.list({ prefix: UPLOADS_PREFIX, cursor, limit: 1000 });
+    const listed = await env.FILES.list({ prefix: where.prefix, cursor, limit: 1000 });
     const expired = listed.objects.filter((o) => o.uploaded.getTime() < cutoffMs).map((o) => o.key);
     if (expired.length) await env.FILES.delete(expired);
     deleted += expired.length;
@@ -123,9 +128,9 @@ async function deleteExpiredUploads(env: Env, cutoffMs: number): Promise<number>
   }
   const now = new Date(Date.now()).toISOString();
   if (cursor) {
-    await db.insert(state).values({ name: UPLOADS_CURSOR, value: cursor, updatedAt: now }).onConflictDoUpdate({ target: state.name, set: { value: cursor, updatedAt: now } });
+    await db.insert(state).values({ name: where.cursor, value: cursor, updatedAt: now }).onConflictDoUpdate({ target: state.name, set: { value: cursor, updatedAt: now } });
   } else {
-    await db.delete(state).where(eq(state.name, UPLOADS_CURSOR));
+    await db.delete(state).where(eq(state.name, where.cursor));
   }
   return deleted;
 }

@@ -64,7 +64,12 @@ describe("processFix: fix errors as job input errors", () => {
     const job = await fixJob("preflight/png-gray.png", { fileType: "png", fixTypes: ["upscale_resolution_2x"] });
     const broken = new Error("R2 is down");
     const files = new Proxy(env.FILES, {
-      get: (target, property) => (property === "get" ? () => Promise.reject(broken) : Reflect.get(target, property)),
+      get: (target, property) => {
+        if (property === "get") return () => Promise.reject(broken);
+        // The binding's own methods must be called on the binding itself.
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
     });
     expect(await failure(processFix({ ...(env as Env), FILES: files }, job))).toBe(broken);
   });

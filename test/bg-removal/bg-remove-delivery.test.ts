@@ -28,12 +28,12 @@ describe("job delivery", () => {
     await grant(shop.id, 1_000);
     const created = await api("/v1/services/bg-remove", { token: shop.token, body: { image_url: fixtureUrl("bg/coffee.jpg"), subject_type: "product" } });
     const message = { jobId: created.body.job_id, accountId: shop.id, kind: "bg_remove" };
-    const results = await Promise.all([deliver("printcart-jobs", message), deliver("printcart-jobs", message)]);
+    const results = await Promise.all([deliver("printcart-fix-jobs", message), deliver("printcart-fix-jobs", message)]);
     expect(results.every((r: { explicitAcks: string[] }) => r.explicitAcks.length === 1)).toBe(true);
     const done = await waitForJob(`/v1/services/bg-remove/${created.body.job_id}`, shop.token);
     expect(done.status, done.error_message ?? "").toBe("completed");
     // A late duplicate after completion changes nothing.
-    await deliver("printcart-jobs", message, 2);
+    await deliver("printcart-fix-jobs", message, 2);
     await deliver(DEAD_LETTER_QUEUE, message, 4);
     expect((await api(`/v1/services/bg-remove/${created.body.job_id}`, { token: shop.token })).body.status).toBe("completed");
     const entries = (await walletOf(env, shop.id).entries()).filter((e) => e.jobId === created.body.job_id);
@@ -80,7 +80,7 @@ describe("job delivery", () => {
     for (const body of bodies) alone.push((await cutOut(shop.token, body)).file.bytes);
     // Together: both JPEGs share the isolate's decoder and model session.
     const created = await Promise.all(bodies.map((body) => api("/v1/services/bg-remove", { token: shop.token, body })));
-    await Promise.all(created.map((c) => deliver("printcart-jobs", { jobId: c.body.job_id, accountId: shop.id, kind: "bg_remove" })));
+    await Promise.all(created.map((c) => deliver("printcart-fix-jobs", { jobId: c.body.job_id, accountId: shop.id, kind: "bg_remove" })));
     for (const [i, c] of created.entries()) {
       const done = await waitForJob(`/v1/services/bg-remove/${c.body.job_id}`, shop.token);
       expect(done.status, done.error_message ?? "").toBe("completed");
@@ -90,7 +90,7 @@ describe("job delivery", () => {
   });
 
   it("acks and drops a malformed message", async () => {
-    const result = await deliver("printcart-jobs", { hello: "world" });
+    const result = await deliver("printcart-fix-jobs", { hello: "world" });
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.retryMessages).toHaveLength(0);
   });

@@ -123,7 +123,7 @@ describe("a job whose hold was refunded", () => {
     await grant(shop.id, 150);
     const job = await chargedJobRow(shop.id);
     await refundJob(env as Env, shop.id, job.id, "hold deadline passed");
-    const batch = createMessageBatch("printcart-jobs", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId: job.id, accountId: shop.id, kind: "bg_remove" } }]);
+    const batch = createMessageBatch("printcart-fix-jobs", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId: job.id, accountId: shop.id, kind: "bg_remove" } }]);
     const ctx = createExecutionContext();
     await (worker.queue as ExportedHandlerQueueHandler<Env>)(batch, env as Env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);

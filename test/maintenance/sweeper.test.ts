@@ -144,4 +144,14 @@ describe("the sweeper (scheduled handler)", () => {
     await runSweeper(Date.now() + 7 * 24 * HOUR + HOUR);
     expect(await key()).toBe(0);
   });
+
+  it("deletes files a job's steps left behind once the job deadline (60 min) has passed", async () => {
+    const prefix = `work/acct_sweep/job_left/`;
+    await env.FILES.put(`${prefix}guide`, new Uint8Array(16));
+    const left = () => env.FILES.list({ prefix }).then((l) => l.objects.length);
+    await runSweeper(Date.now() + 50 * 60 * 1000);
+    expect(await left()).toBe(1);
+    await runSweeper(Date.now() + 61 * 60 * 1000);
+    expect(await left()).toBe(0);
+  });
 });

@@ -84,12 +84,12 @@ function failingWrites(bucket: R2Bucket, jobId: string): R2Bucket {
 function withFaults(processors: JobProcessors): JobProcessors {
   const wrap =
     (process: JobProcessor): JobProcessor =>
-    async (env, job) => {
+    async (env, job, stage) => {
       // `job` is the running job: its attempts already count this delivery.
       const fault = faultFor(job, job.attempts);
       if (fault === "crash-before") throw new InjectedFault(fault, job.id);
-      if (fault === "r2-put") return process({ ...env, FILES: failingWrites(env.FILES, job.id) }, job);
-      const output = await process(env, job);
+      if (fault === "r2-put") return process({ ...env, FILES: failingWrites(env.FILES, job.id) }, job, stage);
+      const output = await process(env, job, stage);
       if (fault === "crash-after") throw new InjectedFault(fault, job.id);
       return output;
     };

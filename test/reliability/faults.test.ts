@@ -129,12 +129,12 @@ const SCENARIOS: Scenario[] = [
     meanwhile: async (job) => {
       await env.JOBS.send(message(job));
       await env.JOBS.send(message(job));
-      await Promise.all([deliver("printcart-jobs", message(job)), deliver("printcart-jobs", message(job))]);
+      await Promise.all([deliver("printcart-fix-jobs", message(job)), deliver("printcart-fix-jobs", message(job))]);
     },
     ends: "completed",
     more: async (job) => {
       // Late duplicates, on the queue and on the dead-letter queue, change nothing.
-      await deliver("printcart-jobs", message(job), 2);
+      await deliver("printcart-fix-jobs", message(job), 2);
       await deliver(DEAD_LETTER_QUEUE, message(job), MAX_JOB_ATTEMPTS);
       const again = await api(`/v1/services/bg-remove/${job.jobId}`, { token: job.shop.token });
       expect(again.body.status).toBe("completed");

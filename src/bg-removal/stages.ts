@@ -1,0 +1,240 @@
+import { SourceError, stageSource, type StagedSource } from "../files/fetch-source";
+import { jobOutputKey } from "../files/keys";
+import { R2StreamWriter } from "../files/r2-writer";
+import { AreaDownsampler, fitWithin } from "../imaging/downsample";
+import { ImageDecodeError } from "../imaging/errors";
+import { openRaster } from "../imaging/open-raster";
+import { PngStreamEncoder } from "../imaging/png-stream";
+import { release } from "../imaging/release";
+import { sniff } from "../imaging/sniff";
+import { r2File, type SourceFile } from "../imaging/source-file";
+import type { NextStage } from "../jobs/consumer";
+import { JobInputError, undecodableImage } from "../jobs/errors";
+import type { JobOutput } from "../jobs/settle";
+import type { Job } from "../jobs/store";
+import type { Env } from "../platform/env";
+import { readSettings } from "../platform/settings";
+import { stopwatch } from "../platform/stopwatch";
+import { yieldToRuntime } from "../platform/yield";
+import { colourKeyAlpha } from "./colour-matte";
+import { backgroundGrid, compositeBand } from "./composite";
+import { cutOutMatte, needsModel, softenMatte } from "./cut-out";
+import type { BgRemovalParams } from "./jobs";
+import { readModelManifest } from "./manifest";
+import { AlphaUpsampler } from "./matte";
+import { toModelInput } from "./model-input";
+import { deleteWork, getWork, putWork, workKey } from "./work-files";
+
+/**
+ * A background removal in three steps, none of which ever holds a
+ * full-resolution frame (src/jobs/queue.ts says which Worker runs which):
+ *
+ * 1. prepare: the source is staged in R2 and decoded once, band by band,
+ *    into a guide (the image scaled to at most GUIDE_LONG_SIDE, 16 MB at
+ *    most) and, from it, the model's input tensor.
+ * 2. segment (src/bg-removal/segment.ts): the model runs on that tensor
+ *    alone, in the Worker that holds the model runtime, and stores its mask.
+ * 3. composite: the matte is refined at the guide's resolution (guided
+ *    filter, colour model, edge softness), then the source is decoded a
+ *    second time and each band is cut out at full resolution (the alpha
+ *    upsampled from the guide's matte, or keyed per pixel), decontaminated
+ *    and written to the PNG as it streams to R2.
+ *
+ * Graphics on a flat background are colour-keyed and skip step 2. Each
+ * step may run more than once (a retried delivery): every file it writes
+ * is overwritten whole, and the job ends once because the wallet's hold
+ * decides (src/jobs/settle.ts).
+ */
+
+/**
+ * The guide's long side: the guided filter of hair_heavy and high-detail
+ * cuts works at 2048 px, so the guide is never the coarser of the two.
+ */
+export const GUIDE_LONG_SIDE = 2048;
+
+const RASTER_TYPES: readonly string[] = ["jpeg", "png", "webp"];
+
+/** R2's smallest multipart part: no more than this much of the output file is ever held. */
+const OUTPUT_PART_BYTES = 5 * 1024 * 1024;
+
+interface GuideMeta {
+  width: number;
+  height: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  sourceKey: string;
+  sourceSize: number;
+}
+
+function readGuideMeta(meta: Record<string, string>): GuideMeta {
+  const number = (name: string) => {
+    const value = Number(meta[name]);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`the job's guide has no ${name}`);
+    return value;
+  };
+  if (!meta.sourceKey) throw new Error("the job's guide names no source");
+  return {
+    width: number("width"),
+    height: number("height"),
+    sourceWidth: number("sourceWidth"),
+    sourceHeight: number("sourceHeight"),
+    sourceKey: meta.sourceKey,
+    sourceSize: number("sourceSize"),
+  };
+}
+
+/** The fixes Worker's part of a background removal: the steps before and after the model. */
+export async function processBgRemovalStage(env: Env, job: Job, stage: string | undefined): Promise<JobOutput | NextStage> {
+  if (stage === undefined || stage === "prepare") return prepareCutOut(env, job);
+  if (stage === "composite") return compositeCutOut(env, job);
+  throw new Error(`the step "${stage}" of background removal does not run in this Worker`);
+}
+
+/** Fetches (or finds) the source and checks its type and pixel count from its first bytes; every way it can be unusable is a JobInputError. */
+async function stageJobSource(env: Env, job: Job): Promise<StagedSource> {
+  const settings = readSettings(env);
+  let staged: StagedSource;
+  try {
+    staged = await stageSource(env, job.sourceUrl, workKey(job, "source"), { maxBytes: settings.maxSourceBytes, timeoutMs: settings.fetchTimeoutMs });
+  } catch (error) {
+    if (error instanceof SourceError) throw new JobInputError(error.message, { cause: error });
+    throw error;
+  }
+  const sniffed = sniff(staged.head);
+  if (!sniffed || !RASTER_TYPES.includes(sniffed.type)) {
+    throw new JobInputError(`The file is not a JPEG, PNG or WebP image${sniffed ? ` (it is ${sniffed.type.toUpperCase()})` : ""}.`);
+  }
+  if (!sniffed.width || !sniffed.height) throw new JobInputError("The image header could not be read; the file may be damaged.");
+  const pixels = sniffed.width * sniffed.height;
+  if (pixels > settings.bgRemoveMaxPixels) {
+    throw new JobInputError(
+      `The image is ${sniffed.width}×${sniffed.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(settings.bgRemoveMaxPixels / 1e6).toFixed(1)} MP background removal takes (BG_REMOVE_MAX_PIXELS).`,
+    );
+  }
+  return staged;
+}
+
+/** A decode failure of the source as the job's error: a damaged JPEG says so plainly (a cut-out of one is not worth its tokens). */
+function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}): unknown {
+  if (!(error instanceof ImageDecodeError)) return error;
+  if (error.reason === "damaged" && file.head && sniff(file.head)?.type === "jpeg") {
+    return new JobInputError(`The JPEG is damaged (${error.message.replace(/\.$/, "")}); send the whole file.`, { cause: error });
+  }
+  return undecodableImage(error);
+}
+
+/** Step 1: stage, decode once into the guide, and the model's input unless a colour key will do. */
+async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
+  const params = job.params as BgRemovalParams;
+  const settings = readSettings(env);
+  const { lap, timings } = stopwatch();
+  const staged = await stageJobSource(env, job);
+  lap("fetchMs");
+  let guide: AreaDownsampler;
+  try {
+    const raster = await openRaster(staged.file, { maxPixels: settings.bgRemoveMaxPixels });
+    try {
+      const size = fitWithin(raster.info.width, raster.info.height, GUIDE_LONG_SIDE);
+      guide = new AreaDownsampler(raster.info.width, raster.info.height, size.width, size.height);
+      for await (const band of raster.bands) {
+        guide.push(band);
+        await yieldToRuntime();
+      }
+    } finally {
+      await raster.close();
+    }
+  } catch (error) {
+    throw decodeFailure(error, staged);
+  }
+  lap("decodeMs");
+  const image = { data: guide.data, width: guide.width, height: guide.height };
+  const meta: GuideMeta = {
+    width: guide.width,
+    height: guide.height,
+    sourceWidth: guide.sourceWidth,
+    sourceHeight: guide.sourceHeight,
+    sourceKey: staged.key,
+    sourceSize: staged.file.size,
+  };
+  await putWork(env, job, "guide", guide.data, { ...meta, timings: JSON.stringify(timings) });
+  if (!needsModel(image, params)) return { next: "composite" };
+  const manifest = await readModelManifest(env);
+  const input = toModelInput(image, manifest.inputSize, manifest.mean, manifest.std);
+  release(guide.data);
+  await putWork(env, job, "input", input, { size: manifest.inputSize, model: manifest.name });
+  return { next: "segment" };
+}
+
+/** Step 3: the matte at the guide's resolution, then the full-resolution cut-out from a second decode. */
+async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
+  const params = job.params as BgRemovalParams;
+  const settings = readSettings(env);
+  const { lap, timings } = stopwatch();
+  const stored = await getWork(env, job, "guide");
+  if (!stored) throw new Error("the job's guide is missing; its first step must run again");
+  const meta = readGuideMeta(stored.meta);
+  const guide = { data: new Uint8ClampedArray(stored.bytes), width: meta.width, height: meta.height };
+  let modelName: string | null = null;
+  const matte = await cutOutMatte(guide, params, async () => {
+    const mask = await getWork(env, job, "mask");
+    if (!mask) throw new Error("the job's mask is missing; the model step must run again");
+    modelName = mask.meta.model ?? null;
+    return { mask: new Float32Array(mask.bytes), size: Number(mask.meta.size) };
+  });
+  const hardCut = params.edge_softness <= 0;
+  // A hard cut is thresholded per full-resolution pixel, so its edge is as fine as the source's; a soft one is feathered here.
+  if (!hardCut) softenMatte(matte, guide.width, guide.height, params.edge_softness);
+  const grid = backgroundGrid(guide, matte.alpha);
+  const keyColour = hardCut && matte.method === "colour_key" ? matte.keyColour : null;
+  release(guide.data);
+  lap("matteMs");
+
+  const { sourceWidth: width, sourceHeight: height } = meta;
+  const file: SourceFile = r2File(env.FILES, meta.sourceKey, meta.sourceSize);
+  const white = params.output_background === "white";
+  const channels = white ? 3 : 4;
+  const outputKey = jobOutputKey(job.accountId, job.id, "png");
+  const output = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, OUTPUT_PART_BYTES);
+  const encoder = new PngStreamEncoder(width, height, channels, (chunk) => output.write(chunk));
+  const upsampler = new AlphaUpsampler(matte.alpha, guide.width, guide.height, width, height);
+  let bytes: number;
+  try {
+    const raster = await openRaster(file, { maxPixels: settings.bgRemoveMaxPixels });
+    try {
+      if (raster.info.width !== width || raster.info.height !== height) throw new Error("the staged source changed between the steps");
+      let alpha = new Uint8Array(0);
+      let out = new Uint8Array(0);
+      for await (const band of raster.bands) {
+        const pixels = band.width * band.height;
+        if (alpha.length < pixels) {
+          alpha = new Uint8Array(pixels);
+          out = new Uint8Array(pixels * channels);
+        }
+        const a = alpha.subarray(0, pixels);
+        if (keyColour) colourKeyAlpha({ data: band.rows, width: band.width, height: band.height }, keyColour, a);
+        else upsampler.rows(band.y, band.height, a);
+        if (hardCut) for (let i = 0; i < a.length; i++) a[i] = a[i]! >= 128 ? 255 : 0;
+        compositeBand(band.rows, a, width, band.y, height, grid, white, out);
+        await encoder.writeRows(out.subarray(0, pixels * channels));
+        await yieldToRuntime();
+      }
+    } finally {
+      await raster.close();
+    }
+    await encoder.finish();
+    lap("encodeMs");
+    bytes = await output.close();
+    lap("storeMs");
+  } catch (error) {
+    await encoder.abort(error).catch(() => undefined);
+    await output.abort();
+    throw decodeFailure(error);
+  }
+  const earlier = JSON.parse(stored.meta.timings ?? "{}") as Record<string, number>;
+  await deleteWork(env, job);
+  return {
+    outputKey,
+    outputContentType: "image/png",
+    result: { width, height, bytes, matte: matte.method, model: modelName, timings: { ...earlier, ...timings } },
+  };
+}

@@ -131,7 +131,7 @@ class BgRemove extends PrintcartElement {
 BgRemove.services = ["bg-remove"];
 BgRemove.label = "Background removal";
 BgRemove.buttonText = "Choose a photo";
-BgRemove.hint = "JPEG, PNG or WebP, up to 25 MB";
+BgRemove.hint = "JPEG, PNG or WebP, up to 100 MB";
 BgRemove.accept = IMAGE_TYPES.join(",");
 BgRemove.types = IMAGE_TYPES;
 BgRemove.template = '<div class="preview" part="preview" hidden>' +

@@ -24,11 +24,19 @@
  *   anyway until the last scan) and runs one output pass per slab over them,
  *   which costs next to nothing, so their slab is small (MULTISCAN_SLAB_BYTES).
  *
- * Cost, 25 MP (6124×4082, 4:2:0, quality 90), orientation 6 against 1, in
- * Node (bench/jpeg-bands.mjs): baseline, 24 MiB slabs, 4 passes of ~70 ms of
- * entropy decoding each plus one decode's worth of transforms: ~1.9× the
- * time of orientation 1, and four reads of the file. Progressive: one read,
- * 25 output passes over the coefficients, ~1.1×.
+ * Cost, 25 MP (6124×4082, 4:2:0, quality 90), CPU time in Node on a shared
+ * 2-core machine (bench/jpeg-bands.mjs; jSquash's whole-frame decode of the
+ * same files: baseline 510–590 ms, progressive 680–990 ms):
+ * - baseline, orientation 1: 230–260 ms. Orientation 6, 24 MiB slabs (a
+ *   25 MP portrait): 4 reads and passes, 590–840 ms, 150–210 ms a pass (its
+ *   ~70 ms of entropy decoding over the whole file, a quarter of the
+ *   transforms, the transposition). 16 MiB: 6 passes; 32 MiB: 3. Orientation
+ *   3: 4 passes, ~400 ms.
+ * - progressive, orientation 1: 680–960 ms (entropy decoding of every scan is
+ *   most of it). Orientation 6: one read, then 24 output passes of 4 MiB
+ *   over the kept coefficients, ~10 ms each: 800–1100 ms.
+ * Every case stays within 2× of jSquash's mozjpeg whole-frame decode (which
+ * then needs orientInPlace, 1.2–2.2 s more for orientation 6).
  */
 import { cmykToSrgbForJpeg, type CmykToSrgb } from "./cmyk-to-srgb";
 import { ImageDecodeError } from "./errors";

@@ -174,7 +174,7 @@ function transposes(orientation: number): boolean {
  * Every decoding failure is an ImageDecodeError; breaking out of the bands
  * early frees the decoder and cancels the read.
  */
-export async function openJpegRaster(file: SourceFile, options: JpegRasterOptions): Promise<RasterStream> {
+export async function openJpegRaster(file: SourceFile, options: JpegRasterOptions): Promise<RasterStream & { close(): Promise<void> }> {
   const first = await Pass.open(file, false, options.maxMemory, true);
   let header: JpegHeader;
   try {
@@ -199,22 +199,33 @@ export async function openJpegRaster(file: SourceFile, options: JpegRasterOption
   const bandRows = rowsPerBand(width, options.bandBytes ?? DEFAULT_BAND_BYTES);
   const retained = { bytes: 0 };
 
+  let started = false;
+  let closed = false;
+  const bands = (async function* (): AsyncGenerator<RowBand> {
+    started = true;
+    let decode: JpegPasses | null = null;
+    try {
+      decode = new JpegPasses(file, first, header, options.maxMemory, orientation > 2);
+      const transform: CmykToSrgb | null = header.output === "cmyk" ? cmykToSrgbForJpeg(header).transform : null;
+      if (orientation <= 2) yield* streamed(decode, transform, bandRows, orientation === 2, retained);
+      else yield* slabs(decode, transform, bandRows, options.slabBytes ?? DEFAULT_SLAB_BYTES, retained);
+    } finally {
+      if (decode) decode.close();
+      else first.close();
+      retained.bytes = 0;
+    }
+  })();
   return {
     info: { width, height, hasAlpha: false },
     retainedBytes: () => retained.bytes,
-    bands: (async function* (): AsyncGenerator<RowBand> {
-      let decode: JpegPasses | null = null;
-      try {
-        decode = new JpegPasses(file, first, header, options.maxMemory, orientation > 2);
-        const transform: CmykToSrgb | null = header.output === "cmyk" ? cmykToSrgbForJpeg(header).transform : null;
-        if (orientation <= 2) yield* streamed(decode, transform, bandRows, orientation === 2, retained);
-        else yield* slabs(decode, transform, bandRows, options.slabBytes ?? DEFAULT_SLAB_BYTES, retained);
-      } finally {
-        if (decode) decode.close();
-        else first.close();
-        retained.bytes = 0;
-      }
-    })(),
+    bands,
+    // Bands never read still hold the header's read open.
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (started) await bands.return(undefined);
+      else first.close();
+    },
   };
 }
 

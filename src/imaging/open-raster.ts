@@ -1,5 +1,6 @@
 import { decodeImage, withDecodedImage } from "./codecs";
 import { ImageDecodeError } from "./errors";
+import { openJpegRaster } from "./jpeg-bands";
 import { rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
 import { sniff, sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
@@ -47,6 +48,7 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
+  if (format === "jpeg") return { format, ...(await openJpegRaster(file, options)) };
   if (format === "webp") return { format, ...(await lentWebp(file, options)) };
   return { format, close: async () => {}, ...(await wholeFrame(file, format, options)) };
 }

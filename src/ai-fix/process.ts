@@ -7,7 +7,8 @@ import { pngPhysChunk } from "../fixes/print-resolution";
 import { pipeRaster, streamImageData, usesAlpha, type RowBand } from "../imaging/raster-stream";
 import { ImageDecodeError, withDecodedImage } from "../imaging/codecs";
 import { PngStreamEncoder } from "../imaging/png-stream";
-import { decodeTiff } from "../imaging/tiff";
+import type { DecodedTiff } from "../imaging/tiff";
+import { decodeTiff } from "../imaging/tiff-bands";
 import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
@@ -65,9 +66,9 @@ async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array):
  */
 async function withSourceImage<T>(bytes: Uint8Array, type: FixParams["fileType"], maxPixels: number, use: (image: ImageData) => Promise<T>): Promise<T> {
   if (type === "tiff") {
-    let tiff: ReturnType<typeof decodeTiff>;
+    let tiff: DecodedTiff;
     try {
-      tiff = decodeTiff(bytes, { maxPixels });
+      tiff = await decodeTiff(bytes, { maxPixels });
     } catch (error) {
       throw undecodableImage(error);
     }

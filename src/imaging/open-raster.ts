@@ -3,7 +3,7 @@ import { ImageDecodeError } from "./errors";
 import { streamImageData, type RasterStream } from "./raster-stream";
 import { sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
-import { decodeTiff, TiffError } from "./tiff";
+import { openTiffRaster } from "./tiff-bands";
 
 /**
  * One way in for every raster a job reads: the file's type from its first
@@ -42,20 +42,16 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
-  return { format, ...(await wholeFrame(file, format, options)) };
+  if (format === "tiff") {
+    // Read by range, band by band; the Orientation tag is not applied.
+    const { info, bands, retainedBytes } = await openTiffRaster(file, options);
+    return { format, info, bands, retainedBytes };
+  }
+  return { format, ...(await wholeFrame(file, format)) };
 }
 
 /** Decodes the whole frame, then lends it out as bands. */
-async function wholeFrame(file: SourceFile, format: RasterFormat, options: OpenRasterOptions): Promise<RasterStream> {
+async function wholeFrame(file: SourceFile, format: Exclude<RasterFormat, "tiff">): Promise<RasterStream> {
   const bytes = await readAll(file);
-  if (format === "tiff") {
-    try {
-      const tiff = decodeTiff(bytes, { maxPixels: options.maxPixels });
-      return streamImageData(new ImageData(tiff.data, tiff.width, tiff.height));
-    } catch (error) {
-      if (error instanceof TiffError) throw new ImageDecodeError(error.message, { cause: error, reason: error.reason });
-      throw error;
-    }
-  }
   return streamImageData(await decodeImage(bytes, format));
 }

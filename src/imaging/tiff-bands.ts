@@ -19,10 +19,10 @@ import { colorChannels, DEFAULT_MAX_TIFF_PIXELS, readTiffLayout, stripDecoder, T
  * the file's ICC profile, or the default FOGRA39 one; TIFF CMYK is stored
  * as ink amounts (0 = no ink). The Orientation tag is reported, not applied.
  *
- * Reads: strips and tiles are read together, in file order, about
- * TIFF_READ_BYTES at a time (the next batch is read while this one is
- * decoded); a strip or row of tiles larger than that is read in windows as
- * its decompression goes.
+ * Reads: neighbouring strips and tiles are read together, about
+ * TIFF_READ_BYTES at a time, and the next batch is read while this one is
+ * decoded; a strip or tile larger than that is read in windows as its
+ * decompression goes (ChunkReader).
  */
 
 /** Bytes one read aims at: R2 charges and waits per request, so tiny strips are read together. */
@@ -127,6 +127,8 @@ class TiffBandDecoder {
   private readonly sampleSlots: Int8Array;
   /** Four chunky samples landing in R, G, B, A (RGBA, or CMYK before conversion) copy a row at a time. */
   private readonly direct: boolean;
+  /** Three chunky samples landing in R, G, B (RGB, the common print file) spread in one pass. */
+  private readonly rgb: boolean;
   private readonly palette: Uint8Array | null = null;
   private readonly transform: CmykToSrgb | null = null;
   private readonly bandRows: number;
@@ -174,6 +176,7 @@ class TiffBandDecoder {
     for (let s = 0; s < colorSamples; s++) this.sampleSlots[s] = s;
     if (hasAlpha) this.sampleSlots[colorSamples] = sideAlpha ? 4 : 3;
     this.direct = !planar && spp === 4 && this.sampleSlots.every((slot, i) => slot === i);
+    this.rgb = !planar && spp === 3 && this.sampleSlots.every((slot, i) => slot === i);
 
     // Planes nothing reads (extra samples) are never read from the file.
     this.slots = [];
@@ -332,6 +335,7 @@ class TiffBandDecoder {
     const bytes8 = bits === 8 ? data : toBytes(data, samples, bits, this.little, info.colorMode !== "indexed", this.scratch!);
     if (this.planar) scatterPlane(bytes8, slot.columns, first, slot.target, out, this.sideAlpha);
     else if (this.direct) out.set(bytes8.subarray(0, samples), first * 4);
+    else if (this.rgb) spreadRgb(bytes8, slot.columns, first, out);
     else scatterChunky(bytes8, slot.columns, samplesInChunk, first, this.sampleSlots, out, this.sideAlpha);
   }
 
@@ -578,6 +582,14 @@ function toBytes(row: Uint8Array, samples: number, bits: number, little: boolean
     out[i] = stretch ? (value * 255) / mask : value;
   }
   return out;
+}
+
+function spreadRgb(row: Uint8Array, columns: number, first: number, rgba: Uint8ClampedArray): void {
+  for (let c = 0, i = 0, o = first * 4; c < columns; c++, i += 3, o += 4) {
+    rgba[o] = row[i]!;
+    rgba[o + 1] = row[i + 1]!;
+    rgba[o + 2] = row[i + 2]!;
+  }
 }
 
 function scatterChunky(row: Uint8Array, columns: number, spp: number, first: number, slots: Int8Array, rgba: Uint8ClampedArray, sideAlpha: Uint8Array | null): void {

@@ -474,6 +474,16 @@ describe("tiff-bands reads by range and holds about a band", () => {
     expect(peak).toBeLessThan(limitMiB * MiB);
   });
 
+  it("tiny strips are read together: 37 strips of one row, one read after the IFD's", async () => {
+    const bytes = await fixtureBytes("tiff-bands/rgb-none-strip1.tif");
+    const { file, stats } = counted(bytesFile(bytes));
+    const raster = await openTiffRaster(file, { maxPixels: MAX_PIXELS });
+    const ifdReads = stats.reads;
+    await decodeAll(raster);
+    expect(stats.reads - ifdReads).toBe(1);
+    expect(stats.ranges.at(-1)).toEqual([8, 37 * 61 * 3]);
+  });
+
   it("planar strips are read a plane's run at a time, not strip by strip", async () => {
     const { file, stats } = counted(bytesFile(big["big-planar-packbits-strip32.tif.gz"]!));
     const raster = await openTiffRaster(file, { maxPixels: MAX_PIXELS });

@@ -8,8 +8,10 @@
 // ImageMagick, written uncompressed and rewritten by libtiff's tiffcp (LZW,
 // LZW and Deflate with horizontal predictor, 256×256 LZW tiles). The decoder
 // reads each file from memory through a SourceFile that counts its reads and
-// hands every band to nothing; ImageMagick decodes to raw RGBA
-// (`convert x.tif -depth 8 rgba:/dev/null`) on one thread, as a Worker runs.
+// hands every band to nothing, in a child process of its own per file (one
+// file's compression does not shape the JIT's code for the next);
+// ImageMagick decodes to raw RGBA (`convert x.tif -depth 8 rgba:/dev/null`)
+// on one thread, as a Worker runs.
 //
 //   node bench/tiff-bands.mjs [name ...]     e.g. `node bench/tiff-bands.mjs 25mp-lzw`
 //
@@ -51,8 +53,9 @@ function makeFile({ name, tiffcp }) {
   return file;
 }
 
-async function decodeRuns(bundle, file) {
-  const { openTiffRaster, bytesFile } = bundle;
+/** Child: decodes one file RUNS times, prints JSON. */
+async function decodeRuns(bundlePath, file) {
+  const { openTiffRaster, bytesFile } = await import(bundlePath);
   const bytes = new Uint8Array(readFileSync(file));
   const times = [];
   let stats;
@@ -94,16 +97,21 @@ function magickRuns(file) {
   return median(times);
 }
 
+if (process.argv[2] === "--child") {
+  console.log(JSON.stringify(await decodeRuns(process.argv[3], process.argv[4])));
+  process.exit(0);
+}
+
 const wanted = process.argv.slice(2);
 const files = FILES.filter((f) => !wanted.length || wanted.includes(f.name));
-const bundle = await import(await bundleForNode(["src/imaging/tiff-bands.ts", "src/imaging/source-file.ts"], path.join(outDir, "tiff-bands.bundle.mjs")));
+const bundlePath = await bundleForNode(["src/imaging/tiff-bands.ts", "src/imaging/source-file.ts"], path.join(outDir, "tiff-bands.bundle.mjs"));
 const MiB = 1024 * 1024;
 console.log(`${WIDTH}×${HEIGHT} RGB, median of ${RUNS}; load average ${(await import("node:os")).loadavg()[0].toFixed(1)}`);
 console.log("| file | size | tiff-bands | ImageMagick (1 thread) | reads (largest) | held at most |");
 console.log("|---|---|---|---|---|---|");
 for (const f of files) {
   const file = makeFile(f);
-  const ours = await decodeRuns(bundle, file);
+  const ours = JSON.parse(execFileSync(process.execPath, [import.meta.filename, "--child", bundlePath, file], { encoding: "utf8" }));
   const magick = magickRuns(file);
   console.log(
     `| ${f.name} | ${(statSync(file).size / MiB).toFixed(1)} MiB | ${(ours.ms / 1000).toFixed(2)} s | ${(magick / 1000).toFixed(2)} s | ` +

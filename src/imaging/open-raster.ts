@@ -4,7 +4,7 @@ import { openJpegRaster } from "./jpeg-bands";
 import { rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
 import { sniff, sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
-import { decodeTiff, TiffError } from "./tiff";
+import { openTiffRaster } from "./tiff-bands";
 
 /**
  * One way in for every raster a job reads: the file's type from its first
@@ -48,9 +48,11 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
+  // Read by range, band by band; the Orientation tag is not applied.
+  if (format === "tiff") return { format, close: async () => {}, ...(await openTiffRaster(file, options)) };
   if (format === "jpeg") return { format, ...(await openJpegRaster(file, options)) };
   if (format === "webp") return { format, ...(await lentWebp(file, options)) };
-  return { format, close: async () => {}, ...(await wholeFrame(file, format, options)) };
+  return { format, close: async () => {}, ...(await wholeFrame(file, format)) };
 }
 
 /**
@@ -100,16 +102,7 @@ async function lentWebp(file: SourceFile, options: OpenRasterOptions): Promise<O
 }
 
 /** Decodes the whole frame, then lends it out as bands. */
-async function wholeFrame(file: SourceFile, format: RasterFormat, options: OpenRasterOptions): Promise<RasterStream> {
+async function wholeFrame(file: SourceFile, format: Exclude<RasterFormat, "tiff">): Promise<RasterStream> {
   const bytes = await readAll(file);
-  if (format === "tiff") {
-    try {
-      const tiff = decodeTiff(bytes, { maxPixels: options.maxPixels });
-      return streamImageData(new ImageData(tiff.data, tiff.width, tiff.height));
-    } catch (error) {
-      if (error instanceof TiffError) throw new ImageDecodeError(error.message, { cause: error, reason: error.reason });
-      throw error;
-    }
-  }
   return streamImageData(await decodeImage(bytes, format));
 }

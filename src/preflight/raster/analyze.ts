@@ -1,6 +1,7 @@
 import { withDecodedImage } from "../../imaging/codecs";
 import { sniffType } from "../../imaging/sniff";
-import { decodeTiff, TiffError } from "../../imaging/tiff";
+import { ImageDecodeError } from "../../imaging/errors";
+import { decodeTiff } from "../../imaging/tiff-bands";
 import { type Analysis, issue, type PreflightIssue, type Requirements } from "../issues";
 import { placeImage, raiseRasterIssues, SOFT_IMAGE_THRESHOLD } from "./checks";
 import type { RasterFacts, ReadableRasterFacts } from "./facts";
@@ -28,11 +29,11 @@ type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; damaged: bool
 async function analyzePixels(bytes: Uint8Array, header: RasterHeader, maxPixels: number): Promise<PixelOutcome> {
   try {
     const facts =
-      header.format === "tiff" ? measurePixels(decodeTiff(bytes, { maxPixels })) : await withDecodedImage(bytes, header.format, async (image) => measurePixels(image));
+      header.format === "tiff" ? measurePixels(await decodeTiff(bytes, { maxPixels })) : await withDecodedImage(bytes, header.format, async (image) => measurePixels(image));
     return { ok: true, facts };
   } catch (error) {
     const message = describeError(error);
-    if (error instanceof TiffError) return { ok: false, damaged: error.reason === "damaged", reason: message };
+    if (header.format === "tiff" && error instanceof ImageDecodeError) return { ok: false, damaged: error.reason === "damaged", reason: message };
     // mozjpeg and the PNG decoder have no optional features left for these files: failing means the data is bad.
     const damaged = header.format === "png" || PLAIN_JPEG.has(header.compression);
     return { ok: false, damaged, reason: message };

@@ -1,5 +1,6 @@
 import { decodeImage } from "./codecs";
 import { ImageDecodeError } from "./errors";
+import { openPngRaster } from "./png-bands";
 import { streamImageData, type RasterStream } from "./raster-stream";
 import { sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
@@ -24,7 +25,7 @@ export interface DecodedRaster extends RasterStream {
   readonly format: RasterFormat;
 }
 
-export const DEFAULT_BAND_BYTES = 1024 * 1024;
+export { DEFAULT_BAND_BYTES } from "./raster-stream";
 
 const SNIFF_BYTES = 32;
 
@@ -42,6 +43,7 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
+  if (format === "png") return { format, ...(await openPngRaster(file, options)) };
   return { format, ...(await wholeFrame(file, format, options)) };
 }
 

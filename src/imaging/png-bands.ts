@@ -12,19 +12,23 @@ import type { SourceFile } from "./source-file";
  * is png-core.ts's, the same as decodePng's.
  *
  * Memory: one band (`bandBytes`, 1 MiB by default), two scanlines, the
- * inflater's output buffer (4.2 MB, see OUTPUT_BYTES) and the chunk of the
- * file being read; an interlaced file also holds Adam7's passes 1–6 (about
- * half its raw data) until pass 7 begins, refused beyond
- * MAX_INTERLACED_BYTES (48 MiB).
+ * inflater's output buffer (OUTPUT_BYTES, 4.2 MB) and the chunk of the
+ * file being read: 5.1 MB with the default band, whatever the image's
+ * size. An interlaced file also holds
+ * Adam7's passes 1–6 (about half its raw data) until pass 7 begins,
+ * refused beyond MAX_INTERLACED_BYTES (48 MiB).
  *
- * Inflating uses the runtime's zlib (DecompressionStream), 2–4× faster in
- * workerd than fflate's Unzlib: 25 MP of image data (44 MB of IDAT, 75 MB
- * inflated) took 0.45–0.78 s against 1.2–2.7 s. That stream inflates all
- * of every write at once, with no backpressure, so it is written 4 KiB at
- * a time and read into a buffer larger than 4 KiB can ever inflate to:
- * a zlib bomb is stopped within 4 MB of its surplus, as decodePng stops it.
- * Whatever zlib refuses and fflate would take (a bad Adler-32, data after
- * the end of the stream) is decoded again with fflate from the first IDAT.
+ * Inflating: the runtime's zlib (DecompressionStream "deflate"), 3–5×
+ * faster in workerd than fflate's Unzlib: a 25 MP RGB photo's 44 MB of
+ * image data inflated in 0.38 s, against 1.71 s in fflate's 4 KiB pushes
+ * and 1.16 s in 64 KiB ones (bench/png-bands.mjs). That stream inflates
+ * all of every write before the write resolves, with no backpressure, so it
+ * is written 4 KiB at a time and read into a buffer more than 4 KiB can
+ * ever inflate to: a zlib bomb is refused within 4 MB of inflating past its
+ * last scanline, as decodePng refuses it. What zlib refuses and fflate takes
+ * (a wrong Adler-32, bytes after the end of the stream) is inflated again
+ * with fflate from the first IDAT, skipping what was decoded. Where
+ * DecompressionStream is not a byte stream (Node), fflate inflates it all.
  */
 
 /** Compressed bytes per write to the inflater. */
@@ -113,14 +117,15 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
- * The runtime's DecompressionStream, kept within bounds. Its writes inflate
- * everything they are given before they resolve, and its reads take what
- * is there: a read is always waiting (into OUTPUT_BYTES) while the next
- * piece is written, and a piece is written only once the last write has
- * resolved, so at most two pieces' output exists outside this buffer.
- * Writes resolve before the read they filled, and a piece may inflate to
- * nothing, so the next write does not wait for the read; after two writes
- * without a read, it waits a turn of the event loop first.
+ * The runtime's DecompressionStream, kept within bounds. A write inflates
+ * everything it is given before it resolves, and a read takes all there is
+ * (up to its buffer, OUTPUT_BYTES, more than one piece's output). A read is
+ * always waiting when a piece is written, and the next piece is written
+ * only once the last write has resolved, so the stream never holds more
+ * than two pieces' output. A write resolves before the read it filled, and
+ * a piece may inflate to nothing, so the next write does not wait for that
+ * read; after two writes with no read between them it waits one turn of
+ * the event loop for it.
  */
 class NativeInflater {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;

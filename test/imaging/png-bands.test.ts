@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BAND_BYTES } from "../../src/imaging/open-raster";
+import { DEFAULT_BAND_BYTES, openRaster } from "../../src/imaging/open-raster";
 import { openPngRaster } from "../../src/imaging/png-bands";
 import { interlacedBytes, MAX_INTERLACED_BYTES } from "../../src/imaging/png-core";
 import { decodePng } from "../../src/imaging/png-decode";
@@ -178,6 +178,15 @@ describe("png-bands decodes as ImageMagick and libpng do", () => {
     expect(failures).toEqual([]);
     expect(fixtures.length).toBeGreaterThanOrEqual(76);
     expect(fixtures.filter((f) => f.interlaced).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("is what openRaster opens a PNG with", async () => {
+    const { png, rgba } = files.get("made/adam7-photo-rgb8-157x103.png")!;
+    const raster = await openRaster(bytesFile(png), { maxPixels: 157 * 103, bandBytes: 157 * 4 * 10 });
+    expect(raster.format).toBe("png");
+    const decoded = await collect(raster);
+    expect(decoded.bands).toBe(11);
+    expect(maxDiff(decoded.rgba, rgba)).toBe(0);
   });
 
   it("decodePng (the whole-frame decoder on the same core) gives the same pixels for every fixture", () => {

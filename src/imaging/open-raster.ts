@@ -1,7 +1,8 @@
-import { decodeImage, withDecodedImage } from "./codecs";
+import { withDecodedImage } from "./codecs";
 import { ImageDecodeError } from "./errors";
 import { openJpegRaster } from "./jpeg-bands";
-import { rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
+import { openPngRaster } from "./png-bands";
+import { DEFAULT_BAND_BYTES, rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
 import { sniff, sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
 import { openTiffRaster } from "./tiff-bands";
@@ -30,7 +31,7 @@ export interface DecodedRaster extends RasterStream {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BAND_BYTES = 1024 * 1024;
+export { DEFAULT_BAND_BYTES } from "./raster-stream";
 
 const SNIFF_BYTES = 32;
 
@@ -52,7 +53,7 @@ export async function openRaster(file: SourceFile, options: OpenRasterOptions): 
   if (format === "tiff") return { format, close: async () => {}, ...(await openTiffRaster(file, options)) };
   if (format === "jpeg") return { format, ...(await openJpegRaster(file, options)) };
   if (format === "webp") return { format, ...(await lentWebp(file, options)) };
-  return { format, close: async () => {}, ...(await wholeFrame(file, format)) };
+  return { format, ...(await openPngRaster(file, options)) };
 }
 
 /**
@@ -99,10 +100,4 @@ async function lentWebp(file: SourceFile, options: OpenRasterOptions): Promise<O
       }
     })(),
   };
-}
-
-/** Decodes the whole frame, then lends it out as bands. */
-async function wholeFrame(file: SourceFile, format: Exclude<RasterFormat, "tiff">): Promise<RasterStream> {
-  const bytes = await readAll(file);
-  return streamImageData(await decodeImage(bytes, format));
 }

@@ -41,8 +41,8 @@
 import { cmykToSrgbForJpeg, type CmykToSrgb } from "./cmyk-to-srgb";
 import { ImageDecodeError } from "./errors";
 import { DEFAULT_MAX_MEMORY, JpegStreamDecoder, type JpegBand, type JpegHeader } from "./jpeg-stream";
-import { DEFAULT_BAND_BYTES, type OpenRasterOptions } from "./open-raster";
-import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterStream, type RowBand } from "./raster-stream";
+import type { OpenRasterOptions } from "./open-raster";
+import { BandBuffer, BYTES_PER_PIXEL, DEFAULT_BAND_BYTES, rowsPerBand, type RasterStream, type RowBand } from "./raster-stream";
 import { release } from "./release";
 import { SourceGoneError, type SourceFile } from "./source-file";
 

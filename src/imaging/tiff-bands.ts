@@ -1,7 +1,7 @@
 import { cmykToSrgb, type CmykToSrgb } from "./cmyk-to-srgb";
 import { ImageDecodeError } from "./errors";
-import { DEFAULT_BAND_BYTES, type OpenRasterOptions } from "./open-raster";
-import { BandBuffer, BYTES_PER_PIXEL, rowsPerBand, type RasterInfo, type RasterStream, type RowBand } from "./raster-stream";
+import type { OpenRasterOptions } from "./open-raster";
+import { BandBuffer, BYTES_PER_PIXEL, DEFAULT_BAND_BYTES, rowsPerBand, type RasterInfo, type RasterStream, type RowBand } from "./raster-stream";
 import { release } from "./release";
 import { bytesFile, type SourceFile } from "./source-file";
 import { colorChannels, DEFAULT_MAX_TIFF_PIXELS, readTiffLayout, stripDecoder, TiffError, type DecodedTiff, type StripDecoder, type TiffInfo, type TiffLayout } from "./tiff";

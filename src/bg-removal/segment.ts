@@ -24,9 +24,3 @@ export async function segmentCutOut(env: Env, job: Job): Promise<NextStage> {
   await putWork(env, job, "mask", prediction.mask, { size: prediction.size, model: prediction.model, modelMs: timings.modelMs! });
   return { next: "composite" };
 }
-
-/** The background removal Worker's part: the model step. */
-export async function processSegmentStage(env: Env, job: Job, stage: string | undefined): Promise<NextStage> {
-  if (stage === "segment") return segmentCutOut(env, job);
-  throw new Error(`the step "${stage ?? "prepare"}" of background removal does not run in this Worker`);
-}

@@ -83,13 +83,6 @@ function readGuideMeta(meta: Record<string, string>): GuideMeta {
   };
 }
 
-/** The fixes Worker's part of a background removal: the steps before and after the model. */
-export async function processBgRemovalStage(env: Env, job: Job, stage: string | undefined): Promise<JobOutput | NextStage> {
-  if (stage === undefined || stage === "prepare") return prepareCutOut(env, job);
-  if (stage === "composite") return compositeCutOut(env, job);
-  throw new Error(`the step "${stage}" of background removal does not run in this Worker`);
-}
-
 /** Fetches (or finds) the source and checks its type and pixel count from its first bytes; every way it can be unusable is a JobInputError. */
 async function stageJobSource(env: Env, job: Job): Promise<StagedSource> {
   const settings = readSettings(env);
@@ -124,7 +117,7 @@ function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}): unknow
 }
 
 /** Step 1: stage, decode once into the guide, and the model's input unless a colour key will do. */
-async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
+export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
   const params = job.params as BgRemovalParams;
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
@@ -166,7 +159,7 @@ async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
 }
 
 /** Step 3: the matte at the guide's resolution, then the full-resolution cut-out from a second decode. */
-async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
+export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as BgRemovalParams;
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();

@@ -1,4 +1,4 @@
-import { processSegmentStage } from "../bg-removal/segment";
+import { segmentCutOut } from "../bg-removal/segment";
 import { consumerWorker } from "../jobs/consumer";
 
 // The background removal consumer Worker (wrangler.consumer.toml): the model
@@ -8,4 +8,4 @@ import { consumerWorker } from "../jobs/consumer";
 // the steps before and after the model run in the AI fix Worker
 // (src/jobs/queue.ts says why), so an isolate here holds the model's heap
 // and a few MB of tensors.
-export default consumerWorker({ bg_remove: processSegmentStage });
+export default consumerWorker({ "bg_remove:segment": segmentCutOut });

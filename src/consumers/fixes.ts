@@ -1,5 +1,5 @@
 import { processFix } from "../ai-fix/process";
-import { processBgRemovalStage } from "../bg-removal/stages";
+import { compositeCutOut, prepareCutOut } from "../bg-removal/stages";
 import { consumerWorker } from "../jobs/consumer";
 
 // The image Worker (wrangler.fixes.toml), consuming printcart-fix-jobs: AI
@@ -7,4 +7,4 @@ import { consumerWorker } from "../jobs/consumer";
 // never runs a model, so it imports no model runtime; its dead letters go to
 // the background removal Worker (src/consumers/bg-removal.ts), which fails
 // and refunds them.
-export default consumerWorker({ ai_fix: processFix, bg_remove: processBgRemovalStage });
+export default consumerWorker({ ai_fix: processFix, "bg_remove:prepare": prepareCutOut, "bg_remove:composite": compositeCutOut });

@@ -96,9 +96,21 @@ async function withRemote<T>(env: Env, start: URL, limits: { timeoutMs: number }
     }
     throw new SourceError("unreachable", `The URL redirects more than ${MAX_REDIRECTS} times.`);
   } catch (error) {
-    if (error instanceof SourceError) throw error;
+    if (error instanceof SourceError || error instanceof NotTheSource) throw error;
     if (signal.aborted) throw new SourceError("timeout", `Fetching the file took longer than ${Math.round(limits.timeoutMs / 1000)} s.`);
     throw new SourceError("unreachable", `The file could not be fetched (${error instanceof Error ? error.message : "network error"}).`);
+  }
+}
+
+/** A failure while a fetched body was being handled that is not the source's (R2 refusing a write): it passes through withRemote as it is, and is retried, not blamed on the caller. */
+class NotTheSource extends Error {}
+
+/** Runs `store`, marking what it throws as not the source's fault. */
+async function storing<T>(store: () => Promise<T>): Promise<T> {
+  try {
+    return await store();
+  } catch (error) {
+    throw new NotTheSource("storing the source failed", { cause: error });
   }
 }
 
@@ -132,7 +144,7 @@ export async function stageSource(env: Env, rawUrl: string, key: string, limits:
     if (stored.file.size > limits.maxBytes) throw tooLarge(limits.maxBytes);
     return stored;
   }
-  return withRemote(env, target.url, limits, async (response) => {
+  return withRemote(env, target.url, limits, async (response): Promise<StagedSource> => {
     const declared = Number(response.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
       await response.body?.cancel();
@@ -157,15 +169,17 @@ export async function stageSource(env: Env, rawUrl: string, key: string, limits:
             head.set(value.subarray(0, n), headBytes);
             headBytes += n;
           }
-          await writer.write(value);
+          await storing(() => writer.write(value));
         }
       }
-      const size = await writer.close();
+      const size = await storing(() => writer.close());
       return { key, file: r2File(env.FILES, key, size), head: head.slice(0, headBytes), copied: true, contentType };
     } catch (error) {
       await writer.abort();
       throw error;
     }
+  }).catch((error: unknown) => {
+    throw error instanceof NotTheSource ? error.cause : error;
   });
 }
 

@@ -159,7 +159,7 @@ export async function withDecodedImage<T>(bytes: Uint8Array, type: RasterType, u
     try {
       decoded = decodePng(bytes);
     } catch (error) {
-      throw new ImageDecodeError("PNG decoding failed", { cause: error });
+      throw pngFailure(error);
     }
     try {
       return await use(imageData(decoded.data, decoded.width, decoded.height));
@@ -190,10 +190,15 @@ export async function decodeImage(bytes: Uint8Array, type: RasterType): Promise<
       const decoded = decodePng(bytes);
       return imageData(decoded.data, decoded.width, decoded.height);
     } catch (error) {
-      throw new ImageDecodeError("PNG decoding failed", { cause: error });
+      throw pngFailure(error);
     }
   }
   return withDecodedImage(bytes, type, async (image) => imageData(image.data.slice(), image.width, image.height));
+}
+
+/** decodePng's errors keep their reason (a file over a size limit is not a damaged one). */
+function pngFailure(error: unknown): ImageDecodeError {
+  return new ImageDecodeError("PNG decoding failed", { cause: error, reason: error instanceof ImageDecodeError ? error.reason : "damaged" });
 }
 
 export async function encodePng(image: ImageData): Promise<Uint8Array> {

@@ -12,13 +12,21 @@
  * - progressive or multi-scan: every DCT coefficient (2 bytes each) until
  *   the last scan, `header.wholeImageBytes`: 3 bytes per pixel at 4:2:0,
  *   4 at 4:2:2, 6 at 4:4:4 (36 MB for a 12 MP 4:2:0 photo). Refused beyond
- *   `maxMemory`.
+ *   `maxMemory`. A `buffered` decoder keeps them past the last row for more
+ *   output passes (`rewind`).
+ *
+ * For passes over part of an image (EXIF rotation, jpeg-bands.ts), `crop`
+ * limits a pass to a run of columns and `skip` passes over rows: both leave
+ * out the inverse DCT, upsampling and colour conversion of what is not
+ * wanted, about two thirds of a baseline decode (entropy decoding, the
+ * rest, cannot be skipped in a single scan).
+ *
  * One wasm instance serves every decoder of the isolate; it is dropped (so
  * its memory can be collected) when the last decoder closes with the heap
  * grown past KEEP_HEAP_BYTES, and after any trap.
  */
 import { JPEG_STREAM_WASM } from "../../wasm/jpeg-stream";
-import { ImageDecodeError } from "./errors";
+import { ImageDecodeError, type DecodeFailure } from "./errors";
 import { exifOrientation } from "./orientation";
 
 export type JpegColorSpace = "grey" | "rgb" | "ycbcr" | "cmyk" | "ycck";
@@ -58,10 +66,12 @@ export interface JpegHeader {
   wholeImageBytes: number;
 }
 
-/** Decoded rows `y` to `y + rows - 1`, `width * channels` bytes each. */
+/** Decoded rows `y` to `y + rows - 1`, columns `x` to `x + width - 1` (all of them unless cropped), `width * channels` bytes a row. */
 export interface JpegBand {
   y: number;
   rows: number;
+  x: number;
+  width: number;
   /** A view into the decoder's heap, valid until the next call on any JPEG stream decoder: copy what you keep. */
   data: Uint8Array;
 }
@@ -75,19 +85,26 @@ export interface JpegStreamOptions {
   strict?: boolean;
   /** Largest coefficient buffer a progressive or multi-scan file may take (default 96 MiB). */
   maxMemory?: number;
+  /**
+   * Progressive and multi-scan files keep their coefficients after the last
+   * row, so `rewind()` can run another output pass without reading the file
+   * again. Single-scan files are not buffered either way.
+   */
+  buffered?: boolean;
 }
 
 /** The decoder's wasm heap is kept between images up to this size; a larger one is let go with its last decoder. */
 const KEEP_HEAP_BYTES = 16 * 1024 * 1024;
 /** Input is copied into the heap this much at a time, only when the decoder has used up what it has. */
 const FEED_BYTES = 64 * 1024;
-const DEFAULT_MAX_MEMORY = 96 * 1024 * 1024;
+/** Default `maxMemory`: the largest coefficient buffer a progressive or multi-scan file may take. */
+export const DEFAULT_MAX_MEMORY = 96 * 1024 * 1024;
 
 interface Exports {
   memory: WebAssembly.Memory;
   stack_get(): number;
   stack_set(sp: number): void;
-  create(channels: number, strict: number, maxMemory: number): number;
+  create(channels: number, strict: number, maxMemory: number, buffered: number): number;
   destroy(d: number): void;
   info(d: number): number;
   input(d: number, n: number): number;
@@ -96,6 +113,10 @@ interface Exports {
   header(d: number): number;
   app1(d: number, index: number): number;
   drop_icc(d: number): void;
+  start(d: number): number;
+  rewind(d: number): void;
+  crop(d: number, x: number, width: number): number;
+  skip(d: number, rows: number): number;
   rows(d: number, maxRows: number): number;
   band_ptr(d: number): number;
 }
@@ -106,9 +127,13 @@ const I = {
   sawJfif: 6, densityUnit: 7, xDensity: 8, yDensity: 9, sawAdobe: 10, adobeTransform: 11,
   outColorSpace: 12, outChannels: 13, wholeLo: 14, wholeHi: 15, iccPtr: 16, iccLen: 17,
   scanline: 18, warnings: 19, warningPtr: 20, restartInterval: 21, markerLen: 22, sampling: 23,
+  outputWidth: 31, cropX: 32, count: 33,
 } as const;
 
 const COLOR_SPACES: Record<number, JpegColorSpace> = { 1: "grey", 2: "rgb", 3: "ycbcr", 4: "cmyk", 5: "ycck" };
+
+/** libjpeg's messages for files that are valid JPEG but use what this build does not decode (12-bit and lossless, other colour transforms). */
+const UNSUPPORTED = /^(Unsupported JPEG (data precision|process)|Unsupported color conversion|Requested feature was omitted)/;
 
 /** What the C side's fail() throws: libjpeg's error message, the heap intact. */
 class LibjpegError extends Error {}
@@ -154,20 +179,25 @@ export class JpegStreamDecoder {
   private handle: number;
   private readonly queue: Uint8Array[] = [];
   private queueOffset = 0;
+  /** Bytes in the queue not yet copied into the heap. */
+  private queued = 0;
   private ended = false;
   private endSent = false;
   private info: JpegHeader | null = null;
   private nextRow = 0;
   private readonly bandRows: number;
   private readonly maxMemory: number;
+  private readonly buffered: boolean;
+  private started = false;
 
   constructor(options: JpegStreamOptions = {}) {
     this.bandRows = Math.max(1, Math.floor(options.bandRows ?? 16));
     this.maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+    this.buffered = options.buffered ?? false;
     if (!shared || shared.broken) shared = instantiate();
     this.wasm = shared;
     this.wasm.open++;
-    this.handle = this.call((e) => e.create(options.format === "rgb" ? 3 : 4, options.strict === false ? 0 : 1, Math.min(this.maxMemory, 0xffffffff)));
+    this.handle = this.call((e) => e.create(options.format === "rgb" ? 3 : 4, options.strict === false ? 0 : 1, Math.min(this.maxMemory, 0xffffffff), this.buffered ? 1 : 0));
     if (!this.handle) {
       this.close();
       throw new ImageDecodeError("JPEG decoder: out of memory");
@@ -178,7 +208,10 @@ export class JpegStreamDecoder {
   push(chunk: Uint8Array): void {
     this.assertOpen();
     if (this.ended) throw new Error("push after end");
-    if (chunk.length) this.queue.push(chunk);
+    if (chunk.length) {
+      this.queue.push(chunk);
+      this.queued += chunk.length;
+    }
   }
 
   /** No more input: running out of it from now on is a truncated file. */
@@ -215,33 +248,104 @@ export class JpegStreamDecoder {
   }
 
   /**
-   * The next band of rows; null when more input is needed first (push more,
-   * or end()) and after the last row (see `done`). Progressive files give
-   * their first band only once their last scan is in.
+   * Starts the output: true once rows can be read (and `crop` or `skip`
+   * called), false when more input is needed first. Progressive and
+   * multi-scan files start once their last scan is in. `readBand` starts
+   * the decoder by itself.
    */
-  readBand(): JpegBand | null {
+  start(): boolean {
     this.assertOpen();
+    if (this.started) return true;
     const header = this.readHeader();
-    if (!header || this.done) return null;
+    if (!header) return false;
     if (header.wholeImageBytes > this.maxMemory) {
       const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-      this.fail(`JPEG needs ${mb(header.wholeImageBytes)} for its coefficients (${header.progressive ? "progressive" : "multi-scan"}), over the ${mb(this.maxMemory)} limit`);
+      this.fail(`JPEG needs ${mb(header.wholeImageBytes)} for its coefficients (${header.progressive ? "progressive" : "multi-scan"}), over the ${mb(this.maxMemory)} limit`, undefined, "too_large");
     }
     // libjpeg's arithmetic decoder cannot suspend: it gets the rest of the file at once (such files are rare).
     if (header.arithmetic && !this.endSent) {
-      if (!this.ended) return null;
+      if (!this.ended) return false;
       while (this.feed(Infinity));
     }
+    while (!this.call((e) => e.start(this.handle))) {
+      if (!this.feed()) return false;
+    }
+    this.started = true;
+    return true;
+  }
+
+  /**
+   * Limits this output pass to columns `x` to `x + width - 1`, before its
+   * first row: the other columns are entropy-decoded but never transformed,
+   * upsampled or converted. libjpeg starts the rows at an iMCU boundary at or
+   * left of `x` and keeps the right edge: bands then start at the returned
+   * `x` and are `width` wide. Call after `start()`.
+   */
+  crop(x: number, width: number): { x: number; width: number } {
+    this.assertOpen();
+    const header = this.info;
+    if (!this.started || !header) throw new Error("crop before start");
+    if (this.nextRow !== 0) throw new Error("crop after the first row");
+    if (!(Number.isInteger(x) && Number.isInteger(width) && x >= 0 && width >= 1 && x + width <= header.width)) throw new RangeError(`crop ${x}+${width} outside 0..${header.width}`);
+    const at = this.call((e) => e.crop(this.handle, x, width));
+    return { x: at, width: this.fields()[I.outputWidth]! };
+  }
+
+  /**
+   * Passes over up to `rows` rows without transforming them (a single-scan
+   * file still has to entropy-decode them); returns how many, 0 when more
+   * input is needed first. Call after `start()`.
+   */
+  skip(rows: number): number {
+    this.assertOpen();
+    if (!this.started) throw new Error("skip before start");
+    let skipped = 0;
+    while (skipped < rows && !this.done) {
+      const n = this.call((e) => e.skip(this.handle, rows - skipped));
+      if (n > 0) {
+        skipped += n;
+        this.nextRow += n;
+        continue;
+      }
+      if (!this.feed()) break;
+    }
+    return skipped;
+  }
+
+  /**
+   * Another output pass from the top at full width, for a decoder made with
+   * `buffered` whose file has several scans (`header.wholeImageBytes > 0`),
+   * once started: the coefficients are still there, no input is read.
+   */
+  rewind(): void {
+    this.assertOpen();
+    if (!this.buffered || !this.started || !this.info?.wholeImageBytes) throw new Error("rewind needs a started buffered decoder of a multi-scan file");
+    this.call((e) => e.rewind(this.handle));
+    this.nextRow = 0;
+  }
+
+  /**
+   * The next band of rows; null when more input is needed first (push more,
+   * or end()) and after the last row (see `done`). Progressive files give
+   * their first band only once their last scan is in. `maxRows` overrides
+   * the decoder's `bandRows` for this band.
+   */
+  readBand(maxRows = this.bandRows): JpegBand | null {
+    this.assertOpen();
+    if (!this.start() || this.done) return null;
+    const header = this.info!;
     for (;;) {
-      const rows = this.call((e) => e.rows(this.handle, this.bandRows));
+      const rows = this.call((e) => e.rows(this.handle, Math.max(1, Math.floor(maxRows))));
+      const f = this.fields();
       if (rows > 0) {
         const e = this.wasm.exports;
         const y = this.nextRow;
         this.nextRow += rows;
-        const data = new Uint8Array(e.memory.buffer, e.band_ptr(this.handle), rows * header.width * header.channels);
-        return { y, rows, data };
+        const width = f[I.outputWidth]!;
+        const data = new Uint8Array(e.memory.buffer, e.band_ptr(this.handle), rows * width * header.channels);
+        return { y, rows, x: f[I.cropX]!, width, data };
       }
-      if (this.fields()[I.scanline]! >= header.height) {
+      if (f[I.scanline]! >= header.height) {
         this.nextRow = header.height;
         return null;
       }
@@ -259,6 +363,7 @@ export class JpegStreamDecoder {
     if (this.wasm.open > 0) {
       this.wasm.open--;
       this.queue.length = 0;
+      this.queued = 0;
       // A heap grown by a large progressive file would otherwise stay for the isolate's life.
       if (this.wasm.open === 0 && shared === this.wasm && this.wasm.exports.memory.buffer.byteLength > KEEP_HEAP_BYTES) shared = undefined;
     }
@@ -273,9 +378,7 @@ export class JpegStreamDecoder {
       e.end(this.handle);
       return true;
     }
-    let want = 0;
-    for (let i = 0; i < this.queue.length && want < limit; i++) want += this.queue[i]!.length - (i ? 0 : this.queueOffset);
-    want = Math.min(want, limit);
+    const want = Math.min(this.queued, limit);
     const at = this.call((x) => x.input(this.handle, want));
     if (!at) this.fail("JPEG decoder: out of memory for input");
     const heap = new Uint8Array(e.memory.buffer, at, want);
@@ -291,13 +394,14 @@ export class JpegStreamDecoder {
         this.queueOffset = 0;
       }
     }
+    this.queued -= want;
     e.commit(this.handle, want);
     return true;
   }
 
   private fields(): Int32Array {
     const e = this.wasm.exports;
-    return new Int32Array(e.memory.buffer, e.info(this.handle), 32);
+    return new Int32Array(e.memory.buffer, e.info(this.handle), I.count);
   }
 
   private readInfo(): JpegHeader {
@@ -354,9 +458,9 @@ export class JpegStreamDecoder {
   }
 
   /** Frees the decoder and throws an ImageDecodeError. */
-  private fail(message: string, cause?: unknown): never {
+  private fail(message: string, cause?: unknown, reason: DecodeFailure = "damaged"): never {
     this.close();
-    throw new ImageDecodeError(message, cause === undefined ? undefined : { cause });
+    throw new ImageDecodeError(message, { ...(cause === undefined ? {} : { cause }), reason });
   }
 
   /**
@@ -375,7 +479,8 @@ export class JpegStreamDecoder {
         this.wasm.broken = true;
         if (shared === this.wasm) shared = undefined;
       }
-      this.fail(error instanceof LibjpegError ? `JPEG: ${error.message}` : "JPEG decoding failed", error);
+      if (!(error instanceof LibjpegError)) this.fail("JPEG decoding failed", error);
+      this.fail(`JPEG: ${error.message}`, error, UNSUPPORTED.test(error.message) ? "unsupported" : "damaged");
     }
   }
 }

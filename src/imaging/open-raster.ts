@@ -1,9 +1,11 @@
-import { decodeImage } from "./codecs";
+import { withDecodedImage } from "./codecs";
 import { ImageDecodeError } from "./errors";
-import { streamImageData, type RasterStream } from "./raster-stream";
-import { sniffType } from "./sniff";
+import { openJpegRaster } from "./jpeg-bands";
+import { openPngRaster } from "./png-bands";
+import { DEFAULT_BAND_BYTES, rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
+import { sniff, sniffType } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
-import { decodeTiff, TiffError } from "./tiff";
+import { openTiffRaster } from "./tiff-bands";
 
 /**
  * One way in for every raster a job reads: the file's type from its first
@@ -29,7 +31,7 @@ export interface DecodedRaster extends RasterStream {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BAND_BYTES = 1024 * 1024;
+export { DEFAULT_BAND_BYTES } from "./raster-stream";
 
 const SNIFF_BYTES = 32;
 
@@ -47,20 +49,55 @@ export async function sniffRaster(file: SourceFile): Promise<RasterFormat | null
 export async function openRaster(file: SourceFile, options: OpenRasterOptions): Promise<DecodedRaster> {
   const format = await sniffRaster(file);
   if (!format) throw new ImageDecodeError("The file is not a JPEG, PNG, TIFF or WebP image.", { reason: "unsupported" });
-  return { format, close: async () => {}, ...(await wholeFrame(file, format, options)) };
+  // Read by range, band by band; the Orientation tag is not applied.
+  if (format === "tiff") return { format, close: async () => {}, ...(await openTiffRaster(file, options)) };
+  if (format === "jpeg") return { format, ...(await openJpegRaster(file, options)) };
+  if (format === "webp") return { format, ...(await lentWebp(file, options)) };
+  return { format, ...(await openPngRaster(file, options)) };
 }
 
-/** Decodes the whole frame, then lends it out as bands. */
-async function wholeFrame(file: SourceFile, format: RasterFormat, options: OpenRasterOptions): Promise<RasterStream> {
+/**
+ * WebP has no row-streaming decoder here: jSquash's libwebp decodes the
+ * whole frame into its wasm heap, and the bands are views of it there (no
+ * copy, codecs.ts withDecodedImage). 16 MP is 64 MB of heap, which with the
+ * file and a job's own buffers stays within an isolate's 128 MB
+ * (bench/RESULTS.md, Memory); larger WebPs are refused.
+ */
+export const MAX_WEBP_PIXELS = 16_000_000;
+
+/** A WebP, decoded into the decoder's heap and lent out as bands until they are read or the raster is closed. */
+async function lentWebp(file: SourceFile, options: OpenRasterOptions): Promise<Omit<DecodedRaster, "format">> {
   const bytes = await readAll(file);
-  if (format === "tiff") {
-    try {
-      const tiff = decodeTiff(bytes, { maxPixels: options.maxPixels });
-      return streamImageData(new ImageData(tiff.data, tiff.width, tiff.height));
-    } catch (error) {
-      if (error instanceof TiffError) throw new ImageDecodeError(error.message, { cause: error, reason: error.reason });
-      throw error;
-    }
+  const sniffed = sniff(bytes);
+  const pixels = (sniffed?.width ?? 0) * (sniffed?.height ?? 0);
+  const limit = Math.min(options.maxPixels, MAX_WEBP_PIXELS);
+  if (pixels > limit) {
+    throw new ImageDecodeError(`${sniffed!.width}×${sniffed!.height} px is over the ${(limit / 1e6).toFixed(0)} MP a WebP may have here; send it as JPEG or PNG`, { reason: "too_large" });
   }
-  return streamImageData(await decodeImage(bytes, format));
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  let lent!: (image: ImageData) => void;
+  const image = new Promise<ImageData>((resolve) => (lent = resolve));
+  const decoding = withDecodedImage(bytes, "webp", async (decoded) => {
+    lent(decoded);
+    await done;
+  });
+  const decoded = await Promise.race([image, decoding.then(() => null)]);
+  if (!decoded) throw new ImageDecodeError("WebP decoding failed");
+  const close = async () => {
+    finished();
+    await decoding.catch(() => undefined);
+  };
+  const stream = streamImageData(decoded, { bandRows: rowsPerBand(decoded.width, options.bandBytes ?? DEFAULT_BAND_BYTES) });
+  return {
+    ...stream,
+    close,
+    bands: (async function* () {
+      try {
+        yield* stream.bands;
+      } finally {
+        await close();
+      }
+    })(),
+  };
 }

@@ -56,6 +56,9 @@ export function rowsPerBand(width: number, targetBytes: number): number {
   return Math.max(1, Math.floor(targetBytes / (width * BYTES_PER_PIXEL)));
 }
 
+/** Bytes of RGBA one band of a decoder opened by openRaster aims at, unless told otherwise. */
+export const DEFAULT_BAND_BYTES = 1024 * 1024;
+
 /** A source band's default size: small enough to be negligible next to any stage's window. */
 const SOURCE_BAND_BYTES = 256 * 1024;
 

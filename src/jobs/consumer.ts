@@ -2,7 +2,7 @@ import type { Env } from "../platform/env";
 import { INTERNAL_FAILURE_MESSAGE, JobInputError } from "./errors";
 import { isFinal, type JobKind } from "./lifecycle";
 import { DEAD_LETTER_QUEUE, firstStage, isStageOf, JobMessage, MAX_JOB_ATTEMPTS, queueFor } from "./queue";
-import { completeJob, failJob, REFUNDED_BEFORE_DONE, type JobOutput } from "./settle";
+import { completeJob, deleteJobFiles, failJob, REFUNDED_BEFORE_DONE, type JobOutput } from "./settle";
 import { holdOf } from "../wallet/wallet";
 import { findJob, markFailed, markRunning, type Job } from "./store";
 
@@ -12,17 +12,23 @@ export interface NextStage {
 }
 
 /**
- * Does a step of a kind's work: the last step stores the output in R2 and
- * returns it, an earlier one returns the next step. `stage` is the message's
- * step (undefined: the kind's first). Throws JobInputError for bad input.
+ * Does a kind's work, or a step of it: the last step stores the output in R2
+ * and returns it, an earlier one returns the next step. Throws JobInputError
+ * for bad input.
  */
-export type JobProcessor = (env: Env, job: Job, stage: string | undefined) => Promise<JobOutput | NextStage>;
+export type JobProcessor = (env: Env, job: Job) => Promise<JobOutput | NextStage>;
 /**
- * The kinds one consumer Worker runs. Each Worker names only its own kind
- * (src/consumers/), so its bundle holds that kind's code alone: the model
- * runtime is in the background removal Worker and nowhere else.
+ * The kinds and steps one consumer Worker runs, by kind ("ai_fix") or by
+ * kind and step ("bg_remove:segment"). Each Worker names only its own
+ * (src/consumers/), so its bundle holds their code alone: the model runtime
+ * is in the background removal Worker and nowhere else.
  */
-export type JobProcessors = Partial<Record<JobKind, JobProcessor>>;
+export type JobProcessors = Partial<Record<JobKind | `${JobKind}:${string}`, JobProcessor>>;
+
+/** The processor for a message's kind and step, if this Worker runs it. */
+export function processorFor(processors: JobProcessors, kind: JobKind, stage: string | undefined): JobProcessor | undefined {
+  return processors[`${kind}:${stage ?? firstStage(kind)}`] ?? (stage === undefined ? processors[kind] : undefined);
+}
 
 /** Retry delays double per attempt: 2, 4, 8 s. */
 export function retryDelaySeconds(attempts: number): number {
@@ -64,19 +70,24 @@ async function runJob(env: Env, processors: JobProcessors, message: JobMessage):
     await failJob(env, job, REFUNDED_BEFORE_DONE);
     return `job ${(await findJob(env, job.id))?.status ?? "gone"} without running: its hold was ${hold.state}`;
   }
-  const processor = processors[job.kind];
-  // Each queue carries one kind (queueFor), so this is a misrouted message:
-  // it is retried like any failure and in the end fails and refunds the job.
-  if (!processor) throw new Error(`this Worker does not run ${job.kind} jobs`);
-  if (message.stage !== undefined && !isStageOf(job.kind, message.stage)) throw new Error(`${job.kind} jobs have no step "${message.stage}"`);
+  const processor = isStageOf(job.kind, message.stage ?? firstStage(job.kind)) ? processorFor(processors, job.kind, message.stage) : undefined;
+  // Each step has its queue (queueFor), so this is a misrouted message: it is
+  // retried like any failure and in the end fails and refunds the job.
+  if (!processor) throw new Error(`this Worker does not run ${job.kind} jobs${message.stage ? ` (step ${message.stage})` : ""}`);
   const running = await markRunning(env, job);
   if (!running) return SKIPPED;
   const started = Date.now();
-  const output = await oneAtATime(() => processor(env, running, message.stage));
+  const output = await oneAtATime(() => processor(env, running));
   if ("next" in output) {
+    // Ended meanwhile (refunded by a dead letter or the deadline): what this step handed on is of no use.
+    const now = await findJob(env, job.id);
+    if (!now || isFinal(now.status)) {
+      await deleteJobFiles(env, job);
+      return `job ${now?.status ?? "gone"} meanwhile; its step ${message.stage ?? firstStage(job.kind)} was discarded`;
+    }
     // A failed send is retried with this step, which redoes its work (steps overwrite their R2 files).
     await queueFor(env, job.kind, output.next).send({ jobId: job.id, accountId: job.accountId, kind: job.kind, stage: output.next });
-    return `step ${message.stage ?? firstStage(job.kind)} done in ${Date.now() - started} ms, ${output.next} queued`;
+    return `${message.stage ?? firstStage(job.kind)} done and ${output.next} queued in ${Date.now() - started} ms`;
   }
   const ended = await completeJob(env, running, output);
   return `job ${ended.status} in ${Date.now() - started} ms`;

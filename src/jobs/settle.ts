@@ -57,7 +57,7 @@ export const REFUNDED_BEFORE_DONE = "The job did not finish before its tokens we
  * whatever its steps handed each other: never linked or served, so they
  * would only take up storage.
  */
-async function deleteOutputs(env: Env, job: Job): Promise<void> {
+export async function deleteJobFiles(env: Env, job: Pick<Job, "accountId" | "id">): Promise<void> {
   for (const prefix of [jobOutputPrefix(job.accountId, job.id), jobWorkPrefix(job.accountId, job.id)]) {
     const listed = await env.FILES.list({ prefix });
     if (listed.objects.length) await env.FILES.delete(listed.objects.map((o) => o.key));
@@ -68,7 +68,7 @@ export async function failJob(env: Env, job: Job, errorMessage: string): Promise
   const hold = await refundJob(env, job.accountId, job.id, errorMessage);
   if (hold.state === "refunded") {
     await ended(env, markFailed(env, job, errorMessage));
-    await deleteOutputs(env, job);
+    await deleteJobFiles(env, job);
     return;
   }
   // Captured: the work finished and was paid for before this failure path ran.

@@ -12,7 +12,7 @@ export interface Settings {
   maxPdfBytes: number;
   /** Largest source image, in pixels, checked from the file header before decoding (preflight pixel checks, AI fixes). */
   maxSourcePixels: number;
-  /** Largest source image a background-removal job takes: what the model and the image fit in one isolate. */
+  /** Largest source image a background-removal job takes. */
   bgRemoveMaxPixels: number;
   /** Deadline for fetching a source URL, body included. */
   fetchTimeoutMs: number;
@@ -43,20 +43,21 @@ export const DEFAULT_MAX_SOURCE_BYTES = 100 * 1024 * 1024;
 /** pdf-lib holds the file and its parsed objects at once, several times the file's size. */
 export const DEFAULT_MAX_PDF_BYTES = 25 * 1024 * 1024;
 /**
- * A 12 MP photo (a phone's) decodes to 48 MB of RGBA, used where the
- * decoder left it. Measured in their own isolates: a preflight check of one
- * peaks at 71 MB, its 2× upscale at 107 MB, 4× at 102 MB (docs/ai-fixes.md,
- * Memory). Larger files are checked from their header alone.
+ * Every job decodes in bands and never holds a frame (src/imaging/open-raster.ts),
+ * so the pixel limits are what the slowest-to-stream formats fit in 128 MB:
+ * a progressive JPEG keeps its DCT coefficients (3 bytes a pixel at 4:2:0,
+ * 73 MB at 25 MP) and an interlaced PNG its first six passes (48 MiB at
+ * 25 MP RGBA). Measured per job kind at 12 and 25 MP: bench/RESULTS.md,
+ * Memory. Larger files are checked from their header alone.
  */
-export const DEFAULT_MAX_SOURCE_PIXELS = 12_000_000;
+export const DEFAULT_MAX_SOURCE_PIXELS = 25_000_000;
 /**
- * What one background-removal job fits in a 128 MB isolate with room to
- * spare: at 5 MP its peak, while the model's largest stage is being
- * created, measured 116 MB after collection and 122 MB counting garbage not
- * yet collected (docs/background-removal.md, "Speed and memory"). ORT's 59 MB heap, that stage's
- * 24 MB of weights and the 4-byte-per-pixel source frame are all held then.
+ * Background removal decodes the source twice in the image Worker (into a
+ * 2048 px guide, then band by band into the output) and runs the model on
+ * a tensor of that guide in the model Worker, so the source's size reaches
+ * neither the model's isolate nor a frame (src/bg-removal/stages.ts).
  */
-export const DEFAULT_BG_REMOVE_MAX_PIXELS = 5_000_000;
+export const DEFAULT_BG_REMOVE_MAX_PIXELS = 25_000_000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_OUTPUT_PIXELS = 200_000_000;
 export const DEFAULT_PREFLIGHT_CHECKS_PER_DAY = 500;

@@ -92,6 +92,8 @@ async function ended(job: Job, timeoutMs = 120_000) {
 
 interface Delivery {
   worker: string;
+  /** The job's step, for kinds that run in several. */
+  stage?: string;
   queue: string;
   delivery: number;
   outcome: string;
@@ -106,7 +108,7 @@ interface Delivery {
  * it: `runtime` is that prefix where there is one, so the runtime confirms the var.
  */
 function deliveriesOf(jobId: string): (Delivery & { runtime: string | null })[] {
-  const line = /(?:\[([a-z][\w-]*)\] )?\[([a-z][\w-]*)\] job (\S+) \((\w+)\), delivery (\d+) from ([\w-]+): (.*)$/;
+  const line = /(?:\[([a-z][\w-]*)\] )?\[([a-z][\w-]*)\] job (\S+) \((\w+)(?: (\w+))?\), delivery (\d+) from ([\w-]+): (.*)$/;
   const deliveries: (Delivery & { runtime: string | null })[] = [];
   for (const raw of readFileSync(inject("devServerLog"), "utf8").split("\n")) {
     const match = line.exec(raw.replace(/\x1b\[[0-9;]*m/g, ""));
@@ -114,9 +116,10 @@ function deliveriesOf(jobId: string): (Delivery & { runtime: string | null })[] 
     deliveries.push({
       worker: match[2]!,
       runtime: match[1] ?? null,
-      queue: match[6]!,
-      delivery: Number(match[5]),
-      outcome: match[7]!.replace(/ in \d+ ms$/, "").trim(),
+      ...(match[5] ? { stage: match[5] } : {}),
+      queue: match[7]!,
+      delivery: Number(match[6]),
+      outcome: match[8]!.replace(/ in \d+ ms$/, "").trim(),
     });
   }
   return deliveries;
@@ -155,13 +158,17 @@ async function wallet(shop: Shop) {
   return { balance, held, transactions };
 }
 
-describe.concurrent("consumer Workers of `npm run dev`: one per job kind, dead letters through printcart-jobs-dlq", { timeout: 180_000 }, () => {
-  it("a background removal completes in the background-removal consumer Worker, from printcart-jobs", async ({ expect }) => {
+describe.concurrent("consumer Workers of `npm run dev`: each step in its Worker, dead letters through printcart-jobs-dlq", { timeout: 180_000 }, () => {
+  it("a background removal is decoded and composited in the image Worker and segmented in the model Worker", async ({ expect }) => {
     const job = await startBgRemoval(await fundedShop("consumers-bg", FUNDING), fixtureUrl(LOGO));
     expect(await ended(job)).toMatchObject({ status: "completed", errorMessage: null });
     const logged = await loggedDeliveries(job.id, (d) => d.outcome.startsWith("job "));
-    expect(logged).toEqual([{ worker: BG_WORKER, queue: "printcart-jobs", delivery: 1, outcome: "job completed" }]);
-    expect(runtimeNames(job.id)).toEqual([BG_WORKER]);
+    expect(logged).toEqual([
+      { worker: FIX_WORKER, queue: "printcart-fix-jobs", delivery: 1, outcome: "prepare done and segment queued" },
+      { worker: BG_WORKER, stage: "segment", queue: "printcart-jobs", delivery: 1, outcome: "segment done and composite queued" },
+      { worker: FIX_WORKER, stage: "composite", queue: "printcart-fix-jobs", delivery: 1, outcome: "job completed" },
+    ]);
+    expect(runtimeNames(job.id)).toEqual([FIX_WORKER, BG_WORKER, FIX_WORKER]);
   });
 
   it("an AI fix completes in the AI-fix consumer Worker, from printcart-fix-jobs", async ({ expect }) => {
@@ -173,7 +180,8 @@ describe.concurrent("consumer Workers of `npm run dev`: one per job kind, dead l
   });
 
   for (const { kind, name, worker, queue } of [
-    { kind: "bg_remove", name: "a background removal", worker: BG_WORKER, queue: "printcart-jobs" },
+    // A background removal's first step runs in the image Worker.
+    { kind: "bg_remove", name: "a background removal", worker: FIX_WORKER, queue: "printcart-fix-jobs" },
     { kind: "ai_fix", name: "an AI fix", worker: FIX_WORKER, queue: "printcart-fix-jobs" },
   ] as const) {
     it(`${name} whose consumer Worker dies on every delivery goes from ${queue} to ${DEAD_LETTER_QUEUE}: failed, refunded once`, async ({ expect }) => {

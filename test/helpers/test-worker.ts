@@ -4,8 +4,8 @@
 // consumer code. Each queue goes to the Worker whose wrangler config
 // consumes it.
 import { processFix } from "../../src/ai-fix/process";
-import { processSegmentStage } from "../../src/bg-removal/segment";
-import { processBgRemovalStage } from "../../src/bg-removal/stages";
+import { segmentCutOut } from "../../src/bg-removal/segment";
+import { compositeCutOut, prepareCutOut } from "../../src/bg-removal/stages";
 import bgRemovalConsumer from "../../src/consumers/bg-removal";
 import fixesConsumer from "../../src/consumers/fixes";
 import api from "../../src/index";
@@ -18,8 +18,8 @@ export { AccountWallet, Throttle } from "../../src/index";
 // Each consumer's queue handler as it is, except for jobs whose source URL
 // asks for an injected fault (reliability suite), with the fault applied to
 // the kinds that Worker runs (as its entry maps them). Never deployed.
-const bgRemovalQueue = withFaultSwitch(bgRemovalConsumer.queue, { bg_remove: processSegmentStage });
-const fixesQueue = withFaultSwitch(fixesConsumer.queue, { ai_fix: processFix, bg_remove: processBgRemovalStage });
+const bgRemovalQueue = withFaultSwitch(bgRemovalConsumer.queue, { "bg_remove:segment": segmentCutOut });
+const fixesQueue = withFaultSwitch(fixesConsumer.queue, { ai_fix: processFix, "bg_remove:prepare": prepareCutOut, "bg_remove:composite": compositeCutOut });
 
 /** As the wrangler configs assign the queues (vitest.config.ts declares them). */
 const QUEUE_WORKERS: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>> = {

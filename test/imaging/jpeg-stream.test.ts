@@ -428,6 +428,7 @@ describe("jpeg-stream fails cleanly", () => {
     const bytes = await fixtureBytes("jpeg-stream/progressive-444.jpg");
     const error = await rejection(() => decodeAll(bytes, { maxMemory: 40_000 }));
     expect(error).toBeInstanceOf(ImageDecodeError);
+    expect((error as ImageDecodeError).reason).toBe("too_large");
     expect(error.message).toMatch(/needs 0\.0 MiB for its coefficients \(progressive\), over the 0\.0 MiB limit/);
   });
 
@@ -443,5 +444,113 @@ describe("jpeg-stream fails cleanly", () => {
       expect(compare(asDjpegRgb(await decodeAll(pieces(bytes, 333))), expected.rgb).differing).toBe(0);
     }
     expect(jpegStreamHeapBytes()).toBe(heap);
+  });
+});
+
+describe("jpeg-stream crops, skips and runs more output passes", () => {
+  /** Rows y0 … y1-1, columns x0 … x1-1 of an RGB frame `width` wide. */
+  const region = (rgb: Uint8Array, width: number, x0: number, x1: number, y0: number, y1: number) => {
+    const out: number[] = [];
+    for (let y = y0; y < y1; y++) out.push(...rgb.subarray((y * width + x0) * 3, (y * width + x1) * 3));
+    return new Uint8Array(out);
+  };
+
+  /** Every band left, as RGB rows `width` wide from row `first`. */
+  const rest = (decoder: JpegStreamDecoder, first: number, width: number, height: number) => {
+    const rgb = new Uint8Array((height - first) * width * 3);
+    for (let band = decoder.readBand(); band; band = decoder.readBand()) {
+      expect(band.width).toBe(width);
+      rgb.set(band.data, (band.y - first) * width * 3);
+    }
+    expect(decoder.done).toBe(true);
+    return rgb;
+  };
+
+  it.each(["baseline-420", "baseline-422", "progressive-420", "grey"] as const)("%s: a crop starts at an iMCU column and keeps djpeg's pixels; skipped rows are not missed", async (name) => {
+    const bytes = await fixtureBytes(`jpeg-stream/${name}.jpg`);
+    const expected = await djpegRgb(name);
+    const decoder = new JpegStreamDecoder({ format: "rgb", bandRows: 4 });
+    try {
+      decoder.push(bytes);
+      decoder.end();
+      expect(decoder.start()).toBe(true);
+      const crop = decoder.crop(37, 40);
+      // The left edge moves to an iMCU boundary (16 columns at 4:2:0 and 4:2:2, 8 for grey); the right one stays.
+      expect(crop).toEqual({ x: 32, width: 45 });
+      expect(decoder.skip(21)).toBe(21);
+      const rgb = rest(decoder, 21, crop.width, expected.height);
+      // Columns inside the crop (its own edge columns upsample without their outer neighbour).
+      const inner = (x0: number, x1: number) => region(rgb, crop.width, x0 - crop.x, x1 - crop.x, 0, expected.height - 21);
+      expect(compare(inner(38, 76), region(expected.rgb, expected.width, 38, 76, 21, expected.height)).differing).toBe(0);
+    } finally {
+      decoder.close();
+    }
+  });
+
+  it("skips while a baseline file is still arriving, as far as the input so far reaches", async () => {
+    const bytes = await fixtureBytes("jpeg-stream/baseline-444.jpg");
+    const expected = await djpegRgb("baseline-444");
+    const decoder = new JpegStreamDecoder({ format: "rgb" });
+    try {
+      decoder.push(bytes.subarray(0, 1500));
+      expect(decoder.start()).toBe(true);
+      const first = decoder.skip(50);
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThan(50);
+      expect(decoder.rowsRead).toBe(first);
+      decoder.push(bytes.subarray(1500));
+      decoder.end();
+      expect(decoder.skip(50 - first)).toBe(50 - first);
+      expect(compare(rest(decoder, 50, expected.width, expected.height), region(expected.rgb, expected.width, 0, expected.width, 50, expected.height)).differing).toBe(0);
+    } finally {
+      decoder.close();
+    }
+  });
+
+  it("a buffered progressive decoder runs output pass after output pass over its coefficients", async () => {
+    const bytes = await fixtureBytes("jpeg-stream/progressive-444.jpg");
+    const expected = await djpegRgb("progressive-444");
+    const decoder = new JpegStreamDecoder({ format: "rgb", buffered: true, bandRows: 8 });
+    try {
+      for (const piece of pieces(bytes, 500)) {
+        decoder.push(piece);
+        decoder.start();
+      }
+      decoder.end();
+      expect(decoder.start()).toBe(true);
+      expect(compare(rest(decoder, 0, expected.width, expected.height), expected.rgb).differing).toBe(0);
+      for (const [x, width, skip] of [[0, 101, 0], [50, 51, 30], [8, 30, 66]] as const) {
+        decoder.rewind();
+        const crop = decoder.crop(x, width);
+        expect(decoder.skip(skip)).toBe(skip);
+        const rgb = rest(decoder, skip, crop.width, expected.height);
+        // 4:4:4: no upsampling, so every column of the crop is exact.
+        expect(compare(rgb, region(expected.rgb, expected.width, crop.x, crop.x + crop.width, skip, expected.height)).differing).toBe(0);
+      }
+    } finally {
+      decoder.close();
+    }
+    const single = new JpegStreamDecoder();
+    try {
+      single.push(await fixtureBytes("jpeg-stream/baseline-420.jpg"));
+      single.end();
+      single.start();
+      expect(() => single.rewind()).toThrow(/rewind needs/);
+    } finally {
+      single.close();
+    }
+  });
+
+  it("gives files using what this build does not decode (12-bit, lossless) as unsupported, not damaged", async () => {
+    const good = await fixtureBytes("jpeg-stream/baseline-444.jpg");
+    const sof = good.findIndex((v, i) => v === 0xff && good[i + 1] === 0xc0);
+    const twelveBit = good.slice();
+    twelveBit[sof + 4] = 12;
+    const lossless = good.slice();
+    lossless[sof + 1] = 0xc3;
+    for (const [bytes, message] of [[twelveBit, "JPEG: Unsupported JPEG data precision 12"], [lossless, "JPEG: Unsupported JPEG process: SOF type 0xc3"]] as const) {
+      const error = await rejection(() => decodeAll(bytes));
+      expect([error.message, (error as ImageDecodeError).reason]).toEqual([message, "unsupported"]);
+    }
   });
 });

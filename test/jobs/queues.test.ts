@@ -1,7 +1,8 @@
-// Each job kind has a queue and a consumer Worker of its own (src/jobs/queue.ts
-// says why): background removals go on printcart-jobs, AI fix jobs on
-// printcart-fix-jobs. Checked here with the real queue bindings of
-// wrangler.toml, which the test Worker consumes as the two consumer Workers do.
+// Each step of a job has its queue and consumer Worker (src/jobs/queue.ts says
+// why): AI fix jobs and a background removal's decode and composite steps go
+// on printcart-fix-jobs, its model step on printcart-jobs. Checked here with
+// the real queue bindings of wrangler.toml, which the test Worker consumes as
+// the two consumer Workers do.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -19,16 +20,20 @@ import { expectLedgerConsistent } from "../helpers/wallet";
 
 type QueueBinding = "JOBS" | "FIX_JOBS";
 
-describe("job queues: one per job kind", () => {
-  it("background removals use the JOBS binding and AI fix jobs the FIX_JOBS binding, two different queues", () => {
+describe("job queues: one per step", () => {
+  it("a background removal's model step uses the JOBS binding; its other steps and AI fix jobs the FIX_JOBS binding", () => {
     expect(env.JOBS).toBeDefined();
     expect(env.FIX_JOBS).toBeDefined();
     expect(env.FIX_JOBS).not.toBe(env.JOBS);
-    expect(queueFor(env as Env, "bg_remove")).toBe(env.JOBS);
+    expect(queueFor(env as Env, "bg_remove")).toBe(env.FIX_JOBS);
+    expect(queueFor(env as Env, "bg_remove", "prepare")).toBe(env.FIX_JOBS);
+    expect(queueFor(env as Env, "bg_remove", "segment")).toBe(env.JOBS);
+    expect(queueFor(env as Env, "bg_remove", "composite")).toBe(env.FIX_JOBS);
     expect(queueFor(env as Env, "ai_fix")).toBe(env.FIX_JOBS);
+    expect(() => queueFor(env as Env, "ai_fix", "segment")).toThrow(/no step "segment"/);
   });
 
-  it("creating a job sends its message on its kind's queue only, and the job is consumed from there", async () => {
+  it("creating a job sends its first step's message only, and the job is consumed from there", async () => {
     const shop = await signUp("queues");
     await grant(shop.id, 1000);
     // The real bindings, with every message they are given noted on the way.
@@ -57,8 +62,11 @@ describe("job queues: one per job kind", () => {
     });
 
     expect(sent).toEqual({
-      JOBS: [{ jobId: removal.id, accountId: shop.id, kind: "bg_remove" }],
-      FIX_JOBS: [{ jobId: fix.id, accountId: shop.id, kind: "ai_fix" }],
+      JOBS: [],
+      FIX_JOBS: [
+        { jobId: fix.id, accountId: shop.id, kind: "ai_fix" },
+        { jobId: removal.id, accountId: shop.id, kind: "bg_remove" },
+      ],
     });
     const fixed = (await waitForJob(`/v1/services/preflight/ai-jobs/${fix.id}`, shop.token)).data;
     expect(fixed).toMatchObject({ status: "completed", appliedFixTypes: ["upscale_resolution_2x"], tokensCharged: 30 });
@@ -67,12 +75,13 @@ describe("job queues: one per job kind", () => {
     expect(removed.output_url).toEqual(expect.any(String));
   });
 
-  it("a consumer Worker never starts another kind's job: the message is retried, and its last delivery fails and refunds the job", async () => {
+  it("a consumer Worker never runs a step that is not its own: the message is retried, and its last delivery fails and refunds the job", async () => {
     const shop = await signUp("queues-misrouted");
     await grant(shop.id, 150);
     const job = await chargedJobRow(shop.id);
     const deliver = async (attempts: number) => {
-      const body: JobMessage = { jobId: job.id, accountId: shop.id, kind: "bg_remove" };
+      // The model step belongs to the background removal Worker.
+      const body: JobMessage = { jobId: job.id, accountId: shop.id, kind: "bg_remove", stage: "segment" };
       const batch = createMessageBatch("printcart-fix-jobs", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body }]);
       const ctx = createExecutionContext();
       await fixesConsumer.queue(batch, env as Env);

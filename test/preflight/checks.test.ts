@@ -169,7 +169,7 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(report.status).toBe("failed");
     expect(report.file).toMatchObject({ readable: true, format: "png", widthPx: 50_000, heightPx: 50_000, megapixels: 2500, pixelsAnalyzed: false, sharpness: null });
     const tooLarge = report.issues.find((i: { code: string }) => i.code === "RASTER_TOO_LARGE");
-    expect(tooLarge).toMatchObject({ severity: "error", fixable: false, details: { megapixels: 2500, maxMegapixels: 12 } });
+    expect(tooLarge).toMatchObject({ severity: "error", fixable: false, details: { megapixels: 2500, maxMegapixels: 25 } });
     expect(tooLarge.message).toMatch(/50000 × 50000 px .*MAX_SOURCE_PIXELS/);
     expect(report.summary.errors).toBeGreaterThanOrEqual(1);
     expect((await api(`${CHECKS}/${report.reportId}`, { token: shop.token })).body.data.status).toBe("failed");

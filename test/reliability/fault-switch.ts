@@ -10,7 +10,7 @@
 // through its source URL, and only a URL on the loopback fixture server
 // counts; every other delivery goes to the production queue handler as it is.
 import { createJobConsumer, type JobProcessor, type JobProcessors } from "../../src/jobs/consumer";
-import { isFinal, JOB_KINDS } from "../../src/jobs/lifecycle";
+import { isFinal } from "../../src/jobs/lifecycle";
 import { DEAD_LETTER_QUEUE, JobMessage } from "../../src/jobs/queue";
 import { findJob, markRunning, type Job } from "../../src/jobs/store";
 import type { Env } from "../../src/platform/env";
@@ -84,21 +84,16 @@ function failingWrites(bucket: R2Bucket, jobId: string): R2Bucket {
 function withFaults(processors: JobProcessors): JobProcessors {
   const wrap =
     (process: JobProcessor): JobProcessor =>
-    async (env, job, stage) => {
+    async (env, job) => {
       // `job` is the running job: its attempts already count this delivery.
       const fault = faultFor(job, job.attempts);
       if (fault === "crash-before") throw new InjectedFault(fault, job.id);
-      if (fault === "r2-put") return process({ ...env, FILES: failingWrites(env.FILES, job.id) }, job, stage);
-      const output = await process(env, job, stage);
+      if (fault === "r2-put") return process({ ...env, FILES: failingWrites(env.FILES, job.id) }, job);
+      const output = await process(env, job);
       if (fault === "crash-after") throw new InjectedFault(fault, job.id);
       return output;
     };
-  const wrapped: JobProcessors = {};
-  for (const kind of JOB_KINDS) {
-    const process = processors[kind];
-    if (process) wrapped[kind] = wrap(process);
-  }
-  return wrapped;
+  return Object.fromEntries(Object.entries(processors).map(([name, process]) => [name, wrap(process!)]));
 }
 
 /** The unfinished jobs of a batch whose source URL carries a fault marker. A failed lookup counts as none. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <stdio.h> /* jpeglib.h names FILE; nothing of stdio is linked */
 
+#define JPEG_INTERNALS /* cinfo->master and cinfo->inputctl, for cropping and skipping */
 #include "jpeglib.h"
 #include "jerror.h"
 #include "jversion.h"
@@ -50,10 +51,21 @@ enum {
   I_OUT_COLOR_SPACE, I_OUT_CHANNELS, I_WHOLE_IMAGE_LO, I_WHOLE_IMAGE_HI,
   I_ICC_PTR, I_ICC_LEN, I_SCANLINE, I_WARNINGS, I_WARNING_PTR, I_RESTART_INTERVAL,
   I_MARKER_LEN, I_SAMPLING, /* 2 per component, up to 4 */
-  I_COUNT = I_SAMPLING + 8
+  I_OUTPUT_WIDTH = I_SAMPLING + 8, /* columns a row has in this pass (less than the image's when cropped) */
+  I_CROP_X,         /* first column of this pass */
+  I_COUNT
 };
 
-enum { STAGE_HEADER, STAGE_START, STAGE_ROWS, STAGE_DONE };
+/* ABSORB: buffered decoders read every scan into the coefficient buffer before any output pass. */
+enum { STAGE_HEADER, STAGE_START, STAGE_ABSORB, STAGE_ROWS, STAGE_DONE };
+
+/* What jpeg_crop_scanline() changes: the columns an output pass produces and the iMCU columns it inverse-transforms. */
+typedef struct {
+  JDIMENSION width;
+  JDIMENSION first_iMCU_col, last_iMCU_col;
+  JDIMENSION downsampled_width[MAX_COMPONENTS];
+  JDIMENSION first_MCU_col[MAX_COMPONENTS], last_MCU_col[MAX_COMPONENTS];
+} geometry;
 
 typedef struct {
   struct jpeg_decompress_struct cinfo; /* first: error and source callbacks cast cinfo back to the decoder */
@@ -67,6 +79,10 @@ typedef struct {
   int strict;       /* corrupt-data warnings are errors */
   int stage;
   int channels;     /* requested for colour and grey: 3 (RGB) or 4 (RGBA) */
+  int buffered;     /* multi-scan files keep their coefficients for more than one output pass */
+  geometry full;    /* as jpeg_start_decompress() set it up: put back before each crop, which narrows it in place */
+  geometry pass;    /* this output pass's, after its crop */
+  int blind;        /* skip() has the decoder on its no-columns geometry */
   JSAMPLE *band;
   size_t band_cap;
   JSAMPROW *rows;
@@ -203,11 +219,12 @@ static void skip_input_data(j_decompress_ptr cinfo, long num_bytes) {
 
 /* ---- exports ---- */
 
-EXPORT("create") decoder *create(int channels, int strict, uint32_t max_memory) {
+EXPORT("create") decoder *create(int channels, int strict, uint32_t max_memory, int buffered) {
   decoder *d = calloc(1, sizeof(decoder));
   if (!d) return NULL;
   d->channels = channels == 3 ? 3 : 4;
   d->strict = strict;
+  d->buffered = buffered;
   d->cinfo.err = &d->jerr;
   d->jerr.error_exit = error_exit;
   d->jerr.emit_message = emit_message;
@@ -243,6 +260,7 @@ EXPORT("destroy") void destroy(decoder *d) {
 
 EXPORT("info") int32_t *info(decoder *d) {
   d->info[I_SCANLINE] = (int32_t)d->cinfo.output_scanline;
+  d->info[I_OUTPUT_WIDTH] = (int32_t)d->cinfo.output_width;
   return d->info;
 }
 
@@ -325,6 +343,8 @@ EXPORT("header") int header(decoder *d) {
     default:
       ERREXIT(cinfo, JERR_CONVERSION_NOTIMPL);
   }
+  /* Only multi-scan files: a single scan would be buffered whole for nothing, its rows come straight from the input. */
+  if (d->buffered && (cinfo->progressive_mode || cinfo->comps_in_scan < cinfo->num_components)) cinfo->buffered_image = TRUE;
   f[I_OUT_COLOR_SPACE] = cinfo->out_color_space;
   f[I_OUT_CHANNELS] = cinfo->out_color_space == JCS_CMYK ? 4 : d->channels;
 
@@ -357,19 +377,121 @@ EXPORT("drop_icc") void drop_icc(decoder *d) {
   d->info[I_ICC_LEN] = 0;
 }
 
+static void get_geometry(j_decompress_ptr cinfo, geometry *g) {
+  g->width = cinfo->output_width;
+  g->first_iMCU_col = cinfo->master->first_iMCU_col;
+  g->last_iMCU_col = cinfo->master->last_iMCU_col;
+  for (int ci = 0; ci < cinfo->num_components; ci++) {
+    g->downsampled_width[ci] = cinfo->comp_info[ci].downsampled_width;
+    g->first_MCU_col[ci] = cinfo->master->first_MCU_col[ci];
+    g->last_MCU_col[ci] = cinfo->master->last_MCU_col[ci];
+  }
+}
+
+static void set_geometry(j_decompress_ptr cinfo, const geometry *g) {
+  cinfo->output_width = g->width;
+  cinfo->master->first_iMCU_col = g->first_iMCU_col;
+  cinfo->master->last_iMCU_col = g->last_iMCU_col;
+  for (int ci = 0; ci < cinfo->num_components; ci++) {
+    cinfo->comp_info[ci].downsampled_width = g->downsampled_width[ci];
+    cinfo->master->first_MCU_col[ci] = g->first_MCU_col[ci];
+    cinfo->master->last_MCU_col[ci] = g->last_MCU_col[ci];
+  }
+}
+
+/* Narrowest rows that keep libjpeg's upsampler: under 2 samples of a component it swaps in a plain one, which set_geometry() would not put back. */
+static JDIMENSION least_width(j_decompress_ptr cinfo, const geometry *full) {
+  JDIMENSION least = (JDIMENSION)(2 * DCTSIZE * cinfo->max_h_samp_factor);
+  return least < full->width ? least : full->width;
+}
+
+/* Back to this pass's geometry after skip() left it blind. */
+static void see(decoder *d) {
+  if (d->blind) set_geometry(&d->cinfo, &d->pass);
+  d->blind = 0;
+}
+
+/* The full geometry for a pass that has not been cropped. */
+static void uncrop(decoder *d) {
+  set_geometry(&d->cinfo, &d->full);
+  d->pass = d->full;
+  d->blind = 0;
+  d->info[I_CROP_X] = 0;
+}
+
 /*
- * Decodes up to max_rows rows into the band buffer; returns how many (0 when
- * more input is needed, or when every row is out: info's scanline says which).
- * The band's address is band_ptr().
+ * Starts the first output pass: 1 once rows can be read, 0 when more input is
+ * needed. Progressive and multi-scan files read all their scans here,
+ * suspending as often as input runs out.
  */
-EXPORT("rows") int rows(decoder *d, int max_rows) {
+EXPORT("start") int start(decoder *d) {
   j_decompress_ptr cinfo = &d->cinfo;
-  if (d->stage == STAGE_HEADER || d->stage == STAGE_DONE || max_rows < 1) return 0;
+  if (d->stage == STAGE_HEADER) return 0;
   if (d->stage == STAGE_START) {
-    /* Progressive and multi-scan files read all their scans here, suspending as often as input runs out. */
     if (!jpeg_start_decompress(cinfo)) return 0;
+    d->stage = cinfo->buffered_image ? STAGE_ABSORB : STAGE_ROWS;
+    if (d->stage == STAGE_ROWS) {
+      get_geometry(cinfo, &d->full);
+      d->pass = d->full;
+    }
+  }
+  if (d->stage == STAGE_ABSORB) {
+    for (;;) {
+      int status = jpeg_consume_input(cinfo);
+      if (status == JPEG_SUSPENDED) return 0;
+      if (status == JPEG_REACHED_EOI) break;
+    }
+    /* Every scan is in: nothing left to read, so this cannot suspend. */
+    if (!jpeg_start_output(cinfo, cinfo->input_scan_number)) js_fail("JPEG output pass did not start");
+    get_geometry(cinfo, &d->full);
+    d->pass = d->full;
     d->stage = STAGE_ROWS;
   }
+  return 1;
+}
+
+/*
+ * Another output pass over a buffered decoder's coefficients, from the top
+ * row, at full width. Only for decoders created buffered whose file has
+ * several scans (a single-scan file is read again instead).
+ */
+EXPORT("rewind") void rewind_output(decoder *d) {
+  j_decompress_ptr cinfo = &d->cinfo;
+  if (!cinfo->buffered_image || (d->stage != STAGE_ROWS && d->stage != STAGE_DONE)) ERREXIT1(cinfo, JERR_BAD_STATE, cinfo->global_state);
+  /* EOI is reached: neither call reads input, so neither suspends. */
+  if (!jpeg_finish_output(cinfo) || !jpeg_start_output(cinfo, cinfo->input_scan_number)) js_fail("JPEG output pass did not restart");
+  uncrop(d);
+  d->stage = STAGE_ROWS;
+}
+
+/*
+ * Limits this pass to columns x .. x + width - 1, before its first row: the
+ * IDCT, upsampling and colour conversion of the other columns are skipped
+ * (entropy decoding still covers the whole row). libjpeg moves x left to an
+ * iMCU boundary and widens the rows to match, and a crop narrower than two
+ * iMCUs is widened (least_width): returns the x the rows start at, their
+ * width is info's output width.
+ */
+EXPORT("crop") int crop(decoder *d, uint32_t x, uint32_t width) {
+  j_decompress_ptr cinfo = &d->cinfo;
+  if (d->stage != STAGE_ROWS || cinfo->output_scanline != 0) ERREXIT1(cinfo, JERR_BAD_STATE, cinfo->global_state);
+  uncrop(d);
+  JDIMENSION full = d->full.width, xoffset = x, w = width;
+  if (xoffset >= full || w > full - xoffset) ERREXIT(cinfo, JERR_BAD_CROP_SPEC);
+  JDIMENSION least = least_width(cinfo, &d->full);
+  if (w < least) {
+    w = least;
+    if (xoffset > full - w) xoffset = full - w;
+  }
+  if (w < full) jpeg_crop_scanline(cinfo, &xoffset, &w);
+  get_geometry(cinfo, &d->pass);
+  d->info[I_CROP_X] = (int32_t)xoffset;
+  return (int32_t)xoffset;
+}
+
+/* Room for max_rows rows of the current geometry in the band buffer, and the row pointers. */
+static void band_rows(decoder *d, int max_rows) {
+  j_decompress_ptr cinfo = &d->cinfo;
   size_t stride = (size_t)cinfo->output_width * cinfo->output_components;
   if ((size_t)max_rows * stride > d->band_cap) {
     free(d->band);
@@ -387,6 +509,12 @@ EXPORT("rows") int rows(decoder *d, int max_rows) {
     if (!d->rows) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 11);
   }
   for (int i = 0; i < max_rows; i++) d->rows[i] = d->band + (size_t)i * stride;
+}
+
+/* Reads up to max_rows rows into the band buffer: how many, 0 when input ran out (or every row is out). */
+static int read_rows(decoder *d, int max_rows) {
+  j_decompress_ptr cinfo = &d->cinfo;
+  band_rows(d, max_rows);
   int done = 0, idle = 0;
   /* read_scanlines gives at most one iMCU row's worth per call, and 0 when it suspends (or, rarely, while it fills its context rows). */
   while (done < max_rows && cinfo->output_scanline < cinfo->output_height) {
@@ -401,6 +529,66 @@ EXPORT("rows") int rows(decoder *d, int max_rows) {
   }
   if (cinfo->output_scanline >= cinfo->output_height) d->stage = STAGE_DONE;
   return done;
+}
+
+/*
+ * Passes over up to n rows of this pass; returns how many (0 when more input
+ * is needed first). Multi-scan files have every coefficient in memory:
+ * libjpeg's jpeg_skip_scanlines() jumps. For a single scan that cannot do
+ * (it must not suspend, and the input may still be arriving), so the rows
+ * are read on a blind geometry instead: no iMCU column inverse-transformed
+ * and rows a couple of iMCUs wide, which leaves entropy decoding, the part
+ * no skip can avoid. The last two iMCU rows before the target are decoded
+ * as usual: the next rows' upsampling reads them as context.
+ */
+EXPORT("skip") int skip(decoder *d, int n) {
+  j_decompress_ptr cinfo = &d->cinfo;
+  if (d->stage != STAGE_ROWS || n <= 0) return 0;
+  JDIMENSION left = cinfo->output_height - cinfo->output_scanline;
+  JDIMENSION want = (JDIMENSION)n < left ? (JDIMENSION)n : left;
+  if (cinfo->inputctl->has_multiple_scans) {
+    see(d);
+    JDIMENSION done = jpeg_skip_scanlines(cinfo, want);
+    if (cinfo->output_scanline >= cinfo->output_height) d->stage = STAGE_DONE;
+    return (int)done;
+  }
+  JDIMENSION per = (JDIMENSION)cinfo->max_v_samp_factor * cinfo->min_DCT_scaled_size;
+  JDIMENSION target = cinfo->output_scanline + want;
+  JDIMENSION sighted = target / per >= 2 ? (target / per - 2) * per : 0;
+  JDIMENSION start = cinfo->output_scanline;
+  while (cinfo->output_scanline < target) {
+    JDIMENSION until = target;
+    if (cinfo->output_scanline < sighted) {
+      until = sighted;
+      if (!d->blind) {
+        geometry g = d->pass;
+        g.width = least_width(cinfo, &d->full);
+        for (int ci = 0; ci < cinfo->num_components; ci++)
+          g.downsampled_width[ci] = (JDIMENSION)jdiv_round_up((long)g.width * cinfo->comp_info[ci].h_samp_factor, (long)cinfo->max_h_samp_factor);
+        g.first_iMCU_col = 1; /* past last_iMCU_col: none */
+        g.last_iMCU_col = 0;
+        set_geometry(cinfo, &g);
+        d->blind = 1;
+      }
+    } else {
+      see(d);
+    }
+    JDIMENSION rows = until - cinfo->output_scanline;
+    if (!read_rows(d, (int)(rows < per ? rows : per))) break;
+  }
+  if (cinfo->output_scanline >= target) see(d);
+  return (int)(cinfo->output_scanline - start);
+}
+
+/*
+ * Decodes up to max_rows rows into the band buffer; returns how many (0 when
+ * more input is needed, or when every row is out: info's scanline says which).
+ * The band's address is band_ptr().
+ */
+EXPORT("rows") int rows(decoder *d, int max_rows) {
+  if (d->stage == STAGE_DONE || max_rows < 1 || !start(d)) return 0;
+  see(d);
+  return read_rows(d, max_rows);
 }
 
 EXPORT("band_ptr") JSAMPLE *band_ptr(decoder *d) { return d->band; }

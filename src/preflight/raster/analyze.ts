@@ -12,7 +12,7 @@ import { readJpegHeader } from "./jpeg";
 import { measureRaster, type PixelFacts } from "./pixels";
 import { readPngHeader } from "./png";
 import { scanStructure } from "./structure";
-import { compactTiff, readTiffHeader } from "./tiff-header";
+import { readStoredTiffHeader, readTiffHeader } from "./tiff-header";
 
 export type { RasterFacts } from "./facts";
 
@@ -74,7 +74,7 @@ function unreadable(byteLength: number, format: RasterFormat | null, reason: str
  */
 async function readHeader(file: SourceFile, head: Uint8Array, format: RasterFormat): Promise<RasterHeader> {
   if (file.size <= head.length) return parse(format, head);
-  if (format === "tiff") return parse(format, await compactTiff(file, head), file.size);
+  if (format === "tiff") return readStoredTiffHeader(file);
   const structure = await scanStructure(file, head, format);
   // The metadata ends where the image data starts; past the head only when the file carries a lot of it.
   const metadataEnd = Math.min(structure.dataStart ?? 0, MAX_HEADER_BYTES);
@@ -84,9 +84,9 @@ async function readHeader(file: SourceFile, head: Uint8Array, format: RasterForm
 }
 
 /** Header readers only parse untrusted bytes: anything they throw means the file is unreadable. */
-function parse(format: RasterFormat, bytes: Uint8Array, fileSize?: number): RasterHeader {
+function parse(format: RasterFormat, bytes: Uint8Array): RasterHeader {
   try {
-    return format === "jpeg" ? readJpegHeader(bytes) : format === "png" ? readPngHeader(bytes) : readTiffHeader(bytes, fileSize);
+    return format === "jpeg" ? readJpegHeader(bytes) : format === "png" ? readPngHeader(bytes) : readTiffHeader(bytes);
   } catch (error) {
     throw error instanceof UnreadableRaster ? error : new UnreadableRaster(describeError(error));
   }

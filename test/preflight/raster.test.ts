@@ -9,6 +9,7 @@ import { SOFT_IMAGE_THRESHOLD } from "../../src/preflight/raster/checks";
 import type { RasterFacts, ReadableRasterFacts } from "../../src/preflight/raster/facts";
 import { blurEffect, measurePixels, measureRaster, SHARPNESS_LONG_SIDE_PX } from "../../src/preflight/raster/pixels";
 import { fixtureBytes } from "../helpers/fixtures";
+import { craftPng, crc32, zlibOfZeros } from "../helpers/png";
 import { referenceSharpness } from "../helpers/sharpness";
 
 type Tags = Record<string, string | number>;
@@ -173,8 +174,8 @@ describe("facts agree with identify and exiftool", () => {
 
 describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () => {
   it.each([
-    ["jpeg-cmyk-icc.jpg", ["PIXEL_CHECKS_SKIPPED"]],
-    ["jpeg-cmyk-noicc.jpg", ["NO_ICC_PROFILE", "PIXEL_CHECKS_SKIPPED"]],
+    ["jpeg-cmyk-icc.jpg", []],
+    ["jpeg-cmyk-noicc.jpg", ["NO_ICC_PROFILE"]],
     ["jpeg-rgb-300dpi.jpg", ["NO_ICC_PROFILE"]],
     ["jpeg-rgb-72dpi.jpg", ["LOW_RESOLUTION", "NO_ICC_PROFILE"]],
     ["jpeg-rgb-nodensity.jpg", ["NO_EMBEDDED_RESOLUTION", "NO_ICC_PROFILE"]],
@@ -233,15 +234,16 @@ describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () =>
     expect(issues.find((i) => i.code === "TRANSPARENCY")).toMatchObject({ severity: "warning", fixable: true, fixType: "remove_transparency" });
   });
 
-  it("CMYK JPEG: header facts right, pixel checks skipped with an info, nothing thrown", async () => {
+  it("CMYK JPEG (YCCK, with its profile): pixels through the profile, measured as LittleCMS's own conversion measures", async () => {
     const { file, issues } = await analyze("jpeg-cmyk-icc.jpg");
-    expect(readable(file)).toMatchObject({ colorMode: "cmyk", channels: 4, pixelsAnalyzed: false, sharpness: null, alphaUsed: false });
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ code: "PIXEL_CHECKS_SKIPPED", severity: "info", fixable: false });
     // exiftool: Adobe ColorTransform 2, i.e. YCCK.
     expect(expected["jpeg-cmyk-icc.jpg"]!.exiftool.tags["Adobe:ColorTransform"]).toBe(2);
-    expect(issues[0]!.details.reason).toMatch(/YCCK-encoded JPEG/);
-    expect(issues[0]!.message).toContain("sharpness was not checked");
+    const f = readable(file);
+    expect(f).toMatchObject({ colorMode: "cmyk", channels: 4, pixelsAnalyzed: true, alphaUsed: false, sharpness: { sampledWidthPx: 240, sampledHeightPx: 160 } });
+    expect(codes(issues)).not.toContain("PIXEL_CHECKS_SKIPPED");
+    // transicc (LittleCMS's command-line tool) converted the same file through the same profile.
+    const reference = referenceSharpness(await decodeImage(await fixtureBytes("cmyk-srgb/preflight-jpeg-cmyk-icc.transicc.png"), "png"));
+    expect(Math.abs(f.sharpness!.score - reference), `${f.sharpness!.score}, transicc's pixels ${reference}`).toBeLessThanOrEqual(0.0006);
   });
 
   it("a truncated JPEG is damaged; its header facts still stand, its grey-filled pixels are not measured", async () => {
@@ -468,6 +470,8 @@ function wholeFrameMeasure(image: { width: number; height: number; data: Uint8Cl
 
 describe("pixels measured band by band", () => {
   it.each([
+    "jpeg-cmyk-icc.jpg",
+    "jpeg-cmyk-noicc.jpg",
     "jpeg-rgb-300dpi.jpg",
     "jpeg-exif-orientation-6.jpg",
     "misnamed-png-as.jpg",
@@ -524,6 +528,19 @@ describe("bad input never throws", () => {
     const { file, issues } = await analyze("jpeg-rgb-72dpi.jpg", REQ, 300 * 300 - 1);
     expect(readable(file)).toMatchObject({ pixelsAnalyzed: false, sharpness: null, effectivePpi: 72 });
     expect(codes(issues)).toEqual(["LOW_RESOLUTION", "NO_ICC_PROFILE", "RASTER_TOO_LARGE"]);
+  });
+
+  it("pixels a decoder's memory bound keeps from decoding: an error, so the file cannot pass", async () => {
+    // An interlaced 8-bit RGB PNG of 6000 × 6000 px: Adam7's passes 1–6 (every even row, 6000 × 3 bytes
+    // each, about 54 MB) come before its first full row, past the 48 MiB the row decoder holds.
+    const png = craftPng(6000, 6000, await zlibOfZeros(1024));
+    png[28] = 1; // IHDR interlace method: Adam7
+    new DataView(png.buffer).setUint32(29, crc32(png.subarray(12, 29)));
+    const { file, issues } = await analyzeRaster(bytesFile(png), "png", REQ, 40_000_000);
+    expect(readable(file)).toMatchObject({ widthPx: 6000, heightPx: 6000, pixelsAnalyzed: false, sharpness: null });
+    const skipped = issues.find((i) => i.code === "PIXEL_CHECKS_SKIPPED");
+    expect(skipped).toMatchObject({ severity: "error", details: { limit: "decoder" } });
+    expect(skipped!.message).toMatch(/interlac.*cannot pass/);
   });
 
   it("an alpha channel that was not decoded leaves alphaUsed unknown", async () => {
@@ -592,17 +609,21 @@ describe("a file larger than its first bytes at hand", () => {
     expect(await analyzeRaster(file, typeOf(name), REQ, MAX_PIXELS, bytes.slice(0, 64))).toEqual(await analyzeRaster(bytesFile(bytes), typeOf(name), REQ, MAX_PIXELS));
   });
 
-  it.each(["png-bomb-20000x20000.png", "jpeg-truncated.jpg", "jpeg-cmyk-icc.jpg", "png-alpha-used.png", "tiff-rgb-lzw.tif"])(
+  it.each(["preflight/png-bomb-20000x20000.png", "preflight/jpeg-truncated.jpg", "preflight/jpeg-cmyk-icc.jpg", "preflight/png-alpha-used.png", "tiff-bands/big-planar-packbits-strip32.tif.gz"])(
     "%s is never read whole for its header and structure (pixels not decoded: over a 1000-pixel limit)",
     async (name) => {
-      const bytes = await fixtureBytes(`preflight/${name}`);
+      const bytes = name.endsWith(".gz") ? await gunzip(await fixtureBytes(name)) : await fixtureBytes(name);
       const { file, reads } = stored(bytes);
-      const { file: facts } = await analyzeRaster(file, typeOf(name), REQ, 1000, bytes.slice(0, 64));
+      const { file: facts } = await analyzeRaster(file, typeOf(name.replace(/\.gz$/, "")), REQ, 1000, bytes.slice(0, 64));
       expect(readable(facts).pixelsAnalyzed).toBe(false);
       expect(Math.max(0, ...reads)).toBeLessThan(bytes.length);
     },
   );
 });
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+}
 
 function scramble(bytes: Uint8Array, from: number, length: number): Uint8Array {
   const copy = bytes.slice();

@@ -1,5 +1,5 @@
 import { HEAD_BYTES } from "../../files/fetch-source";
-import { ImageDecodeError } from "../../imaging/errors";
+import { type DecodeFailure, ImageDecodeError } from "../../imaging/errors";
 import { openRaster } from "../../imaging/open-raster";
 import { sniffType } from "../../imaging/sniff";
 import { SourceGoneError, type SourceFile } from "../../imaging/source-file";
@@ -16,19 +16,18 @@ import { readStoredTiffHeader, readTiffHeader } from "./tiff-header";
 
 export type { RasterFacts } from "./facts";
 
-/** JPEG processes mozjpeg decodes; a failure on one of these means broken data, not a missing feature. */
-const PLAIN_JPEG = new Set(["jpeg-baseline", "jpeg-extended", "jpeg-progressive"]);
 /** Most of a file's start read for its header when its metadata runs past the head (Photoshop's XMP can). */
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
-type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; damaged: boolean; reason: string };
+/** Why pixels were not measured, as the decoders say (ImageDecodeError's reason); anything else they throw counts as a feature they lack. */
+type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; failure: DecodeFailure; reason: string };
 
 /**
  * One pixel decode at a time in this isolate. The API Worker's isolate
- * (128 MB) serves many requests at once, and a decode holds far more than a
- * request otherwise does: a whole RGBA frame for the decoders that still
- * make one (48 MB at 12 MP), a progressive JPEG's coefficients (up to
- * 36 MB) or a decoder's wasm heap for the streaming ones. Two side by side
+ * (128 MB) serves many requests at once, and a decode can hold far more than
+ * a request otherwise does, bands or not: a progressive JPEG keeps its DCT
+ * coefficients (73 MB at 25 MP), an interlaced PNG its first six passes (up
+ * to 48 MiB), a tiled TIFF a row of tiles (up to 32 MiB). Two side by side
  * could run the isolate out of memory and fail every request in it, so
  * checks queue for their turn instead. A decode that has not finished
  * after DECODE_TURN_MS (its request was cancelled) no longer holds the
@@ -38,17 +37,14 @@ const DECODE_TURN_MS = 60_000;
 const decodeTurn = oneAtATime(DECODE_TURN_MS);
 
 /** Decodes the pixels band by band and measures them as they pass; no full frame is kept. */
-function analyzePixels(file: SourceFile, header: RasterHeader, maxPixels: number): Promise<PixelOutcome> {
+function analyzePixels(file: SourceFile, maxPixels: number): Promise<PixelOutcome> {
   return decodeTurn(async () => {
     try {
       return { ok: true, facts: await measureRaster(await openRaster(file, { maxPixels })) };
     } catch (error) {
       // The stored file vanished under the check: that is no fact about the file.
       if (error instanceof SourceGoneError) throw error;
-      const reason = describeError(error);
-      // A JPEG of a process the decoder lacks (lossless, arithmetic) is this service's gap, not damage.
-      const damaged = error instanceof ImageDecodeError && error.reason === "damaged" && (header.format !== "jpeg" || PLAIN_JPEG.has(header.compression));
-      return { ok: false, damaged, reason };
+      return { ok: false, failure: error instanceof ImageDecodeError ? error.reason : "unsupported", reason: describeError(error) };
     }
   });
 }
@@ -101,9 +97,10 @@ function parse(format: RasterFormat, bytes: Uint8Array): RasterHeader {
  * header checks run and RASTER_TOO_LARGE says which pixel checks did not.
  * Pixel checks that a limit kept from running are an error, so the report
  * fails: a file nobody could look at must never pass as printable (a
- * decompression bomb would otherwise come out as mere warnings). Pixels
- * that a decoder here cannot read stay an info: that is this service's
- * gap, not a property of the file.
+ * decompression bomb would otherwise come out as mere warnings), and so
+ * are those a decoder's memory bound stopped. Pixels in a form the decoders
+ * here do not read stay an info: that is this service's gap, not a
+ * property of the file.
  * `type` is what the caller believes the file is; the bytes decide, and a
  * disagreement is reported as FILE_TYPE_MISMATCH (a caller that passes the
  * sniffed type never sees it).
@@ -156,10 +153,12 @@ export async function analyzeRaster(
   } else if (header.undecodable) {
     issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${header.undecodable}), so ${unchecked}.`, { reason: header.undecodable }));
   } else {
-    const outcome = await analyzePixels(file, header, maxPixels);
+    const outcome = await analyzePixels(file, maxPixels);
     if (outcome.ok) pixelFacts = outcome.facts;
-    else if (outcome.damaged) issues.push(issue("RASTER_DAMAGED", `The image data does not decode (decoder: ${outcome.reason}); ${unchecked}.`, { reason: outcome.reason }));
-    else issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked}.`, { reason: outcome.reason }));
+    else if (outcome.failure === "damaged") issues.push(issue("RASTER_DAMAGED", `The image data does not decode (decoder: ${outcome.reason}); ${unchecked}.`, { reason: outcome.reason }));
+    else if (outcome.failure === "too_large") {
+      issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked} ${cannotPass}.`, { reason: outcome.reason, limit: "decoder" }, { severity: "error" }));
+    } else issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked}.`, { reason: outcome.reason }));
   }
 
   const placement = placeImage(header, req);

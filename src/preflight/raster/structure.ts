@@ -6,8 +6,9 @@ import type { SourceFile } from "../../imaging/source-file";
  * end-of-image marker, PNG chunks up to IEND. The header readers (jpeg.ts,
  * png.ts) do the same walk over a file in memory; the damage found is
  * worded as they word it, so a report reads the same whatever the file's
- * size. A decoder cannot be relied on for this: mozjpeg fills a cut-off
- * scan with grey without failing.
+ * size. The decoders cannot be relied on for this: the pixels of a file
+ * over the pixel limit are never decoded, and a decoder stops reading at
+ * the last row, before the end of the file.
  */
 export interface RasterStructure {
   /** Why the file is broken, or null. */

@@ -7,7 +7,7 @@ import type { Requirements } from "../../src/preflight/issues";
 import { analyzeRaster } from "../../src/preflight/raster/analyze";
 import { SOFT_IMAGE_THRESHOLD } from "../../src/preflight/raster/checks";
 import type { RasterFacts, ReadableRasterFacts } from "../../src/preflight/raster/facts";
-import { blurEffect, measurePixels, measureRaster, SHARPNESS_LONG_SIDE_PX } from "../../src/preflight/raster/pixels";
+import { blurEffect, measureRaster, SHARPNESS_LONG_SIDE_PX } from "../../src/preflight/raster/pixels";
 import { fixtureBytes } from "../helpers/fixtures";
 import { craftPng, crc32, zlibOfZeros } from "../helpers/png";
 import { referenceSharpness } from "../helpers/sharpness";
@@ -410,20 +410,20 @@ describe("sharpness", () => {
         for (let x = 0; x < photo.width; x++) target.fill(source[y * photo.width + x]!, row + x * k, row + x * k + k);
         for (let r = 1; r < k; r++) target.copyWithin(row + r * side, row, row + side);
       }
-      return { width: side, height: side, data: new Uint8ClampedArray(target.buffer) };
+      return streamImageData(new ImageData(new Uint8ClampedArray(target.buffer), side, side));
     };
-    const at4 = measurePixels(enlarge(4)).sharpness!;
-    const at16 = measurePixels(enlarge(16)).sharpness!;
+    const at4 = (await measureRaster(enlarge(4))).sharpness!;
+    const at16 = (await measureRaster(enlarge(16))).sharpness!;
     expect([at16.sampledWidthPx, at16.sampledHeightPx]).toEqual([SHARPNESS_LONG_SIDE_PX, SHARPNESS_LONG_SIDE_PX]);
     expect(at16.score).toBe(at4.score);
   });
 
-  it("a flat fill has no edges to judge; one pixel below 255 alpha counts as transparency", () => {
-    const flat = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(200) };
+  it("a flat fill has no edges to judge; one pixel below 255 alpha counts as transparency", async () => {
+    const flat = new ImageData(new Uint8ClampedArray(64 * 64 * 4).fill(200), 64, 64);
     for (let i = 3; i < flat.data.length; i += 4) flat.data[i] = 255;
-    expect(measurePixels(flat)).toEqual({ alphaUsed: false, sharpness: null });
+    expect(await measureRaster(streamImageData(flat))).toEqual({ alphaUsed: false, sharpness: null });
     flat.data[4 * 100 + 3] = 254;
-    expect(measurePixels(flat).alphaUsed).toBe(true);
+    expect((await measureRaster(streamImageData(flat))).alphaUsed).toBe(true);
   });
 });
 
@@ -519,7 +519,6 @@ describe("pixels measured band by band", () => {
     for (const bandRows of [1, 7, 333, 1100]) {
       expect(await measureRaster(streamImageData(new ImageData(data, width, height), { bandRows }))).toEqual(whole);
     }
-    expect(measurePixels(frame)).toEqual(whole);
   });
 });
 

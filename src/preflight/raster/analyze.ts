@@ -16,6 +16,8 @@ import { readStoredTiffHeader, readTiffHeader } from "./tiff-header";
 
 export type { RasterFacts } from "./facts";
 
+const READERS: Record<RasterFormat, (bytes: Uint8Array) => RasterHeader> = { jpeg: readJpegHeader, png: readPngHeader, tiff: readTiffHeader };
+
 /** Most of a file's start read for its header when its metadata runs past the head (Photoshop's XMP can). */
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
@@ -82,7 +84,7 @@ async function readHeader(file: SourceFile, head: Uint8Array, format: RasterForm
 /** Header readers only parse untrusted bytes: anything they throw means the file is unreadable. */
 function parse(format: RasterFormat, bytes: Uint8Array): RasterHeader {
   try {
-    return format === "jpeg" ? readJpegHeader(bytes) : format === "png" ? readPngHeader(bytes) : readTiffHeader(bytes);
+    return READERS[format](bytes);
   } catch (error) {
     throw error instanceof UnreadableRaster ? error : new UnreadableRaster(describeError(error));
   }

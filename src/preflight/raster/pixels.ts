@@ -15,12 +15,6 @@ const MIN_MEASURED_SIDE_PX = 16;
 /** Crété-Roffet's re-blur: a 9-tap box filter along each axis. */
 const REBLUR_TAPS = 9;
 
-export interface RgbaPixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray | Uint8Array;
-}
-
 export interface PixelFacts {
   alphaUsed: boolean;
   /** Null when the picture is too small or has no edges at all (a flat fill). */
@@ -134,13 +128,6 @@ function axisBlur(grey: Float32Array, reblurred: Float32Array, along: number, ac
     }
   }
   return variation > 0 ? (variation - lost) / variation : null;
-}
-
-/** Alpha use and sharpness of pixels already in memory. */
-export function measurePixels(image: RgbaPixels): PixelFacts {
-  const copy = new GreyscaleCopy(image.width, image.height);
-  copy.add(0, image.height, image.data);
-  return copy.measure();
 }
 
 /** Alpha use and sharpness of a decoded raster, read band by band. */

@@ -34,15 +34,21 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** An 8-bit RGB PNG whose IHDR says `width` × `height`, with `idat` as its only image data; checksums correct. */
-export function craftPng(width: number, height: number, idat: Uint8Array): Uint8Array {
+/** An 8-bit PNG of colour type `colorType` (2 RGB, 6 RGBA) whose IHDR says `width` × `height`, with `idats` as its image data. */
+function pngFile(width: number, height: number, colorType: 2 | 6, idats: Uint8Array[], interlaced = false): Uint8Array {
   const ihdr = new Uint8Array(13);
   const view = new DataView(ihdr.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
   ihdr[8] = 8; // bits per sample
-  ihdr[9] = 2; // colour type: RGB
-  return concatBytes([new Uint8Array(SIGNATURE), pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array())]);
+  ihdr[9] = colorType;
+  ihdr[12] = interlaced ? 1 : 0; // Adam7, or none
+  return concatBytes([new Uint8Array(SIGNATURE), pngChunk("IHDR", ihdr), ...idats.map((idat) => pngChunk("IDAT", idat)), pngChunk("IEND", new Uint8Array())]);
+}
+
+/** An 8-bit RGB PNG whose IHDR says `width` × `height` (Adam7-interlaced if asked), with `idat` as its only image data; checksums correct. */
+export function craftPng(width: number, height: number, idat: Uint8Array, options: { interlaced?: boolean } = {}): Uint8Array {
+  return pngFile(width, height, 2, [idat], options.interlaced);
 }
 
 /** zlib data (what IDAT holds) of `bytes` zero bytes, compressed as it streams (256 MB of zeros make about 250 KB). */
@@ -101,14 +107,7 @@ export function storedPng(width: number, height: number, row: (y: number, rgba: 
   }
   new DataView(zlib.buffer).setUint32(zlib.length - 4, ((adlerB << 16) | adlerA) >>> 0);
 
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8; // bits per sample
-  ihdr[9] = 6; // colour type: RGBA
-  const chunks = [new Uint8Array(SIGNATURE), pngChunk("IHDR", ihdr)];
-  for (let at = 0; at < zlib.length; at += idatBytes) chunks.push(pngChunk("IDAT", zlib.subarray(at, at + idatBytes)));
-  chunks.push(pngChunk("IEND", new Uint8Array()));
-  return concatBytes(chunks);
+  const idats: Uint8Array[] = [];
+  for (let at = 0; at < zlib.length; at += idatBytes) idats.push(zlib.subarray(at, at + idatBytes));
+  return pngFile(width, height, 6, idats);
 }

@@ -41,39 +41,26 @@ function bilinearTaps(count: number, scale: number, size: number): { i0: Int32Ar
 /** Bilinear upsampling of a model-resolution mask (values 0..1) to an 8-bit alpha of the image size. */
 export function upsampleMask(mask: Float32Array, maskWidth: number, maskHeight: number, width: number, height: number): Uint8Array {
   const alpha = new Uint8Array(width * height);
-  const xs = bilinearTaps(width, maskWidth / width, maskWidth);
-  const sy = maskHeight / height;
-  for (let y = 0; y < height; y++) {
-    const [y0, y1, wy] = bilinearTap(y, sy, maskHeight);
-    const top = y0 * maskWidth;
-    const bottom = y1 * maskWidth;
-    for (let x = 0; x < width; x++) {
-      const x0 = xs.i0[x]!;
-      const x1 = xs.i1[x]!;
-      const wx = xs.w[x]!;
-      const upper = mask[top + x0]! * (1 - wx) + mask[top + x1]! * wx;
-      const lower = mask[bottom + x0]! * (1 - wx) + mask[bottom + x1]! * wx;
-      alpha[y * width + x] = clamp255((upper * (1 - wy) + lower * wy) * 255);
-    }
-  }
+  new AlphaUpsampler(mask, maskWidth, maskHeight, width, height, 255).rows(0, height, alpha);
   return alpha;
 }
 
 /**
- * Bilinear upsampling of an 8-bit plane (a guide-resolution alpha) to a
- * larger size, a band of rows at a time, with the same taps as upsampleMask:
- * the full-resolution alpha is made as the output is written and never
- * exists whole.
+ * Bilinear upsampling of a plane (a guide-resolution alpha, or a model's
+ * 0..1 mask with `scale` 255) to an 8-bit alpha of a larger size, a band of
+ * rows at a time: the full-resolution alpha is made as the output is
+ * written and never exists whole.
  */
 export class AlphaUpsampler {
   private readonly xs: { i0: Int32Array; i1: Int32Array; w: Float32Array };
 
   constructor(
-    private readonly plane: Uint8Array,
+    private readonly plane: Uint8Array | Float32Array,
     private readonly planeWidth: number,
     private readonly planeHeight: number,
     readonly width: number,
     readonly height: number,
+    private readonly scale = 1,
   ) {
     this.xs = bilinearTaps(width, planeWidth / width, planeWidth);
   }
@@ -93,7 +80,7 @@ export class AlphaUpsampler {
         const wx = xs.w[x]!;
         const upper = plane[top + x0]! * (1 - wx) + plane[top + x1]! * wx;
         const lower = plane[bottom + x0]! * (1 - wx) + plane[bottom + x1]! * wx;
-        out[o + x] = clamp255(upper * (1 - wy) + lower * wy);
+        out[o + x] = clamp255((upper * (1 - wy) + lower * wy) * this.scale);
       }
     }
   }

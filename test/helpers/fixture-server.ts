@@ -151,6 +151,12 @@ export default async function setup(project: TestProject) {
       res.writeHead(404).end();
     }
   });
+  // Node closes an idle keep-alive connection after 5 s, and workerd may send
+  // the next request on one it still thinks open, which then fails with
+  // "Network connection lost" after a long test: keep idle connections longer
+  // than any test takes.
+  server.keepAliveTimeout = 10 * 60 * 1000;
+  server.headersTimeout = server.keepAliveTimeout + 1000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("fixture server has no port");

@@ -9,6 +9,7 @@ import { JPEG_DECODE_WASM, WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { PNG_WASM } from "../../wasm/png-reference";
 import { fixtureBytes } from "../helpers/fixtures";
 import { concatBytes } from "../../src/platform/encoding";
+import { differing } from "../helpers/decoding";
 
 describe("sniff", () => {
   it.each([
@@ -51,13 +52,6 @@ describe("codecs", () => {
   });
 });
 
-/** Pixels that differ between two RGBA buffers (toEqual on millions of bytes is slow and prints nothing useful). */
-function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.max(a.length, b.length);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
-  return n;
-}
 
 const buffer = (bytes: Uint8Array) => bytes.slice().buffer;
 

@@ -7,6 +7,7 @@ import { rowsPerBand, type RasterInfo } from "../../src/imaging/raster-stream";
 import { bytesFile, SourceGoneError, type SourceFile } from "../../src/imaging/source-file";
 import { compareRgba } from "../helpers/ciede2000";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
+import { differing, rejection } from "../helpers/decoding";
 
 // Made by scripts/fixtures/make-jpeg-bands-fixtures.sh: <kind>-o<N>.jpg with djpeg's decoding
 // turned upright by pamflip beside it (<kind>-o<N>.png), checked there against ImageMagick.
@@ -80,22 +81,7 @@ async function expectedPng(name: string): Promise<{ width: number; height: numbe
   return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
-/** How many bytes differ (the sizes must match). */
-function differing(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.max(a.length, b.length);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
-  return n;
-}
 
-async function rejection(run: () => Promise<unknown>): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** A JPEG with an EXIF APP1 saying `orientation` put right after SOI (little-endian TIFF, one IFD entry). */
 function withOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {

@@ -3,6 +3,7 @@ import { ImageDecodeError } from "../../src/imaging/codecs";
 import { decodeJpegStream, JpegStreamDecoder, jpegStreamHeapBytes, type JpegHeader, type JpegStreamOptions } from "../../src/imaging/jpeg-stream";
 import { decodePng } from "../../src/imaging/png-decode";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
+import { compare, rejection } from "../helpers/decoding";
 
 // Made by scripts/fixtures/make-jpeg-stream-fixtures.sh, each with djpeg's decoding beside it.
 const FIXTURES = [
@@ -82,18 +83,6 @@ async function djpegRgb(name: string): Promise<{ width: number; height: number; 
   return { width: png.width, height: png.height, rgb };
 }
 
-/** Largest difference of any channel, and how many bytes differ at all. */
-function compare(a: Uint8Array, b: Uint8Array): { maxDiff: number; differing: number } {
-  if (a.length !== b.length) return { maxDiff: 255, differing: Math.max(a.length, b.length) };
-  let maxDiff = 0;
-  let differing = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (d) differing++;
-    if (d > maxDiff) maxDiff = d;
-  }
-  return { maxDiff, differing };
-}
 
 /** A gzipped fixture's JPEG as the body of a response, unzipped while it streams. */
 async function gunzippedBody(file: string): Promise<ReadableStream<Uint8Array>> {
@@ -102,14 +91,6 @@ async function gunzippedBody(file: string): Promise<ReadableStream<Uint8Array>> 
   return res.body.pipeThrough(new DecompressionStream("gzip"));
 }
 
-async function rejection(run: () => Promise<unknown>): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("jpeg-stream decodes as libjpeg-turbo's djpeg does", () => {
   it.each(FIXTURES)("%s: pixel-exact, fed whole, in 61-byte pieces and byte by byte", async (name) => {

@@ -1,13 +1,13 @@
 import decodeWebpReference, { init as initWebpReference } from "@jsquash/webp/decode.js";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ImageDecodeError } from "../../src/imaging/errors";
 import { MAX_WEBP_PIXELS, openRaster } from "../../src/imaging/open-raster";
 import { decodePng } from "../../src/imaging/png-decode";
 import { collectRaster } from "../../src/imaging/raster-stream";
 import { bytesFile, openR2File, type SourceFile } from "../../src/imaging/source-file";
 import { WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { fixtureBytes } from "../helpers/fixtures";
+import { decodeRejection as rejection, differing } from "../helpers/decoding";
 
 // openRaster is the one way every job reads pixels: these check that each
 // format reaches its band decoder through it from an R2 object (the decoders'
@@ -20,21 +20,7 @@ async function stored(fixture: string): Promise<SourceFile> {
   return (await openR2File(env.FILES, key))!;
 }
 
-function differing(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray): number {
-  let count = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) count++;
-  return count + Math.abs(a.length - b.length);
-}
 
-async function rejection(run: () => Promise<unknown>): Promise<ImageDecodeError> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImageDecodeError);
-    return error as ImageDecodeError;
-  }
-  throw new Error("expected an ImageDecodeError");
-}
 
 describe("openRaster", () => {
   it.each([

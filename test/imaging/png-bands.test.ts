@@ -10,6 +10,7 @@ import { bytesFile, type SourceFile } from "../../src/imaging/source-file";
 import { concatBytes } from "../../src/platform/encoding";
 import { fixtureBytes } from "../helpers/fixtures";
 import { craftPng, crc32, zlibOfZeros } from "../helpers/png";
+import { decodeRejection as rejection } from "../helpers/decoding";
 
 /**
  * Fixtures and their references are made by scripts/fixtures/make-png-bands-fixtures.sh:
@@ -99,15 +100,6 @@ async function outcome(run: () => Promise<unknown>): Promise<string> {
   }
 }
 
-async function rejection(run: () => Promise<unknown>): Promise<ImageDecodeError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof ImageDecodeError) return error;
-    throw error;
-  }
-  throw new Error("expected an ImageDecodeError");
-}
 
 // ---- PNG files rebuilt chunk by chunk ---------------------------------------------
 

@@ -1,6 +1,5 @@
 import { zlibSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ImageDecodeError } from "../../src/imaging/errors";
 import { openRaster } from "../../src/imaging/open-raster";
 import { decodePng } from "../../src/imaging/png-decode";
 import { collectRaster } from "../../src/imaging/raster-stream";
@@ -9,6 +8,7 @@ import { readTiffInfo } from "../../src/imaging/tiff";
 import { decodeTiff, MAX_TILE_ROW_BYTES, openTiffRaster, TIFF_READ_BYTES, type TiffRaster } from "../../src/imaging/tiff-bands";
 import { compareRgba } from "../helpers/ciede2000";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
+import { compare, decodeRejection as rejection } from "../helpers/decoding";
 
 // Made by scripts/fixtures/make-tiff-bands-fixtures.sh: what tiffinfo reads of each TIFF, and
 // the base image whose ImageMagick (or, for CMYK, transicc) reading is its reference.
@@ -112,17 +112,6 @@ async function referenceRgba(name: string): Promise<Uint8Array> {
   return new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
 }
 
-function compare(a: Uint8Array, b: Uint8Array): { maxDiff: number; differing: number } {
-  expect(a.length).toBe(b.length);
-  let maxDiff = 0;
-  let differing = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (d) differing++;
-    if (d > maxDiff) maxDiff = d;
-  }
-  return { maxDiff, differing };
-}
 
 const alphaOf = (rgba: Uint8Array) => rgba.filter((_, i) => i % 4 === 3);
 
@@ -132,17 +121,6 @@ async function gunzipped(name: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 }
 
-async function rejection(run: () => Promise<unknown>): Promise<ImageDecodeError> {
-  // Every failure must come within seconds: a decoder that loops would otherwise hang the suite.
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s")), 10_000));
-  try {
-    await Promise.race([run(), timeout]);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImageDecodeError);
-    return error as ImageDecodeError;
-  }
-  throw new Error("expected a rejection");
-}
 
 const toHex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 

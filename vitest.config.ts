@@ -12,6 +12,9 @@ export const TEST_BINDINGS = {
   // Shorter than the default so the slow-server test ends soon, yet long enough that
   // fixtures served on a loaded 2-core machine are never cut off.
   FETCH_TIMEOUT_MS: "8000",
+  // Below the 100 MiB default, so an endless body reaches the limit (staged in local R2 at
+  // about 15 MB/s) well inside that deadline; above the 32 MiB the large-file tests send.
+  MAX_SOURCE_BYTES: String(48 * 1024 * 1024),
   // Every test signs up and logs in from the same (absent) client IP; the
   // throttle tests set tight limits of their own.
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: "1000000",

@@ -1,12 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { database, schema } from "../db/client";
+import { openStored, type StagedSource } from "../files/fetch-source";
 import { fileLink } from "../files/links";
 import { createJob } from "../jobs/create-job";
 import { findAccountJob, type Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { readSettings } from "../platform/settings";
-import { checkFile, deleteReport, findReportRow, getReport, type FileToCheck, type ResolvedRequirements } from "../preflight/checks";
+import { checkFile, deleteReport, findReportRow, getReport, type ResolvedRequirements } from "../preflight/checks";
 import type { FixType } from "../pricing/prices";
 import { planFix, type FixParams } from "./plan";
 import type { CreateFixJob } from "./schemas";
@@ -86,37 +87,11 @@ async function recordDecision(env: Env, job: Job, decision: "approved" | "reject
   return rows.length > 0;
 }
 
-/** How much of a corrected image is read when it is too large to read whole: its header chunks, then some. */
-const HEADER_BYTES = 256 * 1024;
-
-/**
- * The corrected file for its fresh report. A 4× upscale can be hundreds of
- * megabytes, far past what a request's isolate may hold, so an image over
- * MAX_SOURCE_BYTES (the most any check reads whole) is read only for its
- * header and copied to the report's source as a stream. PDFs are read
- * whole: a bleed adds little to a source that was itself within the limit.
- */
-async function correctedFile(env: Env, job: Job): Promise<Pick<FileToCheck, "bytes" | "byteLength" | "storeSource">> {
-  const key = job.outputKey;
-  const head = key ? await env.FILES.head(key) : null;
-  if (!key || !head) throw new AppError("CONFLICT", "The corrected file is no longer stored.");
-  const whole = head.size <= readSettings(env).maxSourceBytes || head.httpMetadata?.contentType === "application/pdf";
-  const object = await env.FILES.get(key, whole ? {} : { range: { offset: 0, length: HEADER_BYTES } });
-  if (!object) throw new AppError("CONFLICT", "The corrected file is no longer stored.");
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  if (whole) return { bytes };
-  return {
-    bytes,
-    byteLength: head.size,
-    storeSource: async (sourceKey, contentType) => {
-      const full = await env.FILES.get(key);
-      if (!full) throw new AppError("CONFLICT", "The corrected file is no longer stored.");
-      // R2 takes a stream only when its length is known up front.
-      const { readable, writable } = new FixedLengthStream(head.size);
-      const [, put] = await Promise.all([full.body.pipeTo(writable), env.FILES.put(sourceKey, readable, { httpMetadata: { contentType } })]);
-      if (!put) throw new Error("the corrected file could not be copied");
-    },
-  };
+/** The corrected file, where the job stored it in R2. */
+async function correctedFile(env: Env, job: Job): Promise<StagedSource> {
+  const stored = job.outputKey ? await openStored(env.FILES, job.outputKey) : null;
+  if (!stored) throw new AppError("CONFLICT", "The corrected file is no longer stored.");
+  return stored;
 }
 
 /**
@@ -131,11 +106,15 @@ export async function approveFixJob(env: Env, origin: string, accountId: string,
 
   const params = job.params as unknown as FixParams;
   const original = await findReportRow(env, accountId, params.reportId);
+  // Checked as a stored file like any other: read by range and band by band, with every pixel check, and
+  // copied to the report's source as a stream. A corrected PDF is taken whatever its size: a bleed adds
+  // little to a source that was itself within MAX_PDF_BYTES.
   const report = await checkFile(env, accountId, {
     designId: original?.designId ?? params.reportId,
     fileUrl: (await fileLink(env, origin, job.outputKey!)).url,
     requirements: (original?.requirements ?? { requiredDpi: 300, requiredColorMode: "any", bleedMm: params.bleedMm, defaulted: [] }) as unknown as ResolvedRequirements,
-    ...(await correctedFile(env, job)),
+    source: await correctedFile(env, job),
+    maxPdfBytes: Infinity,
   });
   if (await recordDecision(env, job, "approved", report.reportId)) return { job: await findFixJob(env, accountId, jobId), report };
 

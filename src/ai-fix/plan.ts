@@ -74,7 +74,7 @@ const UNWORKABLE: Partial<Record<string, string>> = {
   PDF_DAMAGED: "The PDF is damaged",
   PDF_ENCRYPTED: "The PDF is encrypted",
   RASTER_TOO_LARGE: "The image has more pixels than the service decodes (MAX_SOURCE_PIXELS)",
-  PIXEL_CHECKS_SKIPPED: "The image's pixels cannot be decoded here (e.g. a CMYK JPEG)",
+  PIXEL_CHECKS_SKIPPED: "The image's pixels cannot be decoded here (e.g. a 12-bit JPEG)",
 };
 
 export function planFix(report: ReportRow, options: FixOptions, limits: { maxOutputPixels: number }): FixParams {

@@ -139,16 +139,10 @@ export async function stageSource(env: Env, rawUrl: string, key: string, limits:
   const target = await classifySource(env, rawUrl);
   if (target.kind === "refused") throw new SourceError("refused", `The URL ${target.reason}.`);
   if (target.kind === "own") {
-    const head = await env.FILES.get(target.key, { range: { offset: 0, length: HEAD_BYTES } });
-    if (!head) throw new SourceError("missing", "The uploaded file no longer exists; upload it again.");
-    if (head.size > limits.maxBytes) throw tooLarge(limits.maxBytes);
-    return {
-      key: target.key,
-      file: r2File(env.FILES, target.key, head.size),
-      head: new Uint8Array(await head.arrayBuffer()),
-      copied: false,
-      contentType: head.httpMetadata?.contentType ?? null,
-    };
+    const stored = await openStored(env.FILES, target.key);
+    if (!stored) throw new SourceError("missing", "The uploaded file no longer exists; upload it again.");
+    if (stored.file.size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+    return stored;
   }
   return withRemote(env, target.url, limits, async (response): Promise<StagedSource> => {
     const declared = Number(response.headers.get("content-length"));
@@ -187,6 +181,19 @@ export async function stageSource(env: Env, rawUrl: string, key: string, limits:
   }).catch((error: unknown) => {
     throw error instanceof NotTheSource ? error.cause : error;
   });
+}
+
+/** A file already in R2 (an upload, a job's output) as a StagedSource: its first bytes and size from one ranged read. */
+export async function openStored(bucket: R2Bucket, key: string): Promise<StagedSource | null> {
+  const head = await bucket.get(key, { range: { offset: 0, length: HEAD_BYTES } });
+  if (!head) return null;
+  return {
+    key,
+    file: r2File(bucket, key, head.size),
+    head: new Uint8Array(await head.arrayBuffer()),
+    copied: false,
+    contentType: head.httpMetadata?.contentType ?? null,
+  };
 }
 
 function tooLarge(maxBytes: number): SourceError {

@@ -33,6 +33,7 @@ export interface Env {
   FETCH_ALLOW_HOSTS?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   MAX_SOURCE_BYTES?: string;
+  MAX_PDF_BYTES?: string;
   MAX_SOURCE_PIXELS?: string;
   BG_REMOVE_MAX_PIXELS?: string;
   FETCH_TIMEOUT_MS?: string;

@@ -6,8 +6,10 @@ export interface Settings {
   accessTokenTtlSeconds: number;
   topUpUrl: string | null;
   fetchAllowHosts: string[];
-  /** Largest source file fetched or uploaded. */
+  /** Largest source file fetched or uploaded: rasters, which are streamed and never held whole. */
   maxSourceBytes: number;
+  /** Largest PDF fetched or uploaded: pdf-lib parses a PDF whole, in memory. */
+  maxPdfBytes: number;
   /** Largest source image, in pixels, checked from the file header before decoding (preflight pixel checks, AI fixes). */
   maxSourcePixels: number;
   /** Largest source image a background-removal job takes. */
@@ -36,7 +38,10 @@ export interface Settings {
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
-export const DEFAULT_MAX_SOURCE_BYTES = 25 * 1024 * 1024;
+/** Print files run to 25 MP and 100 MB; uploads, checks and their decoders stream them. */
+export const DEFAULT_MAX_SOURCE_BYTES = 100 * 1024 * 1024;
+/** pdf-lib holds the file and its parsed objects at once, several times the file's size. */
+export const DEFAULT_MAX_PDF_BYTES = 25 * 1024 * 1024;
 /**
  * Every job decodes in bands and never holds a frame (src/imaging/open-raster.ts),
  * so the pixel limits are what the slowest-to-stream formats fit in 128 MB:
@@ -113,6 +118,7 @@ export function readSettings(env: Env): Settings {
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
     maxSourceBytes: positiveInt(env.MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_BYTES),
+    maxPdfBytes: positiveInt(env.MAX_PDF_BYTES, DEFAULT_MAX_PDF_BYTES),
     maxSourcePixels: positiveInt(env.MAX_SOURCE_PIXELS, DEFAULT_MAX_SOURCE_PIXELS),
     bgRemoveMaxPixels: positiveInt(env.BG_REMOVE_MAX_PIXELS, DEFAULT_BG_REMOVE_MAX_PIXELS),
     fetchTimeoutMs: positiveInt(env.FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS),

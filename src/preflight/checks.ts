@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { database, schema } from "../db/client";
-import { fetchSource, SourceError, sourceHttpError } from "../files/fetch-source";
+import { copyObject } from "../files/copy";
+import { SourceError, sourceHttpError, stageSource, type StagedSource } from "../files/fetch-source";
 import { preflightSourceKey } from "../files/keys";
 import { MIME_TYPES, sniffType } from "../imaging/sniff";
 import type { Env } from "../platform/env";
@@ -96,27 +97,35 @@ function toReport(row: ReportRow): Report {
 }
 
 /**
- * A full check, synchronously: quota, safe fetch, then the report. A check
- * that ends without a report gives its quota back. `byWidget`: made with a
- * storefront widget token, so it also counts against the widgets' share.
+ * A full check, synchronously: quota, the file staged in R2 under the
+ * report's source key (streamed, never held whole), then the report. A
+ * check that ends without a report gives its quota back and leaves nothing
+ * stored. `byWidget`: made with a storefront widget token, so it also counts
+ * against the widgets' share.
  */
 export async function runCheck(env: Env, accountId: string, body: CreateCheck, byWidget = false): Promise<Report> {
   const settings = readSettings(env);
   const releaseQuota = await takePreflightQuota(env, accountId, { widget: byWidget });
   try {
-    let bytes: Uint8Array;
+    const reportId = prefixedId("report");
+    let staged: StagedSource;
     try {
-      ({ bytes } = await fetchSource(env, body.fileUrl, { maxBytes: settings.maxSourceBytes, timeoutMs: settings.fetchTimeoutMs }));
+      staged = await stageSource(env, body.fileUrl, preflightSourceKey(accountId, reportId), {
+        maxBytes: Math.max(settings.maxSourceBytes, settings.maxPdfBytes),
+        timeoutMs: settings.fetchTimeoutMs,
+      });
     } catch (error) {
       if (error instanceof SourceError) throw sourceHttpError(error, "fileUrl");
       throw error;
     }
     return await checkFile(env, accountId, {
+      reportId,
       designId: body.designId,
       fileUrl: body.fileUrl,
-      bytes,
+      source: staged,
       requirements: resolveRequirements(body),
       claimedType: body.fileType,
+      maxPdfBytes: settings.maxPdfBytes,
     });
   } catch (error) {
     await releaseQuota();
@@ -129,58 +138,69 @@ export interface FileToCheck {
   fileUrl: string;
   requirements: ResolvedRequirements;
   claimedType?: PreflightFileType;
-  /** The whole file, or only its start when `byteLength` is larger (see analyzeRaster). */
-  bytes: Uint8Array;
-  byteLength?: number;
-  /** Stores the whole file as the report's source; by default `bytes` are put. */
-  storeSource?: (key: string, contentType: string) => Promise<void>;
+  /** The file where it is stored: the report's own source key, or elsewhere (an upload, a job's output) to be copied there. */
+  source: Pick<StagedSource, "key" | "file" | "head">;
+  /** The report's id when the file was staged under its source key; new otherwise. */
+  reportId?: string;
+  /** PDFs are parsed whole in memory: larger ones are refused with 413. */
+  maxPdfBytes: number;
 }
 
 /**
  * Checks a file (a fetched one, or an AI fix job's corrected file): type
- * from the bytes, analysis, then the source to R2 (fix jobs start from it)
- * and the report to D1.
+ * from its first bytes, analysis, then the report to D1 with the file kept
+ * in R2 as its source (fix jobs start from it). A file stored elsewhere is
+ * copied to the report's source key once the analysis is done, so an
+ * upload's retention sweep (or a rejected job) never takes a report's file
+ * away. If no report results, the source key is left empty.
  */
 export async function checkFile(env: Env, accountId: string, input: FileToCheck): Promise<Report> {
-  const { bytes, requirements } = input;
-  const byteLength = input.byteLength ?? bytes.byteLength;
-  const sniffed = sniffType(bytes);
-  const fileType = PREFLIGHT_FILE_TYPES.find((t) => t === sniffed);
-  if (!fileType) {
-    throw new AppError(
-      "UNPROCESSABLE_INPUT",
-      `The file is not a JPEG, PNG, TIFF or PDF${sniffed ? ` (it is ${sniffed.toUpperCase()})` : ""}; preflight checks print files of those types.`,
-      { details: { detected: sniffed } },
-    );
-  }
-  const analysis = await analyzeFile(bytes, fileType, requirements, { maxPixels: readSettings(env).maxSourcePixels }, byteLength);
-  const issues = finishIssues(analysis.issues, requirements, input.claimedType, fileType);
-
-  const reportId = prefixedId("report");
+  const { requirements, source } = input;
+  const reportId = input.reportId ?? prefixedId("report");
   const sourceKey = preflightSourceKey(accountId, reportId);
-  if (input.storeSource) await input.storeSource(sourceKey, MIME_TYPES[fileType]);
-  else await env.FILES.put(sourceKey, bytes, { httpMetadata: { contentType: MIME_TYPES[fileType] } });
-  const row: ReportRow = {
-    id: reportId,
-    accountId,
-    designId: input.designId,
-    status: statusOf(issues),
-    fileType,
-    fileUrl: input.fileUrl,
-    sourceKey,
-    sourceBytes: byteLength,
-    requirements: { ...requirements },
-    file: analysis.file as Record<string, unknown>,
-    issues: issues as unknown as Record<string, unknown>[],
-    createdAt: new Date().toISOString(),
-  };
   try {
+    const sniffed = sniffType(source.head);
+    const fileType = PREFLIGHT_FILE_TYPES.find((t) => t === sniffed);
+    if (!fileType) {
+      throw new AppError(
+        "UNPROCESSABLE_INPUT",
+        `The file is not a JPEG, PNG, TIFF or PDF${sniffed ? ` (it is ${sniffed.toUpperCase()})` : ""}; preflight checks print files of those types.`,
+        { details: { detected: sniffed } },
+      );
+    }
+    if (fileType === "pdf" && source.file.size > input.maxPdfBytes) {
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `The PDF is larger than the ${Math.floor(input.maxPdfBytes / (1024 * 1024))} MB a PDF may be (MAX_PDF_BYTES): PDFs are read whole to be checked.`,
+        { details: { limitBytes: input.maxPdfBytes } },
+      );
+    }
+    const analysis = await analyzeFile(source.file, source.head, fileType, requirements, { maxPixels: readSettings(env).maxSourcePixels });
+    const issues = finishIssues(analysis.issues, requirements, input.claimedType, fileType);
+
+    if (source.key !== sourceKey && !(await copyObject(env.FILES, source.key, sourceKey, { httpMetadata: { contentType: MIME_TYPES[fileType] } }))) {
+      throw new AppError("UNPROCESSABLE_INPUT", "The file was deleted while it was being checked; upload it again.");
+    }
+    const row: ReportRow = {
+      id: reportId,
+      accountId,
+      designId: input.designId,
+      status: statusOf(issues),
+      fileType,
+      fileUrl: input.fileUrl,
+      sourceKey,
+      sourceBytes: source.file.size,
+      requirements: { ...requirements },
+      file: analysis.file as Record<string, unknown>,
+      issues: issues as unknown as Record<string, unknown>[],
+      createdAt: new Date().toISOString(),
+    };
     await database(env.DB).insert(schema.preflightReports).values(row);
+    return toReport(row);
   } catch (error) {
     await env.FILES.delete(sourceKey);
     throw error;
   }
-  return toReport(row);
 }
 
 /** The stored report row (fix jobs read its source key and facts), or null when not this account's. */

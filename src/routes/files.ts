@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { verifyFileUrl } from "../files/signing";
-import { storeUpload } from "../files/uploads";
+import { storeUpload, uploadTooLarge, type UploadBody } from "../files/uploads";
 import { requireService } from "../middleware/auth";
 import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
@@ -23,10 +22,48 @@ const Upload = z
 /** The body's Content-Type, for the document; any type is taken, since the bytes decide. */
 const UPLOAD_MEDIA_TYPES = ["image/jpeg", "image/png", "image/webp", "image/tiff", "application/pdf", "application/octet-stream"];
 
-function tooLarge(limit: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `Uploads are limited to ${Math.floor(limit / (1024 * 1024))} MB (MAX_SOURCE_BYTES).`, {
-    details: { limitBytes: limit },
+/**
+ * The `file` field of a multipart body. formData() holds the whole body in
+ * memory, so multipart bodies are bounded by MAX_PDF_BYTES (25 MB); the raw
+ * body is streamed to R2 and takes files up to MAX_SOURCE_BYTES.
+ */
+async function multipartFile(request: Request, declaredLength: number | null, limit: number): Promise<File> {
+  const tooLarge = () =>
+    uploadTooLarge(
+      limit,
+      "MAX_PDF_BYTES",
+      `Multipart uploads are limited to ${Math.floor(limit / (1024 * 1024))} MB (MAX_PDF_BYTES); send larger files as the raw request body with their Content-Type.`,
+    );
+  if (declaredLength !== null && declaredLength > limit) throw tooLarge();
+  let received = 0;
+  let over = false;
+  const counted = request.body?.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received > limit) {
+          over = true;
+          controller.error(new Error("multipart body over its limit"));
+        } else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const form = await new Response(counted, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData().catch((cause) => {
+    if (over) throw tooLarge();
+    throw validationError([{ path: "file", message: "malformed multipart body" }], "The multipart body could not be read.", cause);
   });
+  const file = form.get("file");
+  if (!file || typeof file === "string") {
+    throw validationError([{ path: "file", message: "is required" }], "Send the file in the multipart field `file`.");
+  }
+  return file;
+}
+
+/** Content-Length as a number, or null when the body's length is not declared (chunked). */
+function declaredLength(request: Request): number | null {
+  const header = request.headers.get("content-length");
+  const length = header === null ? NaN : Number(header);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }
 
 fileRoutes.openapi(
@@ -35,16 +72,12 @@ fileRoutes.openapi(
     path: "/v1/services/uploads",
     tags: ["Files"],
     summary: "Upload a source file",
-    description: "Send the file as the raw body with its Content-Type, or as multipart/form-data field `file`.",
+    description:
+      "Send the file as the raw body with its Content-Type (up to MAX_SOURCE_BYTES, 100 MB; PDFs up to MAX_PDF_BYTES, 25 MB), or as multipart/form-data field `file` (up to MAX_PDF_BYTES, as multipart bodies are read whole).",
     security: bearerAuth,
     middleware: [
       // A widget uploads the shopper's file before it asks for a cut-out or a check.
       requireService("bg-remove", "preflight"),
-      // The limit is a setting, so the middleware is built per request.
-      async (c, next) => {
-        const limit = readSettings(c.env).maxSourceBytes;
-        return bodyLimit({ maxSize: limit, onError: () => { throw tooLarge(limit); } })(c, next);
-      },
     ] as const,
     // No zod schemas: the handler reads the body itself, so no validator is added for it.
     request: {
@@ -69,21 +102,13 @@ fileRoutes.openapi(
     },
   }),
   async (c) => {
-    const contentType = c.req.header("content-type") ?? "";
-    let bytes: Uint8Array;
-    if (contentType.startsWith("multipart/form-data")) {
-      const form = await c.req.formData().catch((cause) => {
-        throw validationError([{ path: "file", message: "malformed multipart body" }], "The multipart body could not be read.", cause);
-      });
-      const file = form.get("file");
-      if (!file || typeof file === "string") {
-        throw validationError([{ path: "file", message: "is required" }], "Send the file in the multipart field `file`.");
-      }
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } else {
-      bytes = new Uint8Array(await c.req.arrayBuffer());
+    const length = declaredLength(c.req.raw);
+    let body: UploadBody = { stream: c.req.raw.body, length };
+    if ((c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
+      const file = await multipartFile(c.req.raw, length, readSettings(c.env).maxPdfBytes);
+      body = { stream: file.stream(), length: file.size };
     }
-    return c.json({ data: await storeUpload(c.env, new URL(c.req.url).origin, c.var.account.id, bytes) }, 201);
+    return c.json({ data: await storeUpload(c.env, new URL(c.req.url).origin, c.var.account.id, body) }, 201);
   },
 );
 

@@ -1,13 +1,14 @@
 import { env } from "cloudflare:workers";
 import { PDFDocument } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { approveFixJob } from "../../src/ai-fix/jobs";
+import { HEAD_BYTES } from "../../src/files/fetch-source";
 import { preflightSourceKey } from "../../src/files/keys";
 import { decodeImage } from "../../src/imaging/codecs";
 import { sniff } from "../../src/imaging/sniff";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
 import { download, waitForJob } from "../helpers/jobs";
+import { referenceSharpness } from "../helpers/sharpness";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
 const JOBS = "/v1/services/preflight/ai-jobs";
@@ -206,25 +207,35 @@ describe("approve and reject", () => {
     expect(job).toMatchObject({ decision: "approved", approvedReportId: fresh.reportId });
   });
 
-  it("approves a corrected image too large to read whole from its header, and copies it whole as the report's source", async () => {
+  it("approves a corrected image larger than any check holds, with every pixel check, and copies it whole as the report's source", async () => {
     const r = await report({ fileUrl: fixtureUrl("preflight/photo-sharp.png"), productProfile: { requiredDpi: 300, bleedMm: 0 }, canvasWidthInches: 4, canvasHeightInches: 4 });
     const created = await createFix({ preflightReportId: r.reportId, options: { fixTypes: ["upscale_resolution_4x"] } });
     const done = await finished(created.body.data.jobId);
     expect(done.status).toBe("completed");
     const corrected = await download(done.correctedFileUrl);
-    // The same approval as the route's, with MAX_SOURCE_BYTES below the
-    // corrected file's size: the path a 4× upscale of a photo takes.
-    const { report: fresh } = await approveFixJob({ ...env, MAX_SOURCE_BYTES: "4096" }, "http://localhost", shop.id, created.body.data.jobId);
-    expect(corrected.bytes.byteLength).toBeGreaterThan(4096 * 4);
-    expect(fresh.file).toMatchObject({ readable: true, format: "png", byteLength: corrected.bytes.byteLength, widthPx: r.file.widthPx * 4, heightPx: r.file.heightPx * 4, pixelsAnalyzed: false });
+    // More than the 256 KiB a check keeps of a file: the rest is read from R2 as a stream.
+    expect(corrected.bytes.byteLength).toBeGreaterThan(HEAD_BYTES);
+    const approved = await api(`${JOBS}/${created.body.data.jobId}/approve`, { method: "POST", token: shop.token });
+    expect(approved.status).toBe(200);
+    const fresh = approved.body.data.report;
+    // 192 px × 4 = 768 px, measured as it is (under the 1024 px sample).
+    expect(fresh.file).toMatchObject({
+      readable: true,
+      format: "png",
+      byteLength: corrected.bytes.byteLength,
+      widthPx: r.file.widthPx * 4,
+      heightPx: r.file.heightPx * 4,
+      pixelsAnalyzed: true,
+      sharpness: { sampledWidthPx: 768, sampledHeightPx: 768 },
+    });
+    const pixels = await decodeImage(corrected.bytes, "png");
+    expect(Math.abs(fresh.file.sharpness.score - referenceSharpness(pixels))).toBeLessThanOrEqual(0.0006);
     const codes = fresh.issues.map((i: { code: string }) => i.code);
-    expect(codes).toContain("PIXEL_CHECKS_SKIPPED");
+    expect(codes).not.toContain("PIXEL_CHECKS_SKIPPED");
     expect(codes).not.toContain("RASTER_DAMAGED");
-    // Its pixels went unchecked because of a limit: the report cannot pass.
-    expect(fresh.issues.find((i: { code: string }) => i.code === "PIXEL_CHECKS_SKIPPED")).toMatchObject({ severity: "error" });
-    expect(fresh.status).toBe("failed");
     const source = await env.FILES.get(preflightSourceKey(shop.id, fresh.reportId));
     expect(new Uint8Array(await source!.arrayBuffer())).toEqual(corrected.bytes);
+    expect(source!.httpMetadata?.contentType).toBe("image/png");
     expect((await api(`${JOBS}/${created.body.data.jobId}`, { token: shop.token })).body.data).toMatchObject({ decision: "approved", approvedReportId: fresh.reportId });
   });
 

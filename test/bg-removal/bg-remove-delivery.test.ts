@@ -168,7 +168,8 @@ describe("uploads and signed links", () => {
       method: "POST",
       token: shop.token,
       headers: { "content-type": "image/png" },
-      rawBody: new Uint8Array(26 * 1024 * 1024),
+      // One byte over MAX_SOURCE_BYTES, stated in its Content-Length: refused before it is read.
+      rawBody: new Uint8Array(Number(env.MAX_SOURCE_BYTES) + 1),
     });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toBe("PAYLOAD_TOO_LARGE");

@@ -1,4 +1,7 @@
+import { createExecutionContext, env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import workerEntry from "../../src/index";
+import type { Env } from "../../src/platform/env";
 
 /** The Worker's real fetch handler (same code path as HTTP, in-process). */
 const worker = () => (exports as unknown as { default: Fetcher }).default;
@@ -19,6 +22,8 @@ export function apiCaller(send: (request: Request) => Promise<{ response: Respon
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: BodyInit | undefined = init.rawBody;
+    // An HTTP client states the length of a body it holds; a stream goes without (chunked).
+    if (body instanceof Uint8Array || body instanceof ArrayBuffer) headers["content-length"] ??= String(body.byteLength);
     if (init.body !== undefined) {
       headers["content-type"] ??= "application/json";
       body = JSON.stringify(init.body);
@@ -39,6 +44,14 @@ export const api: ApiCaller = apiCaller(async (request) => {
   const response = await worker().fetch(request);
   return { response, text: await response.text() };
 });
+
+/** The Worker's fetch handler with settings of the test's own (tight limits), parsing a JSON answer. */
+export function apiWith(settings: Partial<Env>): ApiCaller {
+  return apiCaller(async (request) => {
+    const response = await workerEntry.fetch(request, { ...env, ...settings }, createExecutionContext());
+    return { response, text: await response.text() };
+  });
+}
 
 let counter = 0;
 export function uniqueEmail(prefix = "user"): string {

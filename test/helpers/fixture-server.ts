@@ -43,7 +43,10 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   /cut/<path>                      Content-Length of the whole file, then half of it and a reset
  *   /redirect?to=<url>               302 to any URL
  *   /status/<code>                   an empty response with that status
- *   /endless                         a body that never ends
+ *   /endless                         a body that never ends (as fast as it is read)
+ *   /generated/<name>[?type=<content type>][&chunked]
+ *                                    what a test stored with PUT /generated/<name> (without
+ *                                    Content-Length when `chunked`)
  *   /models/<file>                   the default model's prepared files (.model-cache)
  * and routes that are not sources: PUT /results/<name>.md stores a report
  * a test wrote (the reliability suite's load figures) in test-results/, which
@@ -59,6 +62,7 @@ export default async function setup(project: TestProject) {
   project.provide("modelManifest", runtimeManifest(model.entry));
 
   const hooks = new Map<string, { headers: unknown; body: string; at: number }[]>();
+  const generated = new Map<string, Buffer>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [, route, ...rest] = url.pathname.split("/");
@@ -96,9 +100,30 @@ export default async function setup(project: TestProject) {
       res.writeHead(Number(rest[0]) || 500).end();
     } else if (route === "endless") {
       res.writeHead(200, { "content-type": "image/png" });
-      const chunk = Buffer.alloc(64 * 1024, 1);
-      const timer = setInterval(() => res.write(chunk), 5);
-      res.on("close", () => clearInterval(timer));
+      // As fast as the client reads, so a limit of 100 MB is reached in well under a fetch deadline.
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on("drain", pump);
+      pump();
+    } else if (route === "generated") {
+      // Files a test made (too large to commit), stored with PUT and served like fixtures.
+      const name = rest.join("/");
+      if (req.method === "PUT") {
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => {
+          generated.set(name, Buffer.concat(chunks));
+          res.writeHead(204).end();
+        });
+        return;
+      }
+      const body = generated.get(name);
+      if (!body) return void res.writeHead(404).end("not found");
+      const headers: Record<string, string | number> = { "content-type": url.searchParams.get("type") ?? "application/octet-stream" };
+      if (!url.searchParams.has("chunked")) headers["content-length"] = body.length;
+      res.writeHead(200, headers).end(body);
     } else if (route === "hooks") {
       const name = rest.join("/");
       const received = (hooks.get(name) ?? hooks.set(name, []).get(name))!;

@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { preflightSourceKey } from "../../src/files/keys";
+import { verifyFileUrl } from "../../src/files/signing";
 import { walletOf } from "../../src/wallet/wallet";
-import { api, grant, signUp } from "../helpers/api";
+import { api, apiWith, grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
-import { craftPng, zlibOfZeros } from "../helpers/png";
+import { craftPng, storedPng, zlibOfZeros } from "../helpers/png";
+import { referenceSharpness } from "../helpers/sharpness";
 
 const CHECKS = "/v1/services/preflight/checks";
 
@@ -105,7 +107,7 @@ describe("POST /v1/services/preflight/checks", () => {
     }
   });
 
-  it("checks an uploaded file through its upload link", async () => {
+  it("checks an uploaded file through its upload link, and keeps a copy that outlives the upload", async () => {
     const bytes = await fixtureBytes("preflight/png-alpha-used.png");
     const upload = await api("/v1/services/uploads", { token: account.token, rawBody: bytes, headers: { "content-type": "image/png" } });
     expect(upload.status).toBe(201);
@@ -113,6 +115,13 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(res.status).toBe(201);
     const transparency = res.body.data.issues.find((i: { code: string }) => i.code === "TRANSPARENCY");
     expect(transparency).toMatchObject({ fixable: true, fixType: "remove_transparency" });
+    // The sweeper deletes uploads after UPLOAD_RETENTION_DAYS; the report's file is its own.
+    const link = await verifyFileUrl(env.URL_SIGNING_SECRET, new URL(upload.body.data.fileUrl), Math.floor(Date.now() / 1000));
+    expect(link.ok).toBe(true);
+    await env.FILES.delete((link as { key: string }).key);
+    const stored = await env.FILES.get(preflightSourceKey(account.id, res.body.data.reportId));
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
+    expect(stored!.httpMetadata?.contentType).toBe("image/png");
   });
 
   it("keeps the checked bytes in R2 for fix jobs", async () => {
@@ -128,7 +137,6 @@ describe("POST /v1/services/preflight/checks", () => {
     ["a file that is not an image or PDF", () => fixtureUrl("preflight/README.md"), 422, "UNPROCESSABLE_INPUT"],
     ["an unreachable URL", () => fixtureUrl("404", "status"), 422, "UNPROCESSABLE_INPUT"],
     ["a loopback address that is not allow-listed", () => "http://127.0.0.2:9/file.pdf", 400, "VALIDATION_ERROR"],
-    ["a body past the byte limit", () => fixtureUrl("x", "endless"), 413, "PAYLOAD_TOO_LARGE"],
   ])("refuses %s with a JSON error", async (_what, url, status, error) => {
     const res = await check({ designId: "bad", fileUrl: url() });
     expect(res.status).toBe(status);
@@ -192,6 +200,86 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("VALIDATION_ERROR");
     expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+  });
+});
+
+describe("files too large to hold whole (staged in R2, read as they are needed)", () => {
+  const MIB = 1024 * 1024;
+
+  /** Serves `bytes` from the fixture server as /generated/<name>; returns its URL. */
+  async function serve(name: string, bytes: Uint8Array, query = ""): Promise<string> {
+    const put = await fetch(`${inject("fixtureBaseUrl")}/generated/${name}`, { method: "PUT", body: bytes });
+    expect(put.status).toBe(204);
+    return `${fixtureUrl(name, "generated")}${query}`;
+  }
+
+  const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+
+  it("checks a 38 MB PNG sent without a length with every pixel check, as the plain reference measures it", async () => {
+    // 1024 × 1024 px of noise, each pixel repeated 3 × 3: 3072 × 3072 px (9.4 MP), stored uncompressed.
+    const side = 1024;
+    let seed = 99;
+    const base = new Uint8Array(side * side * 4);
+    for (let i = 0; i < base.length; i++) base[i] = i % 4 === 3 ? 255 : (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    const png = storedPng(side * 3, side * 3, (y, rgba) => {
+      const row = Math.floor(y / 3) * side * 4;
+      for (let x = 0; x < side * 3; x++) rgba.set(base.subarray(row + Math.floor(x / 3) * 4, row + Math.floor(x / 3) * 4 + 4), x * 4);
+    });
+    expect(png.byteLength).toBeGreaterThan(3072 * 3072 * 4);
+
+    const res = await check({ designId: "big", fileUrl: await serve("big-check.png", png, "?chunked&type=image/png") });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const file = res.body.data.file;
+    expect(file).toMatchObject({
+      readable: true,
+      format: "png",
+      byteLength: png.byteLength,
+      widthPx: 3072,
+      heightPx: 3072,
+      megapixels: 9.44,
+      hasAlphaChannel: true,
+      alphaUsed: false,
+      pixelsAnalyzed: true,
+    });
+    // 3072 px measured at 1024: the 3 × 3 blocks averaged back to the base picture.
+    expect(file.sharpness).toMatchObject({ sampledWidthPx: side, sampledHeightPx: side });
+    expect(Math.abs(file.sharpness.score - referenceSharpness({ width: side, height: side, data: base }))).toBeLessThanOrEqual(0.0006);
+    expect(res.body.data.issues.map((i: { code: string }) => i.code)).not.toContain("PIXEL_CHECKS_SKIPPED");
+
+    const stored = await env.FILES.get(preflightSourceKey(account.id, res.body.data.reportId));
+    expect(stored!.size).toBe(png.byteLength);
+    expect(await sha256(new Uint8Array(await stored!.arrayBuffer()))).toEqual(await sha256(png));
+  });
+
+  it("leaves nothing stored and gives the quota back when a staged file fails its check", async () => {
+    const shop = await signUp("staged");
+    const stored = async () => (await env.FILES.list({ prefix: `preflight/${shop.id}/` })).objects.map((o) => o.key);
+    const used = async () =>
+      (await env.DB.prepare("SELECT checks FROM preflight_usage WHERE account_id = ?").bind(shop.id).first<{ checks: number }>())?.checks ?? 0;
+
+    // 9 MiB that starts as a WebP: staged (past one 8 MiB part) before its type is refused.
+    const webp = new Uint8Array(9 * MIB);
+    webp.set(new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 "));
+    const refused = await check({ designId: "webp", fileUrl: await serve("staged.webp", webp) }, shop.token);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toBe("UNPROCESSABLE_INPUT");
+    expect(await stored()).toEqual([]);
+
+    // A PDF over MAX_PDF_BYTES: pdf-lib would parse it whole.
+    const pdf = new Uint8Array(1.5 * MIB).fill(0x20);
+    pdf.set(new TextEncoder().encode("%PDF-1.7\n"));
+    const tooLarge = await apiWith({ MAX_PDF_BYTES: String(1 * MIB) })(CHECKS, { token: shop.token, body: { designId: "pdf", fileUrl: await serve("staged.pdf", pdf, "?chunked") } });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({ error: "PAYLOAD_TOO_LARGE", limitBytes: 1 * MIB });
+    expect(tooLarge.body.message).toMatch(/MAX_PDF_BYTES/);
+    expect(await stored()).toEqual([]);
+    expect(await used()).toBe(0);
+  });
+
+  it("refuses a body past MAX_SOURCE_BYTES with 413, naming the limit", async () => {
+    const res = await apiWith({ MAX_SOURCE_BYTES: String(2 * MIB) })(CHECKS, { token: account.token, body: { designId: "big", fileUrl: fixtureUrl("", "endless") } });
+    expect(res.status).toBe(413);
+    expect(res.body.message).toMatch(/MAX_SOURCE_BYTES/);
   });
 });
 

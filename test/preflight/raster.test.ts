@@ -1,11 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "../../src/imaging/codecs";
+import { openRaster } from "../../src/imaging/open-raster";
+import { collectRaster, streamImageData } from "../../src/imaging/raster-stream";
+import { bytesFile } from "../../src/imaging/source-file";
 import type { Requirements } from "../../src/preflight/issues";
 import { analyzeRaster } from "../../src/preflight/raster/analyze";
 import { SOFT_IMAGE_THRESHOLD } from "../../src/preflight/raster/checks";
 import type { RasterFacts, ReadableRasterFacts } from "../../src/preflight/raster/facts";
-import { measurePixels, SHARPNESS_LONG_SIDE_PX } from "../../src/preflight/raster/pixels";
+import { blurEffect, measureRaster, SHARPNESS_LONG_SIDE_PX } from "../../src/preflight/raster/pixels";
 import { fixtureBytes } from "../helpers/fixtures";
+import { craftPng, zlibOfZeros } from "../helpers/png";
+import { referenceSharpness } from "../helpers/sharpness";
 
 type Tags = Record<string, string | number>;
 interface Expected {
@@ -28,7 +33,7 @@ const typeOf = (name: string) => (name.endsWith(".png") ? "png" : name.endsWith(
 /** The type the report route passes: what the bytes are (it sniffs them). */
 async function analyze(name: string, req: Requirements = REQ, maxPixels = MAX_PIXELS) {
   const type = name === "misnamed-png-as.jpg" ? "png" : typeOf(name);
-  return analyzeRaster(await fixtureBytes(`preflight/${name}`), type, req, maxPixels);
+  return analyzeRaster(bytesFile(await fixtureBytes(`preflight/${name}`)), type, req, maxPixels);
 }
 
 function readable(file: RasterFacts): ReadableRasterFacts {
@@ -169,8 +174,8 @@ describe("facts agree with identify and exiftool", () => {
 
 describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () => {
   it.each([
-    ["jpeg-cmyk-icc.jpg", ["PIXEL_CHECKS_SKIPPED"]],
-    ["jpeg-cmyk-noicc.jpg", ["NO_ICC_PROFILE", "PIXEL_CHECKS_SKIPPED"]],
+    ["jpeg-cmyk-icc.jpg", []],
+    ["jpeg-cmyk-noicc.jpg", ["NO_ICC_PROFILE"]],
     ["jpeg-rgb-300dpi.jpg", ["NO_ICC_PROFILE"]],
     ["jpeg-rgb-72dpi.jpg", ["LOW_RESOLUTION", "NO_ICC_PROFILE"]],
     ["jpeg-rgb-nodensity.jpg", ["NO_EMBEDDED_RESOLUTION", "NO_ICC_PROFILE"]],
@@ -229,15 +234,16 @@ describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () =>
     expect(issues.find((i) => i.code === "TRANSPARENCY")).toMatchObject({ severity: "warning", fixable: true, fixType: "remove_transparency" });
   });
 
-  it("CMYK JPEG: header facts right, pixel checks skipped with an info, nothing thrown", async () => {
+  it("CMYK JPEG (YCCK, with its profile): pixels through the profile, measured as LittleCMS's own conversion measures", async () => {
     const { file, issues } = await analyze("jpeg-cmyk-icc.jpg");
-    expect(readable(file)).toMatchObject({ colorMode: "cmyk", channels: 4, pixelsAnalyzed: false, sharpness: null, alphaUsed: false });
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ code: "PIXEL_CHECKS_SKIPPED", severity: "info", fixable: false });
     // exiftool: Adobe ColorTransform 2, i.e. YCCK.
     expect(expected["jpeg-cmyk-icc.jpg"]!.exiftool.tags["Adobe:ColorTransform"]).toBe(2);
-    expect(issues[0]!.details.reason).toMatch(/YCCK-encoded JPEG/);
-    expect(issues[0]!.message).toContain("sharpness was not checked");
+    const f = readable(file);
+    expect(f).toMatchObject({ colorMode: "cmyk", channels: 4, pixelsAnalyzed: true, alphaUsed: false, sharpness: { sampledWidthPx: 240, sampledHeightPx: 160 } });
+    expect(codes(issues)).not.toContain("PIXEL_CHECKS_SKIPPED");
+    // transicc (LittleCMS's command-line tool) converted the same file through the same profile.
+    const reference = referenceSharpness(await decodeImage(await fixtureBytes("cmyk-srgb/preflight-jpeg-cmyk-icc.transicc.png"), "png"));
+    expect(Math.abs(f.sharpness!.score - reference), `${f.sharpness!.score}, transicc's pixels ${reference}`).toBeLessThanOrEqual(0.0006);
   });
 
   it("a truncated JPEG is damaged; its header facts still stand, its grey-filled pixels are not measured", async () => {
@@ -247,7 +253,7 @@ describe("issues without a canvas (300 dpi, any colour mode, 3 mm bleed)", () =>
   });
 
   it("a type the bytes contradict is reported, and the bytes win", async () => {
-    const { file, issues } = await analyzeRaster(await fixtureBytes("preflight/misnamed-png-as.jpg"), "jpeg", REQ, MAX_PIXELS);
+    const { file, issues } = await analyzeRaster(bytesFile(await fixtureBytes("preflight/misnamed-png-as.jpg")), "jpeg", REQ, MAX_PIXELS);
     expect(readable(file)).toMatchObject({ format: "png", widthPx: 120, heightPx: 80 });
     expect(issues.find((i) => i.code === "FILE_TYPE_MISMATCH")).toMatchObject({ severity: "error", details: { claimed: "jpeg", detected: "png" } });
   });
@@ -355,52 +361,6 @@ describe("colour mode against the profile", () => {
   });
 });
 
-/**
- * The blur effect of Crété-Roffet et al. (SPIE 2007), the measure behind the sharpness score,
- * written out plainly as a reference: a 2-D array of Rec. 601 luma, each axis re-blurred by
- * the mean of 9 neighbours along it (edge pixels repeated), and per axis the share of the
- * neighbour-to-neighbour variation D that survives the re-blur:
- * blur = (ΣD − Σmax(0, D − D_reblurred)) / ΣD. The larger axis counts; score = 1 − blur.
- * For an image no larger than 1024 px, which is measured as it is.
- */
-function referenceSharpness(image: { width: number; height: number; data: ArrayLike<number> }): number {
-  const { width, height, data } = image;
-  expect(Math.max(width, height)).toBeLessThanOrEqual(SHARPNESS_LONG_SIDE_PX);
-  const luma: number[][] = [];
-  let translucent = 0;
-  for (let y = 0; y < height; y++) {
-    const row: number[] = [];
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      if (data[i + 3] !== 255) translucent++;
-      row.push(0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!);
-    }
-    luma.push(row);
-  }
-  expect(translucent, "pixels that would need flattening onto white first").toBe(0);
-  const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  const at = (y: number, x: number) => luma[clamp(y, height - 1)]![clamp(x, width - 1)]!;
-  const blurEffect = (dy: number, dx: number) => {
-    const reblurred = (y: number, x: number) => {
-      let sum = 0;
-      for (let k = -4; k <= 4; k++) sum += at(y + k * dy, x + k * dx);
-      return sum / 9;
-    };
-    let variation = 0;
-    let lost = 0;
-    for (let y = dy; y < height; y++) {
-      for (let x = dx; x < width; x++) {
-        const d = Math.abs(at(y, x) - at(y - dy, x - dx));
-        const dReblurred = Math.abs(reblurred(y, x) - reblurred(y - dy, x - dx));
-        variation += d;
-        lost += Math.max(0, d - dReblurred);
-      }
-    }
-    return (variation - lost) / variation;
-  };
-  return 1 - Math.max(blurEffect(0, 1), blurEffect(1, 0));
-}
-
 describe("sharpness", () => {
   it(`photo-sharp passes and photo-blurred fails the ${SOFT_IMAGE_THRESHOLD} threshold, each by more than 0.15`, async () => {
     const sharp = readable((await analyze("photo-sharp.png")).file).sharpness!;
@@ -431,7 +391,7 @@ describe("sharpness", () => {
     "%s (a sharp real photo or composite) is not soft",
     async (path) => {
       const bytes = await fixtureBytes(path);
-      const { file, issues } = await analyzeRaster(bytes, path.endsWith(".png") ? "png" : "jpeg", REQ, MAX_PIXELS);
+      const { file, issues } = await analyzeRaster(bytesFile(bytes), path.endsWith(".png") ? "png" : "jpeg", REQ, MAX_PIXELS);
       expect(readable(file).sharpness!.score).toBeGreaterThan(SOFT_IMAGE_THRESHOLD + 0.15);
       expect(codes(issues)).not.toContain("SOFT_IMAGE");
     },
@@ -450,20 +410,100 @@ describe("sharpness", () => {
         for (let x = 0; x < photo.width; x++) target.fill(source[y * photo.width + x]!, row + x * k, row + x * k + k);
         for (let r = 1; r < k; r++) target.copyWithin(row + r * side, row, row + side);
       }
-      return { width: side, height: side, data: new Uint8ClampedArray(target.buffer) };
+      return streamImageData(new ImageData(new Uint8ClampedArray(target.buffer), side, side));
     };
-    const at4 = measurePixels(enlarge(4)).sharpness!;
-    const at16 = measurePixels(enlarge(16)).sharpness!;
+    const at4 = (await measureRaster(enlarge(4))).sharpness!;
+    const at16 = (await measureRaster(enlarge(16))).sharpness!;
     expect([at16.sampledWidthPx, at16.sampledHeightPx]).toEqual([SHARPNESS_LONG_SIDE_PX, SHARPNESS_LONG_SIDE_PX]);
     expect(at16.score).toBe(at4.score);
   });
 
-  it("a flat fill has no edges to judge; one pixel below 255 alpha counts as transparency", () => {
-    const flat = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(200) };
+  it("a flat fill has no edges to judge; one pixel below 255 alpha counts as transparency", async () => {
+    const flat = new ImageData(new Uint8ClampedArray(64 * 64 * 4).fill(200), 64, 64);
     for (let i = 3; i < flat.data.length; i += 4) flat.data[i] = 255;
-    expect(measurePixels(flat)).toEqual({ alphaUsed: false, sharpness: null });
+    expect(await measureRaster(streamImageData(flat))).toEqual({ alphaUsed: false, sharpness: null });
     flat.data[4 * 100 + 3] = 254;
-    expect(measurePixels(flat).alphaUsed).toBe(true);
+    expect((await measureRaster(streamImageData(flat))).alphaUsed).toBe(true);
+  });
+});
+
+/**
+ * The alpha and sharpness measure as it was when it took one whole decoded frame, before
+ * pixels came in bands: its greyscale copy written out as it stood then, as a second
+ * implementation; the blur measure on the copy is unchanged and shared.
+ */
+function wholeFrameMeasure(image: { width: number; height: number; data: Uint8ClampedArray | Uint8Array }) {
+  const { width: w, height: h, data } = image;
+  const scale = Math.min(1, SHARPNESS_LONG_SIDE_PX / Math.max(w, h));
+  const dw = Math.max(1, Math.round(w * scale));
+  const dh = Math.max(1, Math.round(h * scale));
+  const colBin = new Int32Array(w);
+  const colCount = new Float32Array(dw);
+  for (let x = 0; x < w; x++) {
+    colBin[x] = Math.floor((x * dw) / w);
+    colCount[colBin[x]!]!++;
+  }
+  const rowCount = new Float32Array(dh);
+  for (let y = 0; y < h; y++) rowCount[Math.floor((y * dh) / h)]!++;
+  const grey = new Float32Array(dw * dh);
+  let alphaUsed = false;
+  for (let y = 0, i = 0; y < h; y++) {
+    const rowBase = Math.floor((y * dh) / h) * dw;
+    for (let x = 0; x < w; x++, i += 4) {
+      const a = data[i + 3]!;
+      const luma = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+      let value = luma;
+      if (a !== 255) {
+        alphaUsed = true;
+        value = (luma * a) / 255 + (255 - a);
+      }
+      grey[rowBase + colBin[x]!]! += value;
+    }
+  }
+  for (let dy = 0; dy < dh; dy++) {
+    for (let dx = 0; dx < dw; dx++) grey[dy * dw + dx]! /= colCount[dx]! * rowCount[dy]!;
+  }
+  if (Math.min(dw, dh) < 16) return { alphaUsed, sharpness: null };
+  const blur = blurEffect(grey, dw, dh);
+  return { alphaUsed, sharpness: blur === null ? null : { score: Math.round((1 - blur) * 1000) / 1000, sampledWidthPx: dw, sampledHeightPx: dh } };
+}
+
+describe("pixels measured band by band", () => {
+  // Every raster fixture but the cut-off JPEG, whose pixels are never measured.
+  it.each(RASTERS.filter((name) => name !== "jpeg-truncated.jpg"))("%s: exactly what the whole frame gives, as the report says", async (name) => {
+    const bytes = await fixtureBytes(`preflight/${name}`);
+    const frame = await collectRaster(await openRaster(bytesFile(bytes), { maxPixels: MAX_PIXELS }));
+    const whole = wholeFrameMeasure(frame);
+    for (const bandRows of [1, 7, 64]) expect(await measureRaster(streamImageData(frame, { bandRows }))).toEqual(whole);
+    expect(await measureRaster(await openRaster(bytesFile(bytes), { maxPixels: MAX_PIXELS, bandBytes: 4096 }))).toEqual(whole);
+    const f = readable((await analyze(name)).file);
+    expect(f.pixelsAnalyzed).toBe(true);
+    expect(f.alphaUsed).toBe(whole.alphaUsed);
+    expect(f.sharpness).toEqual(whole.sharpness && { ...whole.sharpness, threshold: SOFT_IMAGE_THRESHOLD });
+  });
+
+  it("a picture larger than the 1024 px sample, partly transparent: every split into bands gives the whole frame's result", async () => {
+    const width = 1500;
+    const height = 1100;
+    const data = new Uint8ClampedArray(width * height * 4);
+    let seed = 12345;
+    const noise = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+    for (let y = 0, i = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, i += 4) {
+        data[i] = (x * 3 + noise()) & 0xff;
+        data[i + 1] = (y * 5) & 0xff;
+        data[i + 2] = noise();
+        // A transparent disc in the middle.
+        data[i + 3] = (x - 750) ** 2 + (y - 550) ** 2 < 200 ** 2 ? (x + y) & 0xff : 255;
+      }
+    }
+    const frame = { width, height, data };
+    const whole = wholeFrameMeasure(frame);
+    // 1500 px long side → 1024; 1100 × 1024 / 1500 = 750.9 → 751.
+    expect(whole).toMatchObject({ alphaUsed: true, sharpness: { sampledWidthPx: 1024, sampledHeightPx: 751 } });
+    for (const bandRows of [1, 7, 333, 1100]) {
+      expect(await measureRaster(streamImageData(new ImageData(data, width, height), { bandRows }))).toEqual(whole);
+    }
   });
 });
 
@@ -474,14 +514,15 @@ describe("bad input never throws", () => {
     expect(codes(issues)).toEqual(["LOW_RESOLUTION", "NO_ICC_PROFILE", "RASTER_TOO_LARGE"]);
   });
 
-  it("a file only partly read (over MAX_SOURCE_BYTES) keeps its header facts and is an error, not a pass", async () => {
-    const whole = await fixtureBytes("preflight/photo-sharp.png");
-    const { file, issues } = await analyzeRaster(whole.slice(0, 4096), "png", REQ, MAX_PIXELS, whole.length);
-    expect(readable(file)).toMatchObject({ widthPx: 192, heightPx: 192, byteLength: whole.length, pixelsAnalyzed: false, sharpness: null });
+  it("pixels a decoder's memory bound keeps from decoding: an error, so the file cannot pass", async () => {
+    // An interlaced 8-bit RGB PNG of 6000 × 6000 px: Adam7's passes 1–6 (every even row, 6000 × 3 bytes
+    // each, about 54 MB) come before its first full row, past the 48 MiB the row decoder holds.
+    const png = craftPng(6000, 6000, await zlibOfZeros(1024), { interlaced: true });
+    const { file, issues } = await analyzeRaster(bytesFile(png), "png", REQ, 40_000_000);
+    expect(readable(file)).toMatchObject({ widthPx: 6000, heightPx: 6000, pixelsAnalyzed: false, sharpness: null });
     const skipped = issues.find((i) => i.code === "PIXEL_CHECKS_SKIPPED");
-    expect(skipped).toMatchObject({ severity: "error", fixable: false });
-    expect(skipped!.message).toMatch(/MAX_SOURCE_BYTES/);
-    expect(codes(issues)).not.toContain("RASTER_DAMAGED");
+    expect(skipped).toMatchObject({ severity: "error", details: { limit: "decoder" } });
+    expect(skipped!.message).toMatch(/interlac.*cannot pass/);
   });
 
   it("an alpha channel that was not decoded leaves alphaUsed unknown", async () => {
@@ -498,23 +539,73 @@ describe("bad input never throws", () => {
     ["a TIFF header pointing nowhere", () => Uint8Array.of(0x49, 0x49, 42, 0, 0xff, 0xff, 0, 0), "tiff"],
   ] as const)("%s → unreadable, RASTER_DAMAGED", async (_label, make, type) => {
     const samples = { pdf: await fixtureBytes("preflight/pdf-cmyk.pdf"), png: await fixtureBytes("preflight/png-gray.png") };
-    const { file, issues } = await analyzeRaster(make(samples), type, REQ, MAX_PIXELS);
+    const { file, issues } = await analyzeRaster(bytesFile(make(samples)), type, REQ, MAX_PIXELS);
     expect(file.readable).toBe(false);
     expect(issues.map((i) => [i.code, i.severity])).toContainEqual(["RASTER_DAMAGED", "error"]);
   });
 
-  it.each([
-    ["a PNG cut at 40 %", "png-alpha-used.png", (b: Uint8Array) => b.slice(0, Math.floor(b.length * 0.4)), /runs past the end/],
-    ["a PNG with scrambled image data", "png-alpha-used.png", (b: Uint8Array) => scramble(b, 5000, 100), /does not decode/],
-    ["a JPEG with scrambled scan data", "jpeg-rgb-300dpi.jpg", (b: Uint8Array) => scramble(b, 3000, 400), /damaged/],
-    ["a TIFF cut before its IFD", "tiff-rgb-lzw.tif", (b: Uint8Array) => b.slice(0, 30_000), /cannot be read/],
-  ] as const)("%s → RASTER_DAMAGED", async (_label, name, damage, message) => {
-    const { issues } = await analyzeRaster(damage(await fixtureBytes(`preflight/${name}`)), typeOf(name), REQ, MAX_PIXELS);
+  it.each(DAMAGED)("%s → RASTER_DAMAGED", async (_label, name, damage, message) => {
+    const { issues } = await analyzeRaster(bytesFile(damage(await fixtureBytes(`preflight/${name}`))), typeOf(name), REQ, MAX_PIXELS);
     const damaged = issues.find((i) => i.code === "RASTER_DAMAGED");
     expect(damaged).toMatchObject({ severity: "error" });
     expect(damaged!.message).toMatch(message);
   });
 });
+
+const DAMAGED = [
+  ["a PNG cut at 40 %", "png-alpha-used.png", (b: Uint8Array) => b.slice(0, Math.floor(b.length * 0.4)), /runs past the end/],
+  ["a PNG with scrambled image data", "png-alpha-used.png", (b: Uint8Array) => scramble(b, 5000, 100), /does not decode/],
+  ["a JPEG with scrambled scan data", "jpeg-rgb-300dpi.jpg", (b: Uint8Array) => scramble(b, 3000, 400), /damaged/],
+  ["a TIFF cut before its IFD", "tiff-rgb-lzw.tif", (b: Uint8Array) => b.slice(0, 30_000), /cannot be read/],
+] as const;
+
+/**
+ * A stored file larger than the first bytes at hand (the 256 KiB a check keeps of a file
+ * of up to 100 MB) is never read whole for its header: a JPEG's or PNG's structure is
+ * walked as it streams, a TIFF's tags are read by range. Here the same files are checked
+ * twice, once with all their bytes at hand and once with only their first 64 bytes and the
+ * rest handed out in 7-byte pieces (so every marker, chunk and length field is split), and
+ * the reports must be the same.
+ */
+describe("a file larger than its first bytes at hand", () => {
+  /** `bytes` as a stored file, with its ranged reads recorded. */
+  function stored(bytes: Uint8Array) {
+    const file = bytesFile(bytes, 7);
+    const reads: number[] = [];
+    return {
+      reads,
+      file: { ...file, read: (offset: number, length: number) => (reads.push(length), file.read(offset, length)) },
+    };
+  }
+
+  it.each([...RASTERS, "png-bomb-20000x20000.png"])("%s: the same report", async (name) => {
+    const bytes = await fixtureBytes(`preflight/${name}`);
+    const type = name === "misnamed-png-as.jpg" ? "png" : typeOf(name);
+    const { file } = stored(bytes);
+    expect(await analyzeRaster(file, type, REQ, MAX_PIXELS, bytes.slice(0, 64))).toEqual(await analyzeRaster(bytesFile(bytes), type, REQ, MAX_PIXELS));
+  });
+
+  it.each(DAMAGED)("%s: the same report", async (_label, name, damage) => {
+    const bytes = damage(await fixtureBytes(`preflight/${name}`));
+    const { file } = stored(bytes);
+    expect(await analyzeRaster(file, typeOf(name), REQ, MAX_PIXELS, bytes.slice(0, 64))).toEqual(await analyzeRaster(bytesFile(bytes), typeOf(name), REQ, MAX_PIXELS));
+  });
+
+  it.each(["preflight/png-bomb-20000x20000.png", "preflight/jpeg-truncated.jpg", "preflight/jpeg-cmyk-icc.jpg", "preflight/png-alpha-used.png", "tiff-bands/big-planar-packbits-strip32.tif.gz"])(
+    "%s is never read whole for its header and structure (pixels not decoded: over a 1000-pixel limit)",
+    async (name) => {
+      const bytes = name.endsWith(".gz") ? await gunzip(await fixtureBytes(name)) : await fixtureBytes(name);
+      const { file, reads } = stored(bytes);
+      const { file: facts } = await analyzeRaster(file, typeOf(name.replace(/\.gz$/, "")), REQ, 1000, bytes.slice(0, 64));
+      expect(readable(facts).pixelsAnalyzed).toBe(false);
+      expect(Math.max(0, ...reads)).toBeLessThan(bytes.length);
+    },
+  );
+});
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+}
 
 function scramble(bytes: Uint8Array, from: number, length: number): Uint8Array {
   const copy = bytes.slice();

@@ -8,7 +8,8 @@
 import { env } from "cloudflare:workers";
 import { signFileUrl } from "../../src/files/signing";
 import { signWidgetToken } from "../../src/widgets/token";
-import { ADMIN_KEY, api, workerFetch } from "../helpers/api";
+import type { Env } from "../../src/platform/env";
+import { ADMIN_KEY, api, apiWith, workerFetch } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 import { craftToken, TEST_JWT_SECRET } from "../helpers/jwt";
 import { craftPng, zlibOfZeros } from "../helpers/png";
@@ -333,23 +334,36 @@ export const CASES: Case[] = [
   { endpoint: "POST /v1/services/uploads", input: "a GIF (not a type the services read)", expect: { status: 415, error: "UNSUPPORTED_MEDIA_TYPE" }, send: async (ctx) => wrap(await raw(UPLOADS, text("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), { "content-type": "image/gif" }, (await ctx.account("uploads")).token)) },
   {
     endpoint: "POST /v1/services/uploads",
-    input: "25 MiB + 10 bytes with Content-Length",
+    input: "100 MiB + 10 bytes with Content-Length (over MAX_SOURCE_BYTES)",
     expect: { status: 413, error: "PAYLOAD_TOO_LARGE" },
-    send: async (ctx) => wrap(await raw(UPLOADS, new Uint8Array(25 * 1024 * 1024 + 10), { "content-type": "image/png" }, (await ctx.account("uploads")).token)),
+    send: async (ctx) => wrap(await raw(UPLOADS, new Uint8Array(100 * 1024 * 1024 + 10), { "content-type": "image/png" }, (await ctx.account("uploads")).token)),
   },
   {
     endpoint: "POST /v1/services/uploads",
-    input: "26 MiB streamed without Content-Length",
+    input: "a PDF of 25 MiB + 10 bytes with Content-Length (over MAX_PDF_BYTES)",
     expect: { status: 413, error: "PAYLOAD_TOO_LARGE" },
     send: async (ctx) => {
-      let chunks = 26;
+      const pdf = new Uint8Array(25 * 1024 * 1024 + 10);
+      pdf.set(text("%PDF-1.7\n"));
+      return wrap(await raw(UPLOADS, pdf, { "content-type": "application/pdf" }, (await ctx.account("uploads")).token));
+    },
+  },
+  {
+    endpoint: "POST /v1/services/uploads",
+    input: "a PNG of 9 MiB streamed without Content-Length (MAX_SOURCE_BYTES 8 MiB)",
+    expect: { status: 413, error: "PAYLOAD_TOO_LARGE" },
+    send: async (ctx) => {
+      let chunks = 9;
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           if (chunks-- <= 0) return controller.close();
-          controller.enqueue(new Uint8Array(1 << 20));
+          const chunk = new Uint8Array(1 << 20);
+          if (chunks === 8) chunk.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+          controller.enqueue(chunk);
         },
       });
-      return wrap(await raw(UPLOADS, body, { "content-type": "image/png" }, (await ctx.account("uploads")).token));
+      const call = apiWith({ MAX_SOURCE_BYTES: String(8 * 1024 * 1024) });
+      return wrap(await call(UPLOADS, { method: "POST", token: (await ctx.account("uploads")).token, rawBody: body, headers: { "content-type": "image/png" } }));
     },
   },
   {
@@ -597,14 +611,15 @@ export const CASES: Case[] = [
       ["a Markdown file", () => fixtureUrl("preflight/README.md"), 422, "UNPROCESSABLE_INPUT"],
       ["a source answering HTTP 404", () => fixtureUrl("404", "status"), 422, "UNPROCESSABLE_INPUT"],
       ["a source answering HTTP 500", () => fixtureUrl("500", "status"), 422, "UNPROCESSABLE_INPUT"],
-      ["a body that never ends", () => fixtureUrl("", "endless"), 413, "PAYLOAD_TOO_LARGE"],
+      // Staged in R2 up to the limit: 8 MiB here, so the default 100 MiB does not race the fetch deadline.
+      ["a body that never ends (MAX_SOURCE_BYTES 8 MiB)", () => fixtureUrl("", "endless"), 413, "PAYLOAD_TOO_LARGE", { MAX_SOURCE_BYTES: String(8 * 1024 * 1024) }],
     ] as const
   ).map(
-    ([input, url, status, error]): Case => ({
+    ([input, url, status, error, settings]: readonly [string, () => string, number, string, Partial<Env>?]): Case => ({
       endpoint: "POST /v1/services/preflight/checks",
       input,
       expect: { status, error },
-      send: async (ctx) => wrap(await api(CHECKS, { token: (await ctx.account("checks-sources")).token, body: { designId: "bad-input", fileUrl: url() } })),
+      send: async (ctx) => wrap(await (settings ? apiWith(settings) : api)(CHECKS, { token: (await ctx.account("checks-sources")).token, body: { designId: "bad-input", fileUrl: url() } })),
     }),
   ),
 

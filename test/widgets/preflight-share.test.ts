@@ -1,21 +1,11 @@
-import { createExecutionContext, env } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import type { Env } from "../../src/platform/env";
-import { apiCaller, type ApiCaller } from "../helpers/api";
+import { apiWith, type ApiCaller } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
 import { mint, shopWithOrigin, type Shop } from "./helpers";
 
 const CHECKS = "/v1/services/preflight/checks";
 const today = () => new Date().toISOString().slice(0, 10);
-
-/** The Worker's fetch handler with settings of the test's own (tight limits). */
-function apiWith(settings: Partial<Env>): ApiCaller {
-  return apiCaller(async (request) => {
-    const response = await worker.fetch(request, { ...env, ...settings }, createExecutionContext());
-    return { response, text: await response.text() };
-  });
-}
 
 const body = (fileUrl = fixtureUrl("preflight/png-gray.png")) => ({ designId: "share", fileUrl });
 

@@ -22,7 +22,7 @@ export const BgRemovePage = () => (
     <section class="card" aria-labelledby="bg-form-heading">
       <h2 id="bg-form-heading">Image and options</h2>
       <form id="bg-form">
-        <SourcePicker id="bg" legend="Image" accept="image/jpeg,image/png,image/webp" hint="JPEG, PNG or WebP, up to 25 MB and 12 megapixels." />
+        <SourcePicker id="bg" legend="Image" accept="image/jpeg,image/png,image/webp" hint="JPEG, PNG or WebP, up to 100 MB and 12 megapixels." />
         <div class="row">
           <div class="field">
             <label for="subject_type">Subject type</label>

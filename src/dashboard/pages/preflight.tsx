@@ -69,7 +69,7 @@ export const PreflightPage = () => (
           id="check"
           legend="Print file"
           accept="image/jpeg,image/png,image/tiff,application/pdf"
-          hint="JPEG, PNG, TIFF or PDF, up to 25 MB."
+          hint="JPEG, PNG or TIFF up to 100 MB, PDF up to 25 MB."
         />
         <div class="row">
           <div class="field">

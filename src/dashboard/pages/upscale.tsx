@@ -12,7 +12,7 @@ export const UpscalePage = () => (
     <section class="card" aria-labelledby="up-form-heading">
       <h2 id="up-form-heading">Image and size</h2>
       <form id="upscale-form">
-        <SourcePicker id="up" legend="Image" accept="image/jpeg,image/png,image/tiff" hint="JPEG, PNG or TIFF, up to 25 MB." />
+        <SourcePicker id="up" legend="Image" accept="image/jpeg,image/png,image/tiff" hint="JPEG, PNG or TIFF, up to 100 MB." />
         <fieldset>
           <legend>Enlarge by</legend>
           <label class="choice">

@@ -1,43 +1,54 @@
-import { withDecodedImage } from "../../imaging/codecs";
+import { HEAD_BYTES } from "../../files/fetch-source";
+import { type DecodeFailure, ImageDecodeError } from "../../imaging/errors";
+import { openRaster } from "../../imaging/open-raster";
 import { sniffType } from "../../imaging/sniff";
-import { ImageDecodeError } from "../../imaging/errors";
-import { decodeTiff } from "../../imaging/tiff-bands";
+import { SourceGoneError, type SourceFile } from "../../imaging/source-file";
+import { oneAtATime } from "../../platform/one-at-a-time";
 import { type Analysis, issue, type PreflightIssue, type Requirements } from "../issues";
 import { placeImage, raiseRasterIssues, SOFT_IMAGE_THRESHOLD } from "./checks";
 import type { RasterFacts, ReadableRasterFacts } from "./facts";
-import type { RasterFormat, RasterHeader } from "./header";
+import { type RasterFormat, type RasterHeader, UnreadableRaster } from "./header";
 import { readJpegHeader } from "./jpeg";
-import { measurePixels, type PixelFacts } from "./pixels";
+import { measureRaster, type PixelFacts } from "./pixels";
 import { readPngHeader } from "./png";
-import { readTiffHeader } from "./tiff-header";
+import { scanStructure } from "./structure";
+import { readStoredTiffHeader, readTiffHeader } from "./tiff-header";
 
 export type { RasterFacts } from "./facts";
 
 const READERS: Record<RasterFormat, (bytes: Uint8Array) => RasterHeader> = { jpeg: readJpegHeader, png: readPngHeader, tiff: readTiffHeader };
 
-/** JPEG processes mozjpeg decodes; a failure on one of these means broken data, not a missing feature. */
-const PLAIN_JPEG = new Set(["jpeg-baseline", "jpeg-extended", "jpeg-progressive"]);
+/** Most of a file's start read for its header when its metadata runs past the head (Photoshop's XMP can). */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
-type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; damaged: boolean; reason: string };
+/** Why pixels were not measured, as the decoders say (ImageDecodeError's reason); anything else they throw counts as a feature they lack. */
+type PixelOutcome = { ok: true; facts: PixelFacts } | { ok: false; failure: DecodeFailure; reason: string };
 
 /**
- * Decodes, measures and lets go of the pixels inside this one call, so the
- * full-size RGBA (4 bytes per pixel) is garbage as soon as the small
- * greyscale copy exists. JPEG and PNG pixels are measured where the decoder
- * left them (no copy of the frame).
+ * One pixel decode at a time in this isolate. The API Worker's isolate
+ * (128 MB) serves many requests at once, and a decode can hold far more than
+ * a request otherwise does, bands or not: a progressive JPEG keeps its DCT
+ * coefficients (73 MB at 25 MP), an interlaced PNG its first six passes (up
+ * to 48 MiB), a tiled TIFF a row of tiles (up to 32 MiB). Two side by side
+ * could run the isolate out of memory and fail every request in it, so
+ * checks queue for their turn instead. A decode that has not finished
+ * after DECODE_TURN_MS (its request was cancelled) no longer holds the
+ * others up.
  */
-async function analyzePixels(bytes: Uint8Array, header: RasterHeader, maxPixels: number): Promise<PixelOutcome> {
-  try {
-    const facts =
-      header.format === "tiff" ? measurePixels(await decodeTiff(bytes, { maxPixels })) : await withDecodedImage(bytes, header.format, async (image) => measurePixels(image));
-    return { ok: true, facts };
-  } catch (error) {
-    const message = describeError(error);
-    if (header.format === "tiff" && error instanceof ImageDecodeError) return { ok: false, damaged: error.reason === "damaged", reason: message };
-    // mozjpeg and the PNG decoder have no optional features left for these files: failing means the data is bad.
-    const damaged = header.format === "png" || PLAIN_JPEG.has(header.compression);
-    return { ok: false, damaged, reason: message };
-  }
+const DECODE_TURN_MS = 60_000;
+const decodeTurn = oneAtATime(DECODE_TURN_MS);
+
+/** Decodes the pixels band by band and measures them as they pass; no full frame is kept. */
+function analyzePixels(file: SourceFile, maxPixels: number): Promise<PixelOutcome> {
+  return decodeTurn(async () => {
+    try {
+      return { ok: true, facts: await measureRaster(await openRaster(file, { maxPixels })) };
+    } catch (error) {
+      // The stored file vanished under the check: that is no fact about the file.
+      if (error instanceof SourceGoneError) throw error;
+      return { ok: false, failure: error instanceof ImageDecodeError ? error.reason : "unsupported", reason: describeError(error) };
+    }
+  });
 }
 
 /** The wasm decoders throw Errors, strings or bare objects; a report needs words. */
@@ -46,11 +57,37 @@ function describeError(error: unknown): string {
   return text && text !== "[object Object]" ? text : "the decoder failed";
 }
 
-function unreadable(bytes: Uint8Array, format: RasterFormat | null, reason: string, issues: PreflightIssue[]): Analysis<RasterFacts> {
+function unreadable(byteLength: number, format: RasterFormat | null, reason: string, issues: PreflightIssue[]): Analysis<RasterFacts> {
   return {
-    file: { readable: false, format, byteLength: bytes.length, reason },
+    file: { readable: false, format, byteLength, reason },
     issues: [...issues, issue("RASTER_DAMAGED", `The file cannot be read: ${reason}.`, { reason })],
   };
+}
+
+/**
+ * The header of a file, read from its first bytes. A file larger than its
+ * head is never read whole: a JPEG's or PNG's structure is walked as it
+ * streams (the damage found there stands in for what the reader would have
+ * found at the end), and a TIFF's tags are read by range wherever they are.
+ */
+async function readHeader(file: SourceFile, head: Uint8Array, format: RasterFormat): Promise<RasterHeader> {
+  if (file.size <= head.length) return parse(format, head);
+  if (format === "tiff") return readStoredTiffHeader(file);
+  const structure = await scanStructure(file, head, format);
+  // The metadata ends where the image data starts; past the head only when the file carries a lot of it.
+  const metadataEnd = Math.min(structure.dataStart ?? 0, MAX_HEADER_BYTES);
+  const start = metadataEnd > head.length ? await file.read(0, metadataEnd) : head;
+  // The reader sees only the file's start, which naturally ends inside the image data: its damage is the walk's.
+  return { ...parse(format, start), damage: structure.damage };
+}
+
+/** Header readers only parse untrusted bytes: anything they throw means the file is unreadable. */
+function parse(format: RasterFormat, bytes: Uint8Array): RasterHeader {
+  try {
+    return READERS[format](bytes);
+  } catch (error) {
+    throw error instanceof UnreadableRaster ? error : new UnreadableRaster(describeError(error));
+  }
 }
 
 /**
@@ -62,41 +99,40 @@ function unreadable(bytes: Uint8Array, format: RasterFormat | null, reason: stri
  * header checks run and RASTER_TOO_LARGE says which pixel checks did not.
  * Pixel checks that a limit kept from running are an error, so the report
  * fails: a file nobody could look at must never pass as printable (a
- * decompression bomb would otherwise come out as mere warnings). Pixels
- * that a decoder here cannot read (a CMYK JPEG) stay an info: that is this
- * service's gap, not a property of the file.
+ * decompression bomb would otherwise come out as mere warnings), and so
+ * are those a decoder's memory bound stopped. Pixels in a form the decoders
+ * here do not read stay an info: that is this service's gap, not a
+ * property of the file.
  * `type` is what the caller believes the file is; the bytes decide, and a
  * disagreement is reported as FILE_TYPE_MISMATCH (a caller that passes the
  * sniffed type never sees it).
  *
- * `byteLength` above `bytes.length` says the bytes are only the start of a
- * file known to be whole (an AI fix job's own output, too large to read
- * whole): the header checks run on that start, the pixel checks do not.
+ * The file is read from where it is stored (R2), never whole: `head` is its
+ * first bytes when the caller has them already.
  */
 export async function analyzeRaster(
-  bytes: Uint8Array,
+  file: SourceFile,
   type: RasterFormat,
   req: Requirements,
   maxPixels: number,
-  byteLength = bytes.length,
+  head?: Uint8Array,
 ): Promise<Analysis<RasterFacts>> {
-  const partial = byteLength > bytes.length;
-  const sniffed = sniffType(bytes);
+  const start = head ?? (await file.read(0, HEAD_BYTES));
+  const sniffed = sniffType(start);
   const format: RasterFormat | null = sniffed === "jpeg" || sniffed === "png" || sniffed === "tiff" ? sniffed : null;
   const issues: PreflightIssue[] = [];
-  if (!format) return unreadable(bytes, null, sniffed ? `it is a ${sniffed.toUpperCase()} file, not a ${type.toUpperCase()}` : `it is not a ${type.toUpperCase()} file`, []);
+  if (!format) return unreadable(file.size, null, sniffed ? `it is a ${sniffed.toUpperCase()} file, not a ${type.toUpperCase()}` : `it is not a ${type.toUpperCase()} file`, []);
   if (format !== type) {
     issues.push(issue("FILE_TYPE_MISMATCH", `The file was sent as ${type.toUpperCase()} but is ${format.toUpperCase()}; it was checked as ${format.toUpperCase()}.`, { claimed: type, detected: format }));
   }
 
   let header: RasterHeader;
   try {
-    header = READERS[format](bytes);
-    // A start of a file naturally ends inside a chunk: that is not damage.
-    if (partial) header = { ...header, damage: null };
+    header = await readHeader(file, start, format);
   } catch (error) {
-    // Header readers only parse untrusted bytes: anything they throw means the file is unreadable.
-    return unreadable(bytes, format, describeError(error), issues);
+    // Anything else is reading the stored file failing, not the file.
+    if (!(error instanceof UnreadableRaster)) throw error;
+    return unreadable(file.size, format, error.message, issues);
   }
 
   const pixels = header.widthPx * header.heightPx;
@@ -116,24 +152,22 @@ export async function analyzeRaster(
         limit: "MAX_SOURCE_PIXELS",
       }),
     );
-  } else if (partial) {
-    issues.push(
-      issue("PIXEL_CHECKS_SKIPPED", `The file (${(byteLength / 2 ** 20).toFixed(0)} MiB) is larger than the service reads whole (MAX_SOURCE_BYTES), so ${unchecked} ${cannotPass}.`, { byteLength, limit: "MAX_SOURCE_BYTES" }, { severity: "error" }),
-    );
   } else if (header.undecodable) {
     issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${header.undecodable}), so ${unchecked}.`, { reason: header.undecodable }));
   } else {
-    const outcome = await analyzePixels(bytes, header, maxPixels);
+    const outcome = await analyzePixels(file, maxPixels);
     if (outcome.ok) pixelFacts = outcome.facts;
-    else if (outcome.damaged) issues.push(issue("RASTER_DAMAGED", `The image data does not decode (decoder: ${outcome.reason}); ${unchecked}.`, { reason: outcome.reason }));
-    else issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked}.`, { reason: outcome.reason }));
+    else if (outcome.failure === "damaged") issues.push(issue("RASTER_DAMAGED", `The image data does not decode (decoder: ${outcome.reason}); ${unchecked}.`, { reason: outcome.reason }));
+    else if (outcome.failure === "too_large") {
+      issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked} ${cannotPass}.`, { reason: outcome.reason, limit: "decoder" }, { severity: "error" }));
+    } else issues.push(issue("PIXEL_CHECKS_SKIPPED", `The pixels were not decoded (${outcome.reason}), so ${unchecked}.`, { reason: outcome.reason }));
   }
 
   const placement = placeImage(header, req);
   const facts: ReadableRasterFacts = {
     readable: true,
     format,
-    byteLength,
+    byteLength: file.size,
     widthPx: header.widthPx,
     heightPx: header.heightPx,
     megapixels: round2(pixels / 1e6),

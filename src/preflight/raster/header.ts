@@ -35,7 +35,7 @@ export interface RasterHeader {
   compression: string;
   /** Why the file's structure is broken (cut short, no end marker) although its header was readable. */
   damage: string | null;
-  /** Why its pixels are not decoded here although the file is sound, e.g. a CMYK JPEG. */
+  /** Why its pixels are not decoded here although the file is sound, e.g. a 12-bit JPEG. */
   undecodable: string | null;
 }
 

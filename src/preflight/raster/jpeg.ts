@@ -30,16 +30,15 @@ interface Frame {
 
 /**
  * Walks the JPEG's marker segments: SOF (size, precision, components), JFIF
- * APP0 density, EXIF APP1, ICC_PROFILE APP2 chunks and the Adobe APP14
- * transform; then skips the entropy-coded scans to find EOI, because a
- * decoder fills a cut-off scan with grey without failing.
+ * APP0 density, EXIF APP1 and ICC_PROFILE APP2 chunks; then skips the
+ * entropy-coded scans to find EOI, because a decoder may fill a cut-off
+ * scan with grey without failing.
  */
 export function readJpegHeader(b: Uint8Array): RasterHeader {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) throw new UnreadableRaster("not a JPEG file (no SOI marker)");
   let frame: Frame | null = null;
   let jfif: { units: number; x: number; y: number } | null = null;
   let exif: ReturnType<typeof readExif> | null = null;
-  let adobeTransform: number | null = null;
   const iccChunks = new Map<number, Uint8Array>();
   let iccCount = 0;
   let damage: string | null = null;
@@ -84,8 +83,6 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
       // Profiles over 64 KB are split over several APP2 segments, numbered from 1.
       iccChunks.set(b[s + 12]!, b.subarray(s + 14, end));
       iccCount = b[s + 13]!;
-    } else if (marker === 0xee && startsWith(b, s, "Adobe") && length >= 14) {
-      adobeTransform = b[s + 11]!;
     }
     i = end;
     if (marker === 0xda) {
@@ -135,9 +132,9 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
     iccProfile = parts.every((p) => p) ? describeIcc(concatBytes(parts as Uint8Array[])) : { present: true, description: null, colorSpace: null, bytes: null };
   }
 
+  // CMYK and YCCK decode to sRGB through the colour engine (src/imaging/jpeg-bands.ts).
   let undecodable: string | null = null;
-  if (colorMode === "cmyk") undecodable = `a ${adobeTransform === 2 ? "YCCK-encoded" : "CMYK"} JPEG, which the JPEG decoder here cannot turn into RGB`;
-  else if (colorMode === "other") undecodable = `JPEG with ${frame.components} components`;
+  if (colorMode === "other") undecodable = `JPEG with ${frame.components} components`;
   else if (frame.precision !== 8) undecodable = `${frame.precision}-bit JPEG`;
 
   return {

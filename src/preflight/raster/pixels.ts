@@ -1,8 +1,11 @@
+import { pipeRaster, type RasterStream, type RowBand } from "../../imaging/raster-stream";
+
 /**
  * What only the pixels can tell: whether any pixel is not fully opaque, and
- * how sharp the image is. One pass over the decoded RGBA builds a greyscale
- * copy no larger than SHARPNESS_LONG_SIDE_PX on its long side (area average)
- * and notes alpha on the way; the full-size pixels are not needed afterwards.
+ * how sharp the image is. One pass over the decoded RGBA, band by band,
+ * builds a greyscale copy no larger than SHARPNESS_LONG_SIDE_PX on its long
+ * side (area average) and notes alpha on the way; no band is needed after
+ * it has been added, so a full-size frame never has to exist.
  */
 
 /** Images are measured at most this large, so the score means blur relative to the picture, not to its pixel count. */
@@ -12,52 +15,78 @@ const MIN_MEASURED_SIDE_PX = 16;
 /** Crété-Roffet's re-blur: a 9-tap box filter along each axis. */
 const REBLUR_TAPS = 9;
 
-export interface RgbaPixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray | Uint8Array;
-}
-
 export interface PixelFacts {
   alphaUsed: boolean;
   /** Null when the picture is too small or has no edges at all (a flat fill). */
   sharpness: { score: number; sampledWidthPx: number; sampledHeightPx: number } | null;
 }
 
-/** Luma (Rec. 601) of the pixels as printed: transparent areas flattened onto white, as a printer would. */
-function greyscaleCopy(image: RgbaPixels): { grey: Float32Array; width: number; height: number; alphaUsed: boolean } {
-  const { width: w, height: h, data } = image;
-  const scale = Math.min(1, SHARPNESS_LONG_SIDE_PX / Math.max(w, h));
-  const dw = Math.max(1, Math.round(w * scale));
-  const dh = Math.max(1, Math.round(h * scale));
-  const colBin = new Int32Array(w);
-  const colCount = new Float32Array(dw);
-  for (let x = 0; x < w; x++) {
-    colBin[x] = Math.floor((x * dw) / w);
-    colCount[colBin[x]!]!++;
-  }
-  const rowCount = new Float32Array(dh);
-  for (let y = 0; y < h; y++) rowCount[Math.floor((y * dh) / h)]!++;
+/**
+ * Luma (Rec. 601) of the pixels as printed, transparent areas flattened
+ * onto white as a printer would, summed into the cells of the small copy.
+ * Rows are added top to bottom in any bands; the sums, and so the result,
+ * do not depend on how the rows were split.
+ */
+class GreyscaleCopy {
+  readonly width: number;
+  readonly height: number;
+  readonly grey: Float32Array;
+  alphaUsed = false;
+  private readonly colBin: Int32Array;
+  private readonly colCount: Float32Array;
+  private readonly rowCount: Float32Array;
 
-  const grey = new Float32Array(dw * dh);
-  let alphaUsed = false;
-  for (let y = 0, i = 0; y < h; y++) {
-    const rowBase = Math.floor((y * dh) / h) * dw;
-    for (let x = 0; x < w; x++, i += 4) {
-      const a = data[i + 3]!;
-      const luma = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-      let value = luma;
-      if (a !== 255) {
-        alphaUsed = true;
-        value = (luma * a) / 255 + (255 - a);
+  constructor(
+    private readonly sourceWidth: number,
+    private readonly sourceHeight: number,
+  ) {
+    const w = sourceWidth;
+    const h = sourceHeight;
+    const scale = Math.min(1, SHARPNESS_LONG_SIDE_PX / Math.max(w, h));
+    const dw = (this.width = Math.max(1, Math.round(w * scale)));
+    const dh = (this.height = Math.max(1, Math.round(h * scale)));
+    this.colBin = new Int32Array(w);
+    this.colCount = new Float32Array(dw);
+    for (let x = 0; x < w; x++) {
+      this.colBin[x] = Math.floor((x * dw) / w);
+      this.colCount[this.colBin[x]!]!++;
+    }
+    this.rowCount = new Float32Array(dh);
+    for (let y = 0; y < h; y++) this.rowCount[Math.floor((y * dh) / h)]!++;
+    this.grey = new Float32Array(dw * dh);
+  }
+
+  /** Rows `y` to `y + rows - 1`, RGBA. */
+  add(y: number, rows: number, data: Uint8ClampedArray | Uint8Array): void {
+    const { sourceWidth: w, sourceHeight: h, width: dw, height: dh, grey, colBin } = this;
+    for (let row = y, i = 0; row < y + rows; row++) {
+      const rowBase = Math.floor((row * dh) / h) * dw;
+      for (let x = 0; x < w; x++, i += 4) {
+        const a = data[i + 3]!;
+        const luma = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+        let value = luma;
+        if (a !== 255) {
+          this.alphaUsed = true;
+          value = (luma * a) / 255 + (255 - a);
+        }
+        grey[rowBase + colBin[x]!]! += value;
       }
-      grey[rowBase + colBin[x]!]! += value;
     }
   }
-  for (let dy = 0; dy < dh; dy++) {
-    for (let dx = 0; dx < dw; dx++) grey[dy * dw + dx]! /= colCount[dx]! * rowCount[dy]!;
+
+  /** Alpha use and sharpness, once every row was added. */
+  measure(): PixelFacts {
+    const { width, height, grey, alphaUsed } = this;
+    for (let dy = 0; dy < height; dy++) {
+      for (let dx = 0; dx < width; dx++) grey[dy * width + dx]! /= this.colCount[dx]! * this.rowCount[dy]!;
+    }
+    if (Math.min(width, height) < MIN_MEASURED_SIDE_PX) return { alphaUsed, sharpness: null };
+    const blur = blurEffect(grey, width, height);
+    return {
+      alphaUsed,
+      sharpness: blur === null ? null : { score: Math.round((1 - blur) * 1000) / 1000, sampledWidthPx: width, sampledHeightPx: height },
+    };
   }
-  return { grey, width: dw, height: dh, alphaUsed };
 }
 
 /**
@@ -101,13 +130,13 @@ function axisBlur(grey: Float32Array, reblurred: Float32Array, along: number, ac
   return variation > 0 ? (variation - lost) / variation : null;
 }
 
-/** Alpha use and sharpness in one pass over the decoded pixels. */
-export function measurePixels(image: RgbaPixels): PixelFacts {
-  const { grey, width, height, alphaUsed } = greyscaleCopy(image);
-  if (Math.min(width, height) < MIN_MEASURED_SIDE_PX) return { alphaUsed, sharpness: null };
-  const blur = blurEffect(grey, width, height);
-  return {
-    alphaUsed,
-    sharpness: blur === null ? null : { score: Math.round((1 - blur) * 1000) / 1000, sampledWidthPx: width, sampledHeightPx: height },
-  };
+/** Alpha use and sharpness of a decoded raster, read band by band. */
+export async function measureRaster(raster: RasterStream): Promise<PixelFacts> {
+  const copy = new GreyscaleCopy(raster.info.width, raster.info.height);
+  await pipeRaster(raster, [], {
+    start: () => {},
+    write: (band: RowBand) => copy.add(band.y, band.height, band.rows),
+    finish: () => {},
+  });
+  return copy.measure();
 }

@@ -131,7 +131,7 @@ class BgRemove extends PrintcartElement {
 BgRemove.services = ["bg-remove"];
 BgRemove.label = "Background removal";
 BgRemove.buttonText = "Choose a photo";
-BgRemove.hint = "JPEG, PNG or WebP, up to 25 MB";
+BgRemove.hint = "JPEG, PNG or WebP, up to 100 MB";
 BgRemove.accept = IMAGE_TYPES.join(",");
 BgRemove.types = IMAGE_TYPES;
 BgRemove.template = '<div class="preview" part="preview" hidden>' +
@@ -183,7 +183,7 @@ class Preflight extends PrintcartElement {
 Preflight.services = ["preflight"];
 Preflight.label = "Print file check";
 Preflight.buttonText = "Choose a print file";
-Preflight.hint = "PDF, JPEG, PNG or TIFF, up to 25 MB";
+Preflight.hint = "PDF up to 25 MB; JPEG, PNG or TIFF up to 100 MB";
 Preflight.accept = "application/pdf,image/jpeg,image/png,image/tiff,.pdf,.tif,.tiff";
 Preflight.types = ["application/pdf", "image/jpeg", "image/png", "image/tiff", "image/webp"];
 Preflight.template = '<div class="result" part="result" hidden><p><span class="badge" part="badge"></span></p>' +

@@ -15,7 +15,14 @@ export async function http(
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // The runtime's own answers (a Worker that crashed or was restarted) are plain text.
+    throw new Error(`${init.method ?? (init.body !== undefined ? "POST" : "GET")} ${pathname}: ${res.status}, not JSON: ${text.slice(0, 300)}`);
+  }
+  return { status: res.status, body, headers: res.headers };
 }
 
 /** The dev server's admin key (.dev.vars.example). */

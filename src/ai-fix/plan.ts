@@ -57,10 +57,19 @@ function unprocessable(message: string, details: Record<string, unknown> = {}): 
 
 const num = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null);
 
-/** The raster's print resolution: at the canvas when the report had one, else the file's own dpi, else the required dpi. */
+/**
+ * The raster's print resolution: at the canvas when the report had one, else
+ * the file's own dpi, else the required dpi. The report's effectivePpi is
+ * rounded down (a rating), so when it came from the file's own dpi that dpi
+ * is used as stored: a 150 dpi PNG holds 5905 px/m, 149.99 dpi, and its 2×
+ * upscale must say 299.98, not 298.
+ */
 function printPpiOf(file: Record<string, unknown>, requirements: Record<string, unknown>): number | null {
   const embedded = file.embeddedDpi as { x?: number; y?: number } | null | undefined;
-  return num(file.effectivePpi) ?? num(embedded ? Math.min(embedded.x ?? 0, embedded.y ?? 0) : null) ?? num(requirements.requiredDpi);
+  const embeddedPpi = num(embedded ? Math.min(embedded.x ?? 0, embedded.y ?? 0) : null);
+  const basis = (file.printSizeInches as { basis?: string } | null | undefined)?.basis;
+  if (basis === "embedded_dpi" && embeddedPpi) return embeddedPpi;
+  return num(file.effectivePpi) ?? embeddedPpi ?? num(requirements.requiredDpi);
 }
 
 /**

@@ -19,11 +19,11 @@ import { walletSection } from "./wallet.mjs";
 
 const SECTIONS = {
   bundles: bundlesSection,
+  memory: memorySection,
   wallet: walletSection,
   "bg-removal": bgRemovalSection,
   preflight: preflightSection,
   fixes: fixesSection,
-  memory: memorySection,
   "jpeg-bands": jpegBandsSection,
   "png-bands": pngBandsSection,
   "tiff-bands": tiffBandsSection,

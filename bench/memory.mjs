@@ -262,7 +262,14 @@ function summary(rows, mp, formats) {
 
 /** The "Memory" section of bench/RESULTS.md. */
 export async function memorySection(options) {
-  const r = await benchMemory(options);
+  return renderMemory(await benchMemory(options));
+}
+
+/**
+ * The section from measurements: `benchMemory`'s, or ones gathered from the
+ * `memory <id>: {json}` lines of several runs' logs (fromLogLines).
+ */
+export function renderMemory(r) {
   const rows = perIsolate(r.results);
   const measured = rows.filter((row) => !row.x.large);
   const large = rows.filter((row) => row.x.large);
@@ -332,7 +339,8 @@ ${LARGE_SIZES.map((mp) => `#### ${mp} MP\n\n${summary(large, mp, LARGE_FORMATS)}
 Peak of each isolate a job runs in, at 12 MP and at 25 MP (the deployed
 \`MAX_SOURCE_PIXELS\` and \`BG_REMOVE_MAX_PIXELS\`: ${(deployedPixelLimit("MAX_SOURCE_PIXELS") / 1e6).toFixed(0)} and ${(deployedPixelLimit("BG_REMOVE_MAX_PIXELS") / 1e6).toFixed(0)} MP), for
 four kinds of photo (film grain, so the files are as large as a camera's:
-baseline JPEG q90 4:2:0, the same progressive, PNG RGB, and CMYK JPEG
+baseline JPEG q90 (ImageMagick keeps full-resolution chroma, 4:4:4, at
+quality 90 and above), the same progressive, PNG RGB, and CMYK JPEG
 separated by ImageMagick with the decoder's default press profile embedded),
 against the ${LIMIT_MB} MB (2^20 bytes) a Workers isolate may hold: its JS
 heap, every ArrayBuffer and every WebAssembly memory. Checks run in the API
@@ -402,6 +410,17 @@ so far; never ORT's heap beside a fix job, whose kind has a consumer Worker
 of its own), and the API's isolate serves every other request of its share
 of traffic while it checks a file.
 `;
+}
+
+/** Results from `memory <id>: {json}` log lines (the last line of an id wins), with the load of the runs. */
+export function fromLogLines(lines, load) {
+  const byId = new Map();
+  for (const line of lines) {
+    const m = /^memory (\S+): (\{.*\})$/.exec(line);
+    if (m && JOBS[m[1]]) byId.set(m[1], JSON.parse(m[2]));
+  }
+  const results = DEFAULT_JOBS.filter((id) => byId.has(id)).map((id) => ({ id, ...JOBS[id], input: JOBS[id].input(), ...byId.get(id) }));
+  return { results, skipped: DEFAULT_JOBS.filter((id) => !byId.has(id)), load };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -273,7 +273,7 @@ export function renderMemory(r) {
   const rows = perIsolate(r.results);
   const measured = rows.filter((row) => !row.x.large);
   const large = rows.filter((row) => row.x.large);
-  const details = table(
+  const details = !measured.length ? "None." : table(
     measured.map((row) => {
       const { x, held, collected } = row;
       const peak = collected?.peak ?? held.peak;

@@ -6,6 +6,7 @@
 // (bench/lib/isolate-memory.mjs).
 //
 //   node bench/memory.mjs [job ...]      prints the section; e.g. `node bench/memory.mjs upscale-4x`
+import { statSync } from "node:fs";
 import os from "node:os";
 import { runBgRemovalJob } from "./bg-removal/api.mjs";
 import { reportOf, runFixJob } from "./fixes/api.mjs";
@@ -19,14 +20,24 @@ import { table } from "./lib/markdown.mjs";
 import { ensureTokens } from "./lib/tokens.mjs";
 
 const LIMIT_MB = 128;
-// Only what the bench's own traffic would hit is raised; every pixel and
-// byte limit stays as deployed, so each input is the largest the service
-// takes for that job.
-const VARS = { RATE_LIMIT_PER_MINUTE: "100000", PREFLIGHT_CHECKS_PER_DAY: "100000" };
+// Only what the bench's own traffic would hit is raised, and the API's
+// source byte limit (25 MiB), which a 25 MP PNG with grain (about 45 MB)
+// exceeds before any decoding; every pixel limit stays as deployed, so
+// 25 MP is the largest input each kind takes.
+const VARS = { RATE_LIMIT_PER_MINUTE: "100000", PREFLIGHT_CHECKS_PER_DAY: "100000", MAX_SOURCE_BYTES: String(100 * 1024 * 1024) };
+/** For the sizes past the deployed limits: the limits raised, to find where each kind stops on its own. */
+const LARGE_VARS = { ...VARS, MAX_SOURCE_PIXELS: "60000000", BG_REMOVE_MAX_PIXELS: "60000000", MAX_OUTPUT_PIXELS: "240000000", FETCH_TIMEOUT_MS: "60000" };
 
+const FORMATS = {
+  jpeg: { label: "baseline JPEG", format: "jpeg", options: {} },
+  progressive: { label: "progressive JPEG", format: "jpeg", options: { progressive: true } },
+  png: { label: "PNG", format: "png", options: {} },
+  cmyk: { label: "CMYK JPEG", format: "jpeg", options: { cmyk: true } },
+};
 const photo = (mp, format) => {
-  const p = benchPhoto(mp, format, { grain: true });
-  return { file: p.file, label: `${mp} MP ${format.toUpperCase()} (${p.width}×${p.height})` };
+  const f = FORMATS[format];
+  const p = benchPhoto(mp, f.format, { grain: true, ...f.options });
+  return { file: p.file, mp, format, label: `${mp} MP ${f.label} (${p.width}×${p.height}, ${(statSync(p.file).size / 2 ** 20).toFixed(1)} MB)` };
 };
 const pdf = (pages) => ({ file: benchPdf(pages).file, label: `PDF, ${pages} pages` });
 const tiny = () => ({ file: tinyPng(), label: "16×16 PNG" });
@@ -34,18 +45,29 @@ const tiny = () => ({ file: tinyPng(), label: "16×16 PNG" });
 /**
  * How each kind is run: `prepare` does what comes before the job and is not
  * its work (a fix job's preflight report, in the API's isolate), and returns
- * the job itself, which may run more than once.
+ * the job itself, which may run more than once. A refusal is an outcome,
+ * not an error of the bench.
  */
+const refused = (error) => ({ status: "refused", error: error.message.slice(0, 300) });
 const bgRemoval = () => async (server, file) => async () => {
   const { job } = await runBgRemovalJob(server.base, server.token, server.url(file));
   return { status: job.status, error: job.error_message };
 };
 const check = (kind) => async (server, file) => async () => {
-  const { report } = await runCheck(server.base, server.token, server.url(file), kind);
-  return { status: "completed", report: report.status };
+  try {
+    const { report } = await runCheck(server.base, server.token, server.url(file), kind);
+    return { status: "completed", report: report.status };
+  } catch (error) {
+    return refused(error);
+  }
 };
 const fixJob = (fixTypes, kind) => async (server, file) => {
-  const reportId = await reportOf(server.base, server.token, server.url(file), kind);
+  let reportId;
+  try {
+    reportId = await reportOf(server.base, server.token, server.url(file), kind);
+  } catch (error) {
+    return async () => refused(error);
+  }
   return async () => {
     const { job } = await runFixJob(server.base, server.token, reportId, fixTypes);
     return { status: job.status, error: job.errorMessage };
@@ -53,162 +75,298 @@ const fixJob = (fixTypes, kind) => async (server, file) => {
 };
 
 /**
- * The job kinds, each at the largest input the deployed limits allow
- * (MAX_SOURCE_PIXELS 12 MP, BG_REMOVE_MAX_PIXELS 5 MP; a 4× of 12 MP is
- * 192 MP, inside MAX_OUTPUT_PIXELS), each after a small warm-up of its own
- * kind. Photos carry film grain, so their files are as large as a real
- * photo's.
+ * The kinds measured on photos. Background removal runs in two Workers:
+ * `prepare` and `composite` in the image Worker (the AI fix consumer),
+ * `segment` in the model Worker; both isolates are sampled. Each job runs
+ * after a small warm-up of its own kind.
  */
-const JOBS = {
-  "bg-removal": { kind: "Background removal (`auto`)", isolate: "consumer", input: () => photo(5, "jpeg"), warmup: () => photo(1, "jpeg"), prepare: bgRemoval() },
-  "check-jpeg": { kind: "Preflight check", isolate: "api", input: () => photo(12, "jpeg"), warmup: () => photo(1, "jpeg"), prepare: check("raster") },
-  "check-png": { kind: "Preflight check", isolate: "api", input: () => photo(12, "png"), warmup: () => photo(1, "png"), prepare: check("raster") },
-  "check-pdf": { kind: "Preflight check", isolate: "api", input: () => pdf(200), warmup: () => pdf(1), prepare: check("pdf") },
-  "upscale-2x": { kind: "Fix job: `upscale_resolution_2x`", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_2x"], "raster") },
-  "upscale-4x": { kind: "Fix job: `upscale_resolution_4x`", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["upscale_resolution_4x"], "raster") },
-  "bleed-raster": { kind: "Fix job: `add_bleed` (raster)", isolate: "fixes", input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["add_bleed"], "raster") },
-  "bleed-pdf": { kind: "Fix job: `add_bleed` (PDF)", isolate: "fixes", input: () => pdf(200), warmup: () => pdf(1), prepare: fixJob(["add_bleed"], "pdf") },
+const PHOTO_KINDS = {
+  "bg-removal": { kind: "Background removal (`auto`)", isolates: ["fixes", "consumer"], warmup: () => photo(1, "jpeg"), prepare: bgRemoval() },
+  check: { kind: "Preflight check", isolates: ["api"], warmup: (format) => photo(1, format), prepare: check("raster") },
+  "upscale-2x": { kind: "Fix job: `upscale_resolution_2x`", isolates: ["fixes"], warmup: tiny, prepare: fixJob(["upscale_resolution_2x"], "raster") },
 };
+export const SIZES = [12, 25];
+/** Past the deployed limits (raised for these only), sampled once as the jobs run: where each kind stops. */
+export const LARGE_SIZES = [36, 50];
+const LARGE_FORMATS = ["jpeg", "progressive", "png"];
+
+/** Sampled after collections too at the deployed limit only: each collection stands the isolate still, and a 25 MP upscale stops hundreds of times. */
+const COLLECTED_SIZES = [25];
+const JOBS = {};
+for (const mp of [...SIZES, ...LARGE_SIZES])
+  for (const format of Object.keys(FORMATS)) {
+    if (LARGE_SIZES.includes(mp) && !LARGE_FORMATS.includes(format)) continue;
+    for (const [kindId, k] of Object.entries(PHOTO_KINDS))
+      JOBS[`${kindId}@${mp}-${format}`] = { ...k, kindId, mp, large: LARGE_SIZES.includes(mp), collect: COLLECTED_SIZES.includes(mp), input: () => photo(mp, format), warmup: () => k.warmup(format) };
+  }
+Object.assign(JOBS, {
+  "check-pdf": { kind: "Preflight check", kindId: "other", isolates: ["api"], input: () => pdf(200), warmup: () => pdf(1), prepare: check("pdf") },
+  "bleed-raster": { kind: "Fix job: `add_bleed` (raster)", kindId: "other", isolates: ["fixes"], input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["add_bleed"], "raster") },
+  "bleed-pdf": { kind: "Fix job: `add_bleed` (PDF)", kindId: "other", isolates: ["fixes"], input: () => pdf(200), warmup: () => pdf(1), prepare: fixJob(["add_bleed"], "pdf") },
+});
 
 /**
- * One fresh server for each consumer job, so that nothing another job left
- * in the isolate counts (a fix job finds no decoder heap sized by a larger
- * photo); a check runs in the API Worker's isolate, a different one, so
- * each shares a server with a consumer job.
+ * One fresh server for each input of the measured sizes: its check (API
+ * isolate), its background removal (image and model Workers) and its
+ * upscale (image Worker again, so after the background removal's prepare
+ * and composite: what the image Worker keeps between jobs, e.g. a decoder
+ * heap, is in its "at rest" and its peak, as in production where both kinds
+ * share that Worker). The sizes past the limits share one server. The
+ * deployed limit comes first, so a run cut short by its time budget still
+ * has it.
  */
-const SERVERS = [["bg-removal"], ["check-jpeg", "upscale-2x"], ["check-png", "upscale-4x"], ["check-pdf", "bleed-pdf"], ["bleed-raster"]];
+const kindsOf = (mp, format, kinds = Object.keys(PHOTO_KINDS)) => kinds.map((k) => `${k}@${mp}-${format}`);
+const SERVERS = [
+  ...Object.keys(FORMATS).map((format) => ({ vars: VARS, ids: kindsOf(25, format) })),
+  // 50 MP upscaled 2× is the 200 MP MAX_OUTPUT_PIXELS, minutes of work: the 36 MP upscales show the trend.
+  { vars: LARGE_VARS, ids: [...LARGE_FORMATS.flatMap((f) => kindsOf(36, f)), ...LARGE_FORMATS.flatMap((f) => kindsOf(50, f, ["check", "bg-removal"]))] },
+  ...Object.keys(FORMATS).map((format) => ({ vars: VARS, ids: [...kindsOf(12, format), ...(format === "jpeg" ? ["bleed-raster", "bleed-pdf", "check-pdf"] : [])] })),
+];
+const DEFAULT_JOBS = SERVERS.flatMap((g) => g.ids);
+/** A job that has not ended by then is a finding (and must not hold the rest of the bench). */
+const JOB_TIMEOUT_MS = 8 * 60_000;
 
 /**
  * A warm-up job of the kind (module instances, first-use heaps), one full
- * collection (the isolate at rest then holds only what it keeps between
- * jobs), the job sampled as it runs ("held": garbage V8 has not collected
- * yet counts, as it does in the isolate), then the same job again with a
- * full collection before every sample ("after collection": what the job
- * cannot do without).
+ * collection in each isolate the kind uses (each at rest then holds only
+ * what it keeps between jobs), the job sampled as it runs ("held": garbage
+ * V8 has not collected yet counts, as it does in the isolate), then, but
+ * for the sizes past the limits, the same job again with a full collection
+ * before every sample ("after collection": what the job cannot do without).
  */
-async function measureJob(id, server, sampler) {
+async function measureJob(id, server, samplers) {
   const job = JOBS[id];
   const input = job.input();
   await (await job.prepare(server, job.warmup().file))();
   const run = await job.prepare(server, input.file);
   const stretch = async (collecting) => {
-    await sampler.collectGarbage();
-    await sampler.settled();
-    sampler.collectBeforeSamples(collecting);
-    const from = sampler.mark();
+    const used = job.isolates.map((isolate) => [isolate, samplers[isolate]]);
+    const from = {};
+    for (const [isolate, sampler] of used) {
+      await sampler.collectGarbage();
+      await sampler.settled();
+      sampler.collectBeforeSamples(collecting);
+      from[isolate] = sampler.mark();
+    }
     const started = performance.now();
-    const outcome = await run();
+    let timer;
+    const outcome = await Promise.race([run(), new Promise((resolve) => (timer = setTimeout(() => resolve({ status: "timed out", error: `no end within ${JOB_TIMEOUT_MS / 60_000} min` }), JOB_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     const ms = performance.now() - started;
-    await sampler.settled({ collected: collecting });
-    sampler.collectBeforeSamples(false);
-    return { outcome, ms, memory: peakOf(sampler.samples, from, sampler.mark(), { collected: collecting }) };
+    const memory = {};
+    for (const [isolate, sampler] of used) {
+      await sampler.settled({ collected: collecting });
+      sampler.collectBeforeSamples(false);
+      memory[isolate] = peakOf(sampler.samples, from[isolate], sampler.mark(), { collected: collecting });
+    }
+    return { outcome, ms, memory };
   };
   const held = await stretch(false);
-  const collected = await stretch(true);
+  const collected = !job.collect || held.outcome.status !== "completed" ? null : await stretch(true);
   const result = { id, ...job, input, held, collected };
   console.log(`memory ${id}: ${JSON.stringify({ held, collected })}`);
   return result;
 }
 
-export async function benchMemory({ jobs = Object.keys(JOBS) } = {}) {
+/**
+ * `minutes`: the section's time budget (BENCH_MEMORY_MINUTES); a server
+ * group not started by then is left out, and the section says so.
+ */
+export async function benchMemory({ jobs = DEFAULT_JOBS, minutes = Number(process.env.BENCH_MEMORY_MINUTES) || Infinity } = {}) {
+  const until = performance.now() + minutes * 60_000;
+  const skipped = [];
   for (const id of jobs) if (!JOBS[id]) throw new Error(`unknown job ${id}; known: ${Object.keys(JOBS).join(", ")}`);
   const load = { start: os.loadavg()[0] };
-  // Each job kind has its own consumer Worker: background removals, and AI fix jobs.
+  // The model Worker (segmentation) and the image Worker (AI fixes, background removal's prepare and composite).
   const consumers = { consumer: workerName("wrangler.consumer.toml"), fixes: workerName("wrangler.fixes.toml") };
   const results = [];
-  await withBenchContext({ name: "memory", filesDir: printFilesDir, vars: VARS }, async (context) => {
-    for (const group of SERVERS) {
-      const wanted = group.filter((id) => jobs.includes(id));
-      if (!wanted.length) continue;
-      const measureGroup = () =>
-        withApiServer(context, async (server) => {
-          await ensureTokens(server.base, server.token, 5000);
-          // Every probe goes in before the isolates' first job: a wasm memory created before is not seen.
-          const samplers = { api: await sampleIsolate(devtoolsUrl(server.inspectorPort)) };
-          for (const [isolate, name] of Object.entries(consumers)) samplers[isolate] = await sampleIsolate(await runtimeInspectorUrl(server.pid, name));
-          try {
-            const measured = [];
-            for (const id of wanted) measured.push(await measureJob(id, server, samplers[JOBS[id].isolate]));
-            return measured;
-          } finally {
-            for (const sampler of Object.values(samplers)) await sampler.stop();
-          }
-        });
-      // Now and then wrangler restarts the local runtime under the inspector's
-      // traffic (the API's requests then fail with "Your worker restarted
-      // mid-request"); the isolates and their probes are then new, so the
-      // whole group is measured again on a fresh server.
-      results.push(...(await measureGroup().catch((error) => {
-        if (!/restarted/.test(error.message)) throw error;
-        console.log(`bench: memory ${wanted.join(", ")}: ${error.message.slice(0, 200)}; measuring again on a fresh server`);
-        return measureGroup();
-      })));
+  for (const group of SERVERS) {
+    const wanted = group.ids.filter((id) => jobs.includes(id));
+    if (!wanted.length) continue;
+    if (performance.now() > until) {
+      skipped.push(...wanted);
+      continue;
     }
-  });
+    // A context (and its state) per server: the groups differ in their vars.
+    await withBenchContext({ name: "memory", filesDir: printFilesDir, vars: group.vars }, async (context) => {
+      {
+        const measureGroup = () =>
+          withApiServer(context, async (server) => {
+            await ensureTokens(server.base, server.token, 5000);
+            // Every probe goes in before the isolates' first job: a wasm memory created before is not seen.
+            const samplers = { api: await sampleIsolate(devtoolsUrl(server.inspectorPort)) };
+            for (const [isolate, name] of Object.entries(consumers)) samplers[isolate] = await sampleIsolate(await runtimeInspectorUrl(server.pid, name));
+            try {
+              const measured = [];
+              for (const id of wanted) measured.push(await measureJob(id, server, samplers));
+              return measured;
+            } finally {
+              for (const sampler of Object.values(samplers)) await sampler.stop();
+            }
+          });
+        // Now and then wrangler restarts the local runtime under the inspector's
+        // traffic (the API's requests then fail with "Your worker restarted
+        // mid-request"); the isolates and their probes are then new, so the
+        // whole group is measured again on a fresh server.
+        results.push(
+          ...(await measureGroup()
+            .catch((error) => {
+              if (!/restarted/.test(error.message)) throw error;
+              console.log(`bench: memory ${wanted.join(", ")}: ${error.message.slice(0, 200)}; measuring again on a fresh server`);
+              return measureGroup();
+            })
+            .catch((error) => {
+              // One server's failure is reported; the other groups still run.
+              console.log(`bench: memory ${wanted.join(", ")} failed: ${error.message.slice(0, 300)}`);
+              skipped.push(...wanted.map((id) => `${id} (the bench failed: ${error.message.replace(/\s+/g, " ").slice(0, 160)})`));
+              return [];
+            })),
+        );
+      }
+    });
+  }
   load.end = os.loadavg()[0];
-  return { results: jobs.map((id) => results.find((r) => r.id === id)), load };
+  return { results: jobs.map((id) => results.find((r) => r.id === id)).filter(Boolean), skipped, load };
 }
 
-const ISOLATES = { api: "API", consumer: "background removal consumer", fixes: "AI fix consumer" };
+const ISOLATES = { api: "API Worker", consumer: "model Worker", fixes: "image Worker" };
 const mb = (v) => v.toFixed(1);
 const headroom = (v) => `${LIMIT_MB - v >= 0 ? "" : "−"}${Math.abs(LIMIT_MB - v).toFixed(1)}`;
 const parts = (p) => `JS ${mb(p.jsHeapMB)} + buffers ${mb(p.buffersMB)} + wasm ${mb(p.wasmMB)} (${p.wasmMemories})`;
 const failed = (stretch) => stretch.outcome.status !== "completed";
+const outcomeText = (o) => `${o.status}: ${String(o.error ?? "").replace(/\s+/g, " ").slice(0, 160)}`;
+/** Each isolate a result sampled, as rows: a background removal gives two. */
+const perIsolate = (results) => results.flatMap((x) => x.isolates.map((isolate) => ({ x, isolate, held: x.held.memory[isolate], collected: x.collected?.memory[isolate] })));
+const step = (x, isolate) => (x.kindId === "bg-removal" ? (isolate === "fixes" ? " — prepare + composite" : " — segment") : "");
+
+/** After collection / held, with the headroom left from the first: the cell of the summary tables. */
+function cell(r) {
+  if (!r) return "–";
+  if (failed(r.x.held)) return outcomeText(r.x.held.outcome);
+  const held = r.held.peak.totalMB;
+  if (!r.collected) return `${mb(held)} held (${headroom(held)} left)`;
+  const after = r.collected.peak.totalMB;
+  return `**${mb(after)}** / ${mb(held)} (${headroom(after)} left)`;
+}
+
+function summary(rows, mp, formats) {
+  const lines = [];
+  for (const kindId of Object.keys(PHOTO_KINDS))
+    for (const isolate of PHOTO_KINDS[kindId].isolates) {
+      const line = { job: `${PHOTO_KINDS[kindId].kind}${step({ kindId }, isolate)}`, isolate: ISOLATES[isolate] };
+      for (const format of formats) line[format] = cell(rows.find((r) => r.x.id === `${kindId}@${mp}-${format}` && r.isolate === isolate));
+      lines.push(line);
+    }
+  return table(lines, { job: "job (step)", isolate: "isolate", ...Object.fromEntries(formats.map((f) => [f, FORMATS[f].label])) });
+}
 
 /** The "Memory" section of bench/RESULTS.md. */
 export async function memorySection(options) {
-  const r = await benchMemory(options);
-  const rows = r.results.map((x) => ({
-    job: x.kind,
-    isolate: ISOLATES[x.isolate],
-    input: x.input.label,
-    rest: mb(x.held.memory.rest.totalMB),
-    held: `**${mb(x.held.memory.peak.totalMB)}** (${x.held.memory.peak.at})`,
-    collected: `**${mb(x.collected.memory.peak.totalMB)}**`,
-    adds: mb(x.collected.memory.peak.totalMB - x.held.memory.rest.totalMB),
-    headroom: `${headroom(x.collected.memory.peak.totalMB)} (held: ${headroom(x.held.memory.peak.totalMB)})`,
-    parts: parts(x.collected.memory.peak),
-    sampling: `${x.held.memory.samples} (${x.held.memory.stops} stops), ${x.held.memory.longestGapMs} ms`,
-    seconds: `${(x.held.ms / 1000).toFixed(1)}${failed(x.held) ? ` (${x.held.outcome.status}: ${x.held.outcome.error})` : ""}`,
-  }));
-  const worst = (key) => r.results.reduce((a, b) => (b[key].memory.peak.totalMB > a[key].memory.peak.totalMB ? b : a));
-  const over = r.results.filter((x) => x.collected.memory.peak.totalMB > LIMIT_MB);
-  const overHeld = r.results.filter((x) => x.held.memory.peak.totalMB > LIMIT_MB && x.collected.memory.peak.totalMB <= LIMIT_MB);
-  const name = (x) => `${x.kind} of a ${x.input.label}`;
-  const verdict = over.length
-    ? `**Over the limit even after collection: ${over.map((x) => `${name(x)} (${mb(x.collected.memory.peak.totalMB)} MB)`).join("; ")}.** In production such a job's isolate would be ended and the job retried until it fails and is refunded.`
-    : "Every job kind stays under 128 MB after collection.";
-  const heldNote = overHeld.length ? ` Held figures past 128 MB (${overHeld.map((x) => `${name(x)} ${mb(x.held.memory.peak.totalMB)} MB`).join("; ")}) are garbage a collection would have freed first.` : "";
-  const w = worst("collected");
-  const bg = r.results.find((x) => x.id === "bg-removal");
-  const shared = bg
-    ? ` A background removal consumer isolate keeps ${mb(bg.collected.memory.rest.totalMB)} MB at rest after a ${bg.input.label} background removal (${parts(bg.collected.memory.rest)}: ORT's heap and a JPEG decoder sized for that photo); a fix job never finds that beside it, since fix jobs run in a consumer Worker of their own.`
+  return renderMemory(await benchMemory(options));
+}
+
+/**
+ * The section from measurements: `benchMemory`'s, or ones gathered from the
+ * `memory <id>: {json}` lines of several runs' logs (fromLogLines).
+ */
+export function renderMemory(r) {
+  const rows = perIsolate(r.results);
+  const measured = rows.filter((row) => !row.x.large);
+  const large = rows.filter((row) => row.x.large);
+  const details = !measured.length ? "None." : table(
+    measured.map((row) => {
+      const { x, held, collected } = row;
+      const peak = collected?.peak ?? held.peak;
+      return {
+        job: `${x.kind}${step(x, row.isolate)}`,
+        isolate: ISOLATES[row.isolate],
+        input: x.input.label,
+        rest: mb((collected ?? held).rest.totalMB),
+        held: `${mb(held.peak.totalMB)} (${held.peak.at})`,
+        collected: collected ? `**${mb(collected.peak.totalMB)}**` : "–",
+        headroom: collected ? `${headroom(collected.peak.totalMB)} (held: ${headroom(held.peak.totalMB)})` : `held: ${headroom(held.peak.totalMB)}`,
+        parts: parts(peak),
+        sampling: `${held.samples} (${held.stops} stops), ${held.longestGapMs} ms`,
+        seconds: `${(x.held.ms / 1000).toFixed(1)}${failed(x.held) ? ` (${outcomeText(x.held.outcome)})` : ""}`,
+      };
+    }),
+    {
+      job: "job (step)",
+      isolate: "isolate",
+      input: "input (file size)",
+      rest: "at rest MB",
+      held: "peak held MB (at)",
+      collected: "peak after collection MB",
+      headroom: "headroom to 128 MB",
+      parts: "at the peak (after collection if measured): MB (wasm memories)",
+      sampling: "samples (stops), longest stretch without one",
+      seconds: "job s",
+    },
+  );
+  const peakOfRow = (row) => (row.collected ?? row.held).peak.totalMB;
+  const ok = measured.filter((row) => !failed(row.x.held));
+  const worst = ok.length ? ok.reduce((a, b) => (peakOfRow(b) > peakOfRow(a) ? b : a)) : null;
+  const name = (row) => `${row.x.kind}${step(row.x, row.isolate)} (${ISOLATES[row.isolate]}) of a ${row.x.input.label}`;
+  const over = ok.filter((row) => peakOfRow(row) > LIMIT_MB);
+  const overHeld = ok.filter((row) => row.held.peak.totalMB > LIMIT_MB && peakOfRow(row) <= LIMIT_MB);
+  const failures = measured.filter((row) => failed(row.x.held));
+  const verdict = [
+    over.length
+      ? `**Over the limit even after collection: ${over.map((row) => `${name(row)}: ${mb(peakOfRow(row))} MB (${parts((row.collected ?? row.held).peak)})`).join("; ")}.** In production such an isolate would be ended and the job retried until it fails and is refunded.`
+      : "Every job stays under 128 MB after collection in every isolate it uses.",
+    overHeld.length ? `Held figures past 128 MB (${overHeld.map((row) => `${name(row)} ${mb(row.held.peak.totalMB)} MB`).join("; ")}) are garbage a collection would have freed first.` : "",
+    failures.length ? `**Failed or refused within the deployed limits: ${[...new Set(failures.map((row) => `${row.x.kind} of a ${row.x.input.label} (${outcomeText(row.x.held.outcome)})`))].join("; ")}.**` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const largeSection = large.length
+    ? `### Past the deployed limits: where each kind stops
+
+The pixel limits raised to 60 MP (\`--var MAX_SOURCE_PIXELS=60000000 --var BG_REMOVE_MAX_PIXELS=60000000\`,
+\`MAX_OUTPUT_PIXELS\` 240 MP), all on one server (so the image Worker's "at
+rest" grows with what earlier inputs left), each job sampled once as it runs
+(held figures, no collections: a held figure under 128 MB fits, one over it
+may still fit after collection). A refusal is the service's own (a decoder
+or a size limit), quoted. No upscale at 50 MP: its 200 MP output takes
+minutes, and the 36 MP ones show the trend.
+
+${LARGE_SIZES.map((mp) => `#### ${mp} MP\n\n${summary(large, mp, LARGE_FORMATS)}`).join("\n\n")}
+`
     : "";
+  const other = measured.filter((row) => row.x.kindId === "other");
   return `## Memory per job kind
 
-Peak of the isolate that runs each job kind, at the largest input the
-deployed limits allow (\`MAX_SOURCE_PIXELS\` ${(deployedPixelLimit("MAX_SOURCE_PIXELS") / 1e6).toFixed(0)} MP, \`BG_REMOVE_MAX_PIXELS\`
-${(deployedPixelLimit("BG_REMOVE_MAX_PIXELS") / 1e6).toFixed(0)} MP, \`MAX_OUTPUT_PIXELS\` ${(deployedPixelLimit("MAX_OUTPUT_PIXELS") / 1e6).toFixed(0)} MP), against the ${LIMIT_MB} MB (2^20 bytes) a
-Workers isolate may hold: its JS heap, every ArrayBuffer and every
-WebAssembly memory. Preflight checks run in the API Worker's isolate,
-background removals and AI fix jobs each in their own consumer Worker's. Load average (1 min) ${r.load.start.toFixed(1)} at the start of this section,
-${r.load.end.toFixed(1)} at its end (memory does not depend on it; the seconds do).
+Peak of each isolate a job runs in, at 12 MP and at 25 MP (the deployed
+\`MAX_SOURCE_PIXELS\` and \`BG_REMOVE_MAX_PIXELS\`: ${(deployedPixelLimit("MAX_SOURCE_PIXELS") / 1e6).toFixed(0)} and ${(deployedPixelLimit("BG_REMOVE_MAX_PIXELS") / 1e6).toFixed(0)} MP), for
+four kinds of photo (film grain, so the files are as large as a camera's:
+baseline JPEG q90 (ImageMagick keeps full-resolution chroma, 4:4:4, at
+quality 90 and above), the same progressive, PNG RGB, and CMYK JPEG
+separated by ImageMagick with the decoder's default press profile embedded),
+against the ${LIMIT_MB} MB (2^20 bytes) a Workers isolate may hold: its JS
+heap, every ArrayBuffer and every WebAssembly memory. Checks run in the API
+Worker; AI fixes and background removal's \`prepare\` and \`composite\` in the
+image Worker (\`wrangler.fixes.toml\`); its \`segment\` in the model Worker
+(\`wrangler.consumer.toml\`). The API's source byte limit (25 MiB) is raised to
+100 MiB, as the image Worker's is: a 25 MP PNG with grain is larger than 25 MiB
+and would otherwise be refused before decoding. Load average (1 min)
+${r.load.start.toFixed(1)} at the start of this section, ${r.load.end.toFixed(1)} at its end (memory does not depend on it; the seconds do).
 
-**Worst: ${name(w)}, ${mb(w.collected.memory.peak.totalMB)} MB after collection** (${mb(worst("held").held.memory.peak.totalMB)} MB held at most, ${name(worst("held"))}). ${verdict}${heldNote}${shared}
+${worst ? `**Worst: ${name(worst)}, ${mb(peakOfRow(worst))} MB after collection.** ` : ""}${verdict}
 
-${table(rows, {
-  job: "job",
-  isolate: "isolate",
-  input: "input",
-  rest: "at rest MB",
-  held: "peak held MB (at)",
-  collected: "peak after collection MB",
-  adds: "above rest MB",
-  headroom: "headroom to 128 MB",
-  parts: "after collection, at the peak: MB (wasm memories)",
-  sampling: "samples (stops), longest stretch without one",
-  seconds: "job s",
-})}
+Cells: **peak after collection** / peak held, MB (headroom to 128 MB from
+the first); at 12 MP held only (collections at every stop would double the
+section's time; held is the upper figure).${r.skipped.length ? `\n\n**Not measured in this run** (time budget of the section, or a bench failure): ${r.skipped.join(", ")}.` : ""}
+
+${SIZES.map((mp) => `### ${mp} MP\n\n${summary(measured, mp, Object.keys(FORMATS))}`).join("\n\n")}
+
+${largeSection}
+### Other kinds
+
+${other.length ? table(other.map((row) => ({ job: row.x.kind, isolate: ISOLATES[row.isolate], input: row.x.input.label, cell: cell(row) })), { job: "job", isolate: "isolate", input: "input", cell: "after collection / held MB" }) : "Not measured in this run."}
+
+### Every measurement
+
+${details}
 
 **How it is measured.** Local workerd does not enforce the limit, and the
 workerd process's resident set mixes every Worker, D1, R2 and freed pages,
@@ -252,6 +410,17 @@ so far; never ORT's heap beside a fix job, whose kind has a consumer Worker
 of its own), and the API's isolate serves every other request of its share
 of traffic while it checks a file.
 `;
+}
+
+/** Results from `memory <id>: {json}` log lines (the last line of an id wins), with the load of the runs. */
+export function fromLogLines(lines, load) {
+  const byId = new Map();
+  for (const line of lines) {
+    const m = /^memory (\S+): (\{.*\})$/.exec(line);
+    if (m && JOBS[m[1]]) byId.set(m[1], JSON.parse(m[2]));
+  }
+  const results = DEFAULT_JOBS.filter((id) => byId.has(id)).map((id) => ({ id, ...JOBS[id], input: JOBS[id].input(), ...byId.get(id) }));
+  return { results, skipped: DEFAULT_JOBS.filter((id) => !byId.has(id)), load };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

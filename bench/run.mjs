@@ -10,17 +10,23 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { bgRemovalSection } from "./bg-removal.mjs";
+import { bundlesSection } from "./bundles.mjs";
+import { jpegBandsSection, pngBandsSection, tiffBandsSection } from "./decode-speed.mjs";
 import { fixesSection } from "./fixes.mjs";
 import { memorySection } from "./memory.mjs";
 import { preflightSection } from "./preflight.mjs";
 import { walletSection } from "./wallet.mjs";
 
 const SECTIONS = {
+  bundles: bundlesSection,
+  memory: memorySection,
   wallet: walletSection,
   "bg-removal": bgRemovalSection,
   preflight: preflightSection,
   fixes: fixesSection,
-  memory: memorySection,
+  "jpeg-bands": jpegBandsSection,
+  "png-bands": pngBandsSection,
+  "tiff-bands": tiffBandsSection,
 };
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -38,6 +44,8 @@ for (const [name, section] of Object.entries(SECTIONS)) {
   const sectionStarted = performance.now();
   console.log(`bench: ${name}`);
   sections.push(await section());
+  // Each section as soon as it is done: a long run that is cut short still leaves what it measured in its log.
+  console.log(sections.at(-1));
   console.log(`bench: ${name} took ${minutes(performance.now() - sectionStarted)}`);
 }
 

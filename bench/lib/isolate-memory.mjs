@@ -198,13 +198,21 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
   // figures (marked so).
   let collecting = false;
   let lastCollection = 0;
+  // Through wrangler's DevTools endpoint a snapshot sometimes never answers
+  // (seen after a background removal): that sample then counts as held, and
+  // the measurement goes on rather than losing the server's other jobs.
   const collect = async () => {
-    await inspector.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false }, { timeoutMs: ANSWER_MS });
-    lastCollection = performance.now();
+    try {
+      await inspector.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false }, { timeoutMs: ANSWER_MS });
+      lastCollection = performance.now();
+      return true;
+    } catch (error) {
+      console.log(`bench: ${url}: no collection (${error.message.slice(0, 120)})`);
+      return false;
+    }
   };
   const take = async (readProbe, { atStop = false } = {}) => {
-    const collectNow = collecting && (atStop || performance.now() - lastCollection >= COLLECT_EVERY_MS);
-    if (collectNow) await collect();
+    const collectNow = collecting && (atStop || performance.now() - lastCollection >= COLLECT_EVERY_MS) && (await collect());
     const [heap, probe] = await Promise.all([inspector.send("Runtime.getHeapUsage", {}, { timeoutMs: ANSWER_MS }), readProbe()]);
     return {
       t: performance.now(),

@@ -118,26 +118,36 @@ export function photoSize(mp) {
   return { width, height: Math.floor((mp * 1e6) / width) };
 }
 
+const cmykProfile = path.join(root, "wasm", "cmyk-srgb", "default-cmyk.icc");
+
 /**
  * The test photo enlarged with ImageMagick (Lanczos) to `mp` megapixels, as
  * JPEG (q90) or PNG (RGB, no date chunks). An enlargement is smoother than
  * any camera's photo and compresses several times better; with `grain`
  * (Gaussian noise, fixed seed) the files have a real photo's size, JPEG
  * about 0.27 bytes per pixel and PNG about 1.8, which is what memory
- * depends on.
+ * depends on. A JPEG may be `progressive` (the decoder then keeps every
+ * DCT coefficient) or `cmyk` (ImageMagick's naive separation, four
+ * components, with the decoder's default press profile embedded, as print
+ * shops send them).
  */
-export function benchPhoto(mp, format, { grain = false } = {}) {
+export function benchPhoto(mp, format, { grain = false, progressive = false, cmyk = false } = {}) {
   mkdirSync(printFilesDir, { recursive: true });
   const { width, height } = photoSize(mp);
-  const file = path.join(printFilesDir, `photo-${mp}mp${grain ? "-grain" : ""}.${format === "jpeg" ? "jpg" : "png"}`);
+  const variant = `${grain ? "-grain" : ""}${progressive ? "-progressive" : ""}${cmyk ? "-cmyk" : ""}`;
+  const file = path.join(printFilesDir, `photo-${mp}mp${variant}.${format === "jpeg" ? "jpg" : "png"}`);
   if (!existsSync(file)) {
     const partial = `${file}.partial`;
     const noise = grain ? ["-seed", "1", "-attenuate", "0.25", "+noise", "Gaussian"] : [];
-    const encode = format === "jpeg" ? ["-quality", "90", `JPEG:${partial}`] : ["-define", "png:exclude-chunks=date,time", `PNG24:${partial}`];
-    tool("convert", [chelsea, "-strip", "-filter", "Lanczos", "-resize", `${width}x${height}!`, ...noise, ...encode]);
+    const separation = cmyk ? ["-colorspace", "CMYK", ...(existsSync(cmykProfile) ? ["-profile", cmykProfile] : [])] : [];
+    const encode =
+      format === "jpeg"
+        ? [...(progressive ? ["-interlace", "Plane"] : []), "-quality", "90", `JPEG:${partial}`]
+        : ["-define", "png:exclude-chunks=date,time", `PNG24:${partial}`];
+    tool("convert", [chelsea, "-strip", "-filter", "Lanczos", "-resize", `${width}x${height}!`, ...noise, ...separation, ...encode]);
     renameSync(partial, file);
   }
-  return { mp, format, grain, file, width, height };
+  return { mp, format, grain, progressive, cmyk, file, width, height };
 }
 
 /** A 16×16 PNG: the fixed cost of a check (auth, fetch, R2, D1) with next to no analysis. */

@@ -134,7 +134,7 @@ const cmykProfile = path.join(root, "wasm", "cmyk-srgb", "default-cmyk.icc");
 export function benchPhoto(mp, format, { grain = false, progressive = false, cmyk = false } = {}) {
   mkdirSync(printFilesDir, { recursive: true });
   const { width, height } = photoSize(mp);
-  const variant = `${grain ? "-grain" : ""}${progressive ? "-progressive" : ""}${cmyk ? "-cmyk" : ""}`;
+  const variant = `${grain ? "-grain" : ""}${progressive ? "-progressive-420" : ""}${cmyk ? "-cmyk" : ""}`;
   const file = path.join(printFilesDir, `photo-${mp}mp${variant}.${format === "jpeg" ? "jpg" : "png"}`);
   if (!existsSync(file)) {
     const partial = `${file}.partial`;
@@ -142,7 +142,7 @@ export function benchPhoto(mp, format, { grain = false, progressive = false, cmy
     const separation = cmyk ? ["-colorspace", "CMYK", ...(existsSync(cmykProfile) ? ["-profile", cmykProfile] : [])] : [];
     const encode =
       format === "jpeg"
-        ? [...(progressive ? ["-interlace", "Plane"] : []), "-quality", "90", `JPEG:${partial}`]
+        ? [...(progressive ? ["-interlace", "Plane", "-sampling-factor", "2x2"] : []), "-quality", "90", `JPEG:${partial}`]
         : ["-define", "png:exclude-chunks=date,time", `PNG24:${partial}`];
     tool("convert", [chelsea, "-strip", "-filter", "Lanczos", "-resize", `${width}x${height}!`, ...noise, ...separation, ...encode]);
     renameSync(partial, file);

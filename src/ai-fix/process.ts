@@ -1,5 +1,5 @@
 import { jobOutputKey } from "../files/keys";
-import { R2StreamWriter } from "../files/r2-writer";
+import { MIN_PART_BYTES, R2StreamWriter } from "../files/r2-writer";
 import { addPdfBleed } from "../fixes/bleed-pdf";
 import { FixInputError } from "../fixes/errors";
 import { planRasterFixes, type RasterFixType } from "../fixes/plan";
@@ -116,7 +116,8 @@ async function fixDecodedRaster(env: Env, job: Job, params: FixParams, source: D
   const dpi = Math.round(params.targetDpi ?? plan.outputPpi);
 
   const outputKey = jobOutputKey(job.accountId, job.id, "png");
-  const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } });
+  // R2's smallest part: the upload holds 5 MiB of the file, not the default 8, beside a decoder's heap.
+  const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, MIN_PART_BYTES);
   const channels = plan.output.hasAlpha ? 4 : 3;
   const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
   let rgb: Uint8Array = new Uint8Array(0);

@@ -1,6 +1,6 @@
 import { SourceError, stageSource, type StagedSource } from "../files/fetch-source";
 import { jobOutputKey } from "../files/keys";
-import { R2StreamWriter } from "../files/r2-writer";
+import { MIN_PART_BYTES, R2StreamWriter } from "../files/r2-writer";
 import { AreaDownsampler, fitWithin } from "../imaging/downsample";
 import { ImageDecodeError } from "../imaging/errors";
 import { openRaster } from "../imaging/open-raster";
@@ -53,9 +53,6 @@ import { deleteWork, getWork, putWork, workKey } from "./work-files";
 export const GUIDE_LONG_SIDE = 2048;
 
 const RASTER_TYPES: readonly string[] = ["jpeg", "png", "webp"];
-
-/** R2's smallest multipart part: no more than this much of the output file is ever held. */
-const OUTPUT_PART_BYTES = 5 * 1024 * 1024;
 
 interface GuideMeta {
   width: number;
@@ -187,7 +184,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const white = params.output_background === "white";
   const channels = white ? 3 : 4;
   const outputKey = jobOutputKey(job.accountId, job.id, "png");
-  const output = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, OUTPUT_PART_BYTES);
+  const output = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, MIN_PART_BYTES);
   const encoder = new PngStreamEncoder(width, height, channels, (chunk) => output.write(chunk));
   const upsampler = new AlphaUpsampler(matte.alpha, guide.width, guide.height, width, height);
   let bytes: number;

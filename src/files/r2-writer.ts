@@ -7,6 +7,8 @@ import { release } from "../imaging/release";
  * ends before the first part fills is written with a single put instead.
  */
 export const PART_BYTES = 8 * 1024 * 1024;
+/** R2's smallest part size (every part but the last): the least a writer can hold. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 export class R2StreamWriter {
   private part: Uint8Array;

@@ -33,11 +33,13 @@ const LANCZOS3_METHOD = 3;
 const LANCZOS3_SUPPORT_ROWS = 3;
 /**
  * Core output bytes one strip aims at. The crate keeps a float intermediate
- * of 4/s bytes per output byte, so 4 MiB keeps the resize wasm heap near
- * 22 MB (measured); the 2×3 overlap rows then cost 4–40 % extra work
- * depending on the width (16 source rows for a 4000 px wide 4×).
+ * of 4/s bytes per output byte, so the resize wasm heap is about 6 bytes per
+ * byte of strip (24 MB at 4 MiB). 2 MiB keeps it near 12 MB: a 25 MP
+ * progressive JPEG's decoder holds 73 MB of coefficients beside it, and at
+ * 4 MiB the isolate peaked at 128 MB after collection (bench/RESULTS.md).
+ * The 2×3 overlap rows then cost 8–40 % extra work depending on the width.
  */
-const STRIP_OUTPUT_BYTES = 4 * 1024 * 1024;
+const STRIP_OUTPUT_BYTES = 2 * 1024 * 1024;
 const MIN_STRIP_ROWS = 16;
 const MAX_STRIP_ROWS = 256;
 

@@ -105,20 +105,21 @@ describe("Worker bundles (wrangler deploy --dry-run)", () => {
     expect(api.gzipBytes).toBeLessThanOrEqual(API_MAX_GZIP_BYTES);
   });
 
-  it("the AI fix Worker has no onnxruntime and no background removal code", () => {
+  it("the image Worker (AI fixes, background removal's decode and composite steps) has no onnxruntime and no model code", () => {
     const fixes = bundles["AI fix consumer"];
     expect(fixes.modules.map((m) => m.name).filter((name) => ONNX_RUNTIME_WASM.test(name))).toEqual([]);
     expect(fixes.inputs.filter(isOnnxRuntimeSource)).toEqual([]);
-    expect(fixes.inputs.filter((input) => input.startsWith("src/bg-removal/"))).toEqual([]);
+    expect(fixes.inputs.filter((input) => ["src/bg-removal/model.ts", "src/bg-removal/segment.ts"].includes(input))).toEqual([]);
     expect(fixes.inputs).toContain("src/ai-fix/process.ts");
+    expect(fixes.inputs).toContain("src/bg-removal/stages.ts");
   });
 
-  it("the background removal Worker has onnxruntime (its wasm and its JS), within the paid plan's limit, and no fix code", () => {
+  it("the model Worker has onnxruntime (its wasm and its JS), within the paid plan's limit, and no fix or decoding code", () => {
     const bgRemoval = bundles["bg-removal consumer"];
     expect(bgRemoval.modules.filter((m) => ONNX_RUNTIME_WASM.test(m.name))).toHaveLength(1);
     expect(bgRemoval.inputs.filter(isOnnxRuntimeSource).length).toBeGreaterThan(0);
     expect(bgRemoval.inputs).toContain("src/bg-removal/model.ts");
-    expect(bgRemoval.inputs.filter((input) => input.startsWith("src/fixes/") || input.startsWith("src/ai-fix/"))).toEqual([]);
+    expect(bgRemoval.inputs.filter((input) => input.startsWith("src/fixes/") || input.startsWith("src/ai-fix/") || input === "src/bg-removal/stages.ts" || input === "src/imaging/open-raster.ts")).toEqual([]);
     expect(bgRemoval.gzipBytes).toBeLessThanOrEqual(PAID_PLAN_MAX_GZIP_BYTES);
   });
 });

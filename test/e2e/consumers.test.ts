@@ -23,6 +23,8 @@ import { fundedShop, http } from "./http";
 const FUNDING = 1_000;
 /** A logo on a flat background: a real background removal (colour key, PNG, R2) that needs no model run. */
 const LOGO = "bg/composite-logo.png";
+/** A photo: the model runs on it. */
+const PHOTO = "bg/coffee.jpg";
 const FIX_SOURCE = "fixes/upscale-coffee-64x48.png";
 
 const BG_WORKER = "printcart-ai-consumer";
@@ -47,8 +49,8 @@ interface Job {
   shop: Shop;
 }
 
-async function startBgRemoval(shop: Shop, imageUrl: string): Promise<Job> {
-  const created = await http("/v1/services/bg-remove", { token: shop.token, body: { image_url: imageUrl, subject_type: "logo", edge_softness: 0 } });
+async function startBgRemoval(shop: Shop, imageUrl: string, subjectType = "logo"): Promise<Job> {
+  const created = await http("/v1/services/bg-remove", { token: shop.token, body: { image_url: imageUrl, subject_type: subjectType, edge_softness: 0 } });
   if (created.status !== 202) throw new Error(`bg-remove: ${created.status} ${JSON.stringify(created.body)}`);
   return { kind: "bg_remove", id: created.body.job_id, shop };
 }
@@ -160,7 +162,7 @@ async function wallet(shop: Shop) {
 
 describe.concurrent("consumer Workers of `npm run dev`: each step in its Worker, dead letters through printcart-jobs-dlq", { timeout: 180_000 }, () => {
   it("a background removal is decoded and composited in the image Worker and segmented in the model Worker", async ({ expect }) => {
-    const job = await startBgRemoval(await fundedShop("consumers-bg", FUNDING), fixtureUrl(LOGO));
+    const job = await startBgRemoval(await fundedShop("consumers-bg", FUNDING), fixtureUrl(PHOTO), "product");
     expect(await ended(job)).toMatchObject({ status: "completed", errorMessage: null });
     const logged = await loggedDeliveries(job.id, (d) => d.outcome.startsWith("job "));
     expect(logged).toEqual([
@@ -169,6 +171,16 @@ describe.concurrent("consumer Workers of `npm run dev`: each step in its Worker,
       { worker: FIX_WORKER, stage: "composite", queue: "printcart-fix-jobs", delivery: 1, outcome: "job completed" },
     ]);
     expect(runtimeNames(job.id)).toEqual([FIX_WORKER, BG_WORKER, FIX_WORKER]);
+  });
+
+  it("a logo on a flat background is colour-keyed in the image Worker alone: no model step", async ({ expect }) => {
+    const job = await startBgRemoval(await fundedShop("consumers-logo", FUNDING), fixtureUrl(LOGO));
+    expect(await ended(job)).toMatchObject({ status: "completed", errorMessage: null });
+    const logged = await loggedDeliveries(job.id, (d) => d.outcome.startsWith("job "));
+    expect(logged).toEqual([
+      { worker: FIX_WORKER, queue: "printcart-fix-jobs", delivery: 1, outcome: "prepare done and composite queued" },
+      { worker: FIX_WORKER, stage: "composite", queue: "printcart-fix-jobs", delivery: 1, outcome: "job completed" },
+    ]);
   });
 
   it("an AI fix completes in the AI-fix consumer Worker, from printcart-fix-jobs", async ({ expect }) => {

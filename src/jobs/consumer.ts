@@ -21,7 +21,7 @@ export type JobProcessor = (env: Env, job: Job) => Promise<JobOutput | NextStage
  * The kinds and steps one consumer Worker runs, by kind ("ai_fix") or by
  * kind and step ("bg_remove:segment"). Each Worker names only its own
  * (src/consumers/), so its bundle holds their code alone: the model runtime
- * is in the background removal Worker and nowhere else.
+ * is in the model Worker and nowhere else.
  */
 export type JobProcessors = Partial<Record<JobKind | `${JobKind}:${string}`, JobProcessor>>;
 

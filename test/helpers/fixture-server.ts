@@ -1,4 +1,6 @@
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type ServerResponse } from "node:http";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -22,6 +24,9 @@ const TYPES: Record<string, string> = {
   ".pdf": "application/pdf",
   ".json": "application/json",
 };
+
+/** Tools a test may run through POST /tools/ (Debian packages that .ci/run installs when missing). */
+const TOOLS = ["qpdf", "pdfinfo", "pdffonts", "pdfimages", "pdftoppm", "pdftotext", "rsvg-convert", "identify", "convert", "compare"];
 
 function sendFile(res: ServerResponse, relative: string, contentType?: string) {
   const file = path.join(FIXTURES, relative);
@@ -48,6 +53,12 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *                                    what a test stored with PUT /generated/<name> (without
  *                                    Content-Length when `chunked`)
  *   /models/<file>                   the default model's prepared files (.model-cache)
+ *   POST /tools/<tool>?args=<JSON array>
+ *                                    runs a Debian tool (TOOLS) on the body, written to a
+ *                                    file that "{in}" in the arguments names ("{out}" names a
+ *                                    file for the tool's output); answers
+ *                                    { exitCode, stdout, stderr, output (base64 | null) }: the
+ *                                    independent reading of a file a test made inside workerd
  * and routes that are not sources: PUT /results/<name>.md stores a report
  * a test wrote (the reliability suite's load figures) in test-results/, which
  * code inside workerd cannot reach on its own; and a webhook receiver:
@@ -135,6 +146,32 @@ export default async function setup(project: TestProject) {
         const times = Number(url.searchParams.get("times") ?? Infinity);
         const status = url.searchParams.has("status") && received.length <= times ? Number(url.searchParams.get("status")) : 204;
         res.writeHead(status).end();
+      });
+    } else if (route === "tools" && req.method === "POST") {
+      const tool = rest.join("/");
+      let args: unknown;
+      try {
+        args = JSON.parse(url.searchParams.get("args") ?? "[]");
+      } catch {
+        args = null;
+      }
+      if (!TOOLS.includes(tool) || !Array.isArray(args) || !args.every((a) => typeof a === "string")) {
+        return void res.writeHead(400).end("unknown tool or bad args");
+      }
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "fixture-tool-"));
+        const input = path.join(dir, `in${url.searchParams.get("ext") ?? ""}`);
+        const output = path.join(dir, "out");
+        writeFileSync(input, Buffer.concat(chunks));
+        const argv = (args as string[]).map((a) => a.replaceAll("{in}", input).replaceAll("{out}", output));
+        execFile(tool, argv, { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
+          const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+          const produced = existsSync(output) ? readFileSync(output).toString("base64") : null;
+          rmSync(dir, { recursive: true, force: true });
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ exitCode, stdout, stderr, output: produced }));
+        });
       });
     } else if (route === "results" && req.method === "PUT") {
       const name = rest.join("/");

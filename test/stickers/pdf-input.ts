@@ -10,9 +10,9 @@ import type { StickerPdfInput } from "../../src/stickers/pdf";
 export const CANVAS = { widthMm: 50.8, heightMm: 38.1 };
 export const DPI = 300;
 export const IMAGE_PX = { width: 600, height: 450 };
-export const DISC = { cx: 20, cy: 19.05, r: 10 };
-export const CUT_CIRCLE = { cx: 20, cy: 19.05, r: 13 };
-export const CUT_ROUNDED_RECT = { x: 36, y: 6, width: 12, height: 26, radius: 3 };
+export const DISC = { cx: 20, cy: 16, r: 10 };
+export const CUT_CIRCLE = { cx: 20, cy: 16, r: 13 };
+export const CUT_ROUNDED_RECT = { x: 36, y: 4, width: 12, height: 22, radius: 3 };
 export const BACKGROUND_ALPHA = 96;
 export const PT_PER_MM = 72 / 25.4;
 

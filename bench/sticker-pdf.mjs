@@ -21,7 +21,6 @@ const width = Math.round(Math.sqrt(megapixels * 1e6 * 1.5));
 const height = Math.round((megapixels * 1e6) / width);
 const MB = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const NAME = "sticker-pdf-bench";
-const INSPECTOR_PORT = 9331;
 
 const bundle = await build({ entryPoints: [path.join(root, "bench/stickers/pdf-worker.ts")], bundle: true, format: "esm", platform: "browser", conditions: ["workerd", "worker", "browser"], write: false, logLevel: "warning" });
 const mf = new Miniflare({
@@ -29,11 +28,12 @@ const mf = new Miniflare({
   modules: true,
   script: bundle.outputFiles[0].text,
   compatibilityDate: "2026-04-20",
-  inspectorPort: INSPECTOR_PORT,
+  inspectorPort: 0, // any free port; getInspectorURL() says which
 });
 try {
   await mf.ready;
-  const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json();
+  const inspector = await mf.getInspectorURL();
+  const targets = await (await fetch(`http://${inspector.host}/json/list`)).json();
   const target = targets.find((t) => t.id === `core:user:${NAME}`);
   if (!target) throw new Error(`no inspector target; the runtime offers ${targets.map((t) => t.id).join(", ")}`);
   const sampler = await sampleIsolate(target.webSocketDebuggerUrl);

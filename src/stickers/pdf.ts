@@ -52,8 +52,8 @@ const BOX_TOLERANCE_MM = 1e-6;
  *
  * The image streams are the caller's own arrays: pdf-lib's save copies them
  * once into the one buffer it allocates for the file, so the peak is the
- * compressed image twice (measured: bench/sticker-pdf.mjs). There is no date and no /ID in the file, so the same input gives
- * the same bytes.
+ * compressed image twice (measured: bench/sticker-pdf.mjs). There is no
+ * date and no /ID in the file, so the same input gives the same bytes.
  */
 export async function buildStickerPdf(input: StickerPdfInput): Promise<Uint8Array> {
   assertStickerPdfInput(input);
@@ -114,18 +114,27 @@ function registerCutColourSpace(context: PDFContext): PDFRef {
 
 function assertStickerPdfInput({ canvas, trim, paths, image, dpi }: StickerPdfInput): void {
   const positive = (value: number) => Number.isFinite(value) && value > 0;
-  if (!positive(canvas.widthMm) || !positive(canvas.heightMm)) throw new RangeError(`canvas must have a positive size, not ${canvas.widthMm} × ${canvas.heightMm} mm`);
+  if (!positive(canvas.widthMm) || !positive(canvas.heightMm)) {
+    throw new RangeError(`canvas must have a positive size, not ${canvas.widthMm} × ${canvas.heightMm} mm`);
+  }
   if (!positive(dpi)) throw new RangeError(`dpi must be positive, not ${dpi}`);
   if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1) {
     throw new RangeError(`image size must be whole pixels, not ${image.width} × ${image.height}`);
   }
-  const expectedPx = [(canvas.widthMm * dpi) / 25.4, (canvas.heightMm * dpi) / 25.4];
-  if (Math.abs(image.width - expectedPx[0]!) > MAX_IMAGE_SIZE_ERROR_PX || Math.abs(image.height - expectedPx[1]!) > MAX_IMAGE_SIZE_ERROR_PX) {
-    throw new RangeError(`a ${canvas.widthMm} × ${canvas.heightMm} mm canvas at ${dpi} dpi is ${expectedPx.map(Math.round).join(" × ")} px, not ${image.width} × ${image.height}`);
+  const [wantWidth, wantHeight] = [(canvas.widthMm * dpi) / 25.4, (canvas.heightMm * dpi) / 25.4];
+  if (Math.abs(image.width - wantWidth) > MAX_IMAGE_SIZE_ERROR_PX || Math.abs(image.height - wantHeight) > MAX_IMAGE_SIZE_ERROR_PX) {
+    const size = `${Math.round(wantWidth)} × ${Math.round(wantHeight)}`;
+    throw new RangeError(`a ${canvas.widthMm} × ${canvas.heightMm} mm canvas at ${dpi} dpi is ${size} px, not ${image.width} × ${image.height}`);
   }
-  const inside = trim.x >= -BOX_TOLERANCE_MM && trim.y >= -BOX_TOLERANCE_MM && trim.x + trim.width <= canvas.widthMm + BOX_TOLERANCE_MM && trim.y + trim.height <= canvas.heightMm + BOX_TOLERANCE_MM;
+  const inside =
+    trim.x >= -BOX_TOLERANCE_MM &&
+    trim.y >= -BOX_TOLERANCE_MM &&
+    trim.x + trim.width <= canvas.widthMm + BOX_TOLERANCE_MM &&
+    trim.y + trim.height <= canvas.heightMm + BOX_TOLERANCE_MM;
   if (!(positive(trim.width) && positive(trim.height) && inside)) throw new RangeError("trim must be a non-empty rectangle inside the canvas");
-  if (paths.length === 0 || paths.some((path) => path.segments.length === 0)) throw new RangeError("a sticker needs at least one cut path, each with segments");
+  if (paths.length === 0 || paths.some((path) => path.segments.length === 0)) {
+    throw new RangeError("a sticker needs at least one cut path, each with segments");
+  }
   assertZlib(image.rgb, "image.rgb");
   if (image.alpha) assertZlib(image.alpha, "image.alpha");
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type ServerResponse } from "node:http";
 import path from "node:path";
@@ -56,7 +56,8 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   POST /tools/<tool>?args=<JSON array>
  *                                    runs a Debian tool (TOOLS) on the body, written to a
  *                                    file that "{in}" in the arguments names ("{out}" names a
- *                                    file for the tool's output); answers
+ *                                    file for the tool's output, or the first out.* / out-*
+ *                                    it wrote, as pdftoppm names its pages); answers
  *                                    { exitCode, stdout, stderr, output (base64 | null) }: the
  *                                    independent reading of a file a test made inside workerd
  * and routes that are not sources: PUT /results/<name>.md stores a report
@@ -168,7 +169,9 @@ export default async function setup(project: TestProject) {
         const argv = (args as string[]).map((a) => a.replaceAll("{in}", input).replaceAll("{out}", output));
         execFile(tool, argv, { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
           const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-          const produced = existsSync(output) ? readFileSync(output).toString("base64") : null;
+          // Some tools add their own suffix to the name they are given (pdftoppm -singlefile writes out.png).
+          const written = existsSync(output) ? output : readdirSync(dir).filter((f) => /^out[.-]/.test(f)).sort().map((f) => path.join(dir, f))[0];
+          const produced = written ? readFileSync(written).toString("base64") : null;
           rmSync(dir, { recursive: true, force: true });
           res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ exitCode, stdout, stderr, output: produced }));
         });

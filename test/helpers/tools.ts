@@ -13,7 +13,8 @@ export interface ToolRun {
  * test made inside workerd, through the fixture server on 127.0.0.1
  * (test/helpers/fixture-server.ts): the independent reading of our files.
  * "{in}" in `args` names the file holding `bytes` (with `ext`), "{out}" a
- * file for the tool's output.
+ * file for the tool's output (or the root of its name, for a tool that adds
+ * a suffix: `pdftoppm -singlefile -png {in} {out}` writes {out}.png).
  */
 export async function runTool(tool: string, bytes: Uint8Array, args: string[], ext = ""): Promise<ToolRun> {
   const url = `${fixtureUrl("", "tools")}${tool}?args=${encodeURIComponent(JSON.stringify(args))}&ext=${encodeURIComponent(ext)}`;

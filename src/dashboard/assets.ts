@@ -4,6 +4,7 @@ import { CORE_JS } from "./client/core";
 import { JOBS_JS } from "./client/jobs";
 import { OVERVIEW_JS } from "./client/overview";
 import { PREFLIGHT_JS } from "./client/preflight";
+import { STICKERS_JS } from "./client/stickers";
 import { UPSCALE_JS } from "./client/upscale";
 import { USAGE_JS } from "./client/usage";
 import { WALLET_JS } from "./client/wallet";
@@ -18,6 +19,7 @@ export const DASHBOARD_JS = [
   AUTH_JS,
   OVERVIEW_JS,
   BG_REMOVE_JS,
+  STICKERS_JS,
   PREFLIGHT_JS,
   UPSCALE_JS,
   USAGE_JS,

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import type { SubjectType } from "../bg-removal/schemas";
 import type { ProductType } from "../preflight/dpi";
 
 /**
@@ -61,3 +62,13 @@ export const PRODUCT_TYPE_LABELS = {
   wrapping_paper: "Wrapping paper",
   stock_canvas: "Stock canvas",
 } as const satisfies Record<ProductType, string>;
+
+/** Background removal's and stickers' subject types, as the forms name them. */
+export const SUBJECT_LABELS = {
+  auto: "Automatic",
+  person: "Person",
+  product: "Product (crisp edge)",
+  logo: "Logo",
+  text: "Text",
+  hair_heavy: "Hair or fur",
+} as const satisfies Record<SubjectType, string>;

@@ -3,7 +3,7 @@ import type { Child, FC, PropsWithChildren } from "hono/jsx";
 import { ASSET_VERSION } from "./assets";
 import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../pricing/prices";
 
-export type PageName = "login" | "signup" | "overview" | "bg-remove" | "preflight" | "upscale" | "usage" | "wallet" | "not-found";
+export type PageName = "login" | "signup" | "overview" | "bg-remove" | "stickers" | "preflight" | "upscale" | "usage" | "wallet" | "not-found";
 
 /** Prices reach the client script as data, so labels and estimates come from the same table as the API's charges. */
 const CLIENT_CONFIG = JSON.stringify({ prices: { bgRemove: BG_REMOVE_TOKENS, fixes: FIX_TYPE_TOKENS } });
@@ -11,6 +11,7 @@ const CLIENT_CONFIG = JSON.stringify({ prices: { bgRemove: BG_REMOVE_TOKENS, fix
 const NAV: { href: string; label: string; page: PageName }[] = [
   { href: "/dashboard", label: "Overview", page: "overview" },
   { href: "/dashboard/bg-remove", label: "Background Removal", page: "bg-remove" },
+  { href: "/dashboard/stickers", label: "Stickers", page: "stickers" },
   { href: "/dashboard/preflight", label: "Preflight AI", page: "preflight" },
   { href: "/dashboard/upscale", label: "Image Upscale", page: "upscale" },
 ];

@@ -6,6 +6,7 @@ import { BgRemovePage } from "./pages/bg-remove";
 import { NotFoundPage } from "./pages/not-found";
 import { OverviewPage } from "./pages/overview";
 import { PreflightPage } from "./pages/preflight";
+import { StickersPage } from "./pages/stickers";
 import { UpscalePage } from "./pages/upscale";
 import { UsagePage } from "./pages/usage";
 import { WalletPage, type WalletTab } from "./pages/wallet";
@@ -25,6 +26,7 @@ const PAGES = {
   signup: () => <SignupPage />,
   overview: () => <OverviewPage />,
   "bg-remove": () => <BgRemovePage />,
+  stickers: () => <StickersPage />,
   preflight: () => <PreflightPage />,
   upscale: () => <UpscalePage />,
   usage: () => <UsagePage />,

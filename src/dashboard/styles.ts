@@ -189,6 +189,16 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .frame .placeholder { color: var(--muted); padding: .5rem 1rem; margin: 1rem; text-align: center; background: #fff; border-radius: var(--radius); }
 /* Transparency shows as the usual grey-and-white checkerboard. */
 .checkerboard { background: repeating-conic-gradient(#d0d5dd 0 25%, #fff 0 50%) 0 0 / 20px 20px; }
+/*
+ * A sticker: the SVG cut line laid over the PNG in the PNG's own box (they share one canvas).
+ * The line is a 0.25 pt hairline, thinner than a pixel at preview scale; stacked zero-offset
+ * shadows of its own magenta build up its faint coverage into a line that can be seen.
+ */
+.sticker-stack { position: relative; max-width: 100%; line-height: 0; }
+.sticker-stack .cut-line {
+  position: absolute; inset: 0; width: 100%; height: 100%; max-height: none;
+  filter: drop-shadow(0 0 .5px #f0f) drop-shadow(0 0 0 #f0f) drop-shadow(0 0 0 #f0f) drop-shadow(0 0 0 #f0f);
+}
 .detail { height: 20rem; overflow: auto; display: block; }
 .detail img { max-width: none; max-height: none; }
 .detail .pixelated { image-rendering: pixelated; }
@@ -211,6 +221,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .legend li { display: flex; align-items: center; gap: .4rem; }
 .swatch { width: .9rem; height: .9rem; border-radius: 3px; display: inline-block; }
 .svc-bg-remove { background: #1d4ed8; }
+.svc-stickers { background: #a21caf; }
 .svc-preflight-ai-fix { background: #c2410c; }
 .svc-other { background: #667085; }
 

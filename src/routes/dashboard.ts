@@ -63,6 +63,7 @@ dashboardRoutes.get("/dashboard/", (c) => c.redirect("/dashboard", 301));
 dashboardRoutes.get("/dashboard/login", page("login"));
 dashboardRoutes.get("/dashboard/signup", page("signup"));
 dashboardRoutes.get("/dashboard/bg-remove", page("bg-remove"));
+dashboardRoutes.get("/dashboard/stickers", page("stickers"));
 dashboardRoutes.get("/dashboard/preflight", page("preflight"));
 dashboardRoutes.get("/dashboard/upscale", page("upscale"));
 dashboardRoutes.get("/dashboard/usage", page("usage"));

@@ -221,6 +221,8 @@ var FIELD_NAMES = {
   canvasHeightInches: "Canvas height", productType: "Product type", designId: "Design name",
   fileUrl: "File", fileType: "File type", "productProfile.requiredDpi": "Required DPI",
   "productProfile.requiredColorMode": "Colour mode", "productProfile.bleedMm": "Bleed",
+  size_inches: "Size", dpi: "Resolution", border_mm: "Border", border_color: "Border colour", bleed_mm: "Bleed",
+  min_radius_mm: "Smallest inside curve", keep_existing_alpha: "Own transparency", single_piece: "One sticker",
   preflightReportId: "Report", "options.fixTypes": "Fixes",
   from: "From", to: "To", group_by: "Group by"
 };

@@ -10,14 +10,16 @@ var FIX_LABELS = {
   remove_transparency: "Flatten transparency",
   sharpen_edges: "Sharpen edges"
 };
-var SERVICE_NAMES = { "bg-remove": "Background Removal", "preflight-ai-fix": "AI fixes and upscales" };
+var SERVICE_NAMES = { "bg-remove": "Background Removal", stickers: "Stickers", "preflight-ai-fix": "AI fixes and upscales" };
+/** The page that shows a service's job (?job=<id>); AI fix jobs open on Preflight. */
+var SERVICE_PAGES = { "bg-remove": "/dashboard/bg-remove", stickers: "/dashboard/stickers" };
 
 function fixPrice(fixType) {
   return (CONFIG.prices.fixes || {})[fixType] || 0;
 }
 
 function jobHref(service, jobId) {
-  var page = service === "bg-remove" ? "/dashboard/bg-remove" : "/dashboard/preflight";
+  var page = SERVICE_PAGES[service] || "/dashboard/preflight";
   return page + "?job=" + encodeURIComponent(jobId);
 }
 

@@ -1,17 +1,8 @@
 /** @jsxImportSource hono/jsx */
-import { SUBJECT_TYPES, type SubjectType } from "../../bg-removal/schemas";
+import { SUBJECT_TYPES } from "../../bg-removal/schemas";
 import { BG_REMOVE_TOKENS } from "../../pricing/prices";
-import { Compare, Errors, SourcePicker, Status } from "../components";
+import { Compare, Errors, SourcePicker, Status, SUBJECT_LABELS } from "../components";
 import { AppPage } from "../layout";
-
-const SUBJECT_LABELS = {
-  auto: "Automatic",
-  person: "Person",
-  product: "Product (crisp edge)",
-  logo: "Logo",
-  text: "Text",
-  hair_heavy: "Hair or fur",
-} as const satisfies Record<SubjectType, string>;
 
 export const BgRemovePage = () => (
   <AppPage

@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS } from "../../pricing/prices";
+import { BG_REMOVE_TOKENS, FIX_TYPE_TOKENS, STICKER_BASE_TOKENS, STICKER_MAX_TOKENS } from "../../pricing/prices";
 import { Errors } from "../components";
 import { AppPage } from "../layout";
 
 const SERVICES = [
   { href: "/dashboard/bg-remove", name: "Background Removal", price: `${BG_REMOVE_TOKENS} tokens per image` },
+  { href: "/dashboard/stickers", name: "Stickers", price: `${STICKER_BASE_TOKENS} tokens, ${STICKER_MAX_TOKENS} when the background is removed` },
   { href: "/dashboard/preflight", name: "Preflight AI", price: "Quick DPI and full checks: free; fixes from their price" },
   {
     href: "/dashboard/upscale",

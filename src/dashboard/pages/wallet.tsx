@@ -16,6 +16,7 @@ const Transactions = () => (
         <select id="tx-service" name="service">
           <option value="">All services</option>
           <option value="bg-remove">Background Removal</option>
+          <option value="stickers">Stickers</option>
           <option value="preflight-ai-fix">AI fixes and upscales</option>
         </select>
       </div>

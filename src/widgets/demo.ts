@@ -1,7 +1,8 @@
+import { STICKER_BASE_TOKENS, STICKER_MAX_TOKENS } from "../pricing/prices";
 import { fnv1a, WIDGET_BUILD } from "./script";
 
 /**
- * /widget/demo: the three widgets on one page, served by the API itself.
+ * /widget/demo: the four widgets on one page, served by the API itself.
  * A real shop page gets its widget tokens from the shop's server; this page
  * has no server of its own, so its script plays that part in the tab (it
  * logs in with the shop's account and mints widget tokens, like the token endpoint
@@ -35,7 +36,7 @@ export function renderDemoPage(opts: { origin: string; local: boolean }): string
 <body data-local="${opts.local ? "1" : "0"}">
 <main>
 <h1>Storefront widgets</h1>
-<p>Three custom elements from <code>/widget/v1.js</code> that a shop puts on its product pages. Each asks the shop's own server for a short-lived widget token, then calls the API straight from the shopper's browser.</p>
+<p>Four custom elements from <code>/widget/v1.js</code> that a shop puts on its product pages. Each asks the shop's own server for a short-lived widget token, then calls the API straight from the shopper's browser.</p>
 
 <section aria-labelledby="backend-title" class="backend">
 <h2 id="backend-title">The shop's server</h2>
@@ -62,6 +63,11 @@ export function renderDemoPage(opts: { origin: string; local: boolean }): string
 <section aria-labelledby="bg-title">
 <h2 id="bg-title">Background removal <small>(150 tokens)</small></h2>
 <printcart-bg-remove subject-type="auto"></printcart-bg-remove>
+</section>
+
+<section aria-labelledby="stk-title">
+<h2 id="stk-title">Die-cut sticker <small>(${STICKER_BASE_TOKENS} tokens for artwork with its own transparency, ${STICKER_MAX_TOKENS} otherwise)</small></h2>
+<printcart-sticker size-inches="3" border-mm="2" bleed-mm="1.5"></printcart-sticker>
 </section>
 
 <section aria-labelledby="pf-title">
@@ -95,7 +101,7 @@ input:focus-visible,select:focus-visible{outline:3px solid #f59e0b;outline-offse
 pre{background:#0f172a;color:#e2e8f0;padding:1em;border-radius:8px;overflow:auto;font-size:.85rem}
 #events{font-family:ui-monospace,monospace;font-size:.85rem}
 .backend{background:#eff6ff}
-printcart-dpi-check,printcart-bg-remove,printcart-preflight{margin:0}
+printcart-dpi-check,printcart-bg-remove,printcart-sticker,printcart-preflight{margin:0}
 `;
 
 export const DEMO_JS = String.raw`(function () {
@@ -147,7 +153,7 @@ function mint(services) {
     });
 }
 
-document.querySelectorAll("printcart-dpi-check, printcart-bg-remove, printcart-preflight").forEach(function (el) {
+document.querySelectorAll("printcart-dpi-check, printcart-bg-remove, printcart-sticker, printcart-preflight").forEach(function (el) {
   el.tokenProvider = mint;
 });
 

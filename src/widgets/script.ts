@@ -24,7 +24,7 @@ function compact(js: string): string {
     .join("\n");
 }
 
-/** One classic script, no framework, no dependencies; it defines the three elements and nothing else on window but PrintcartWidgets. */
+/** One classic script, no framework, no dependencies; it defines the four elements and nothing else on window but PrintcartWidgets. */
 export const WIDGET_JS = compact(
   [
     `/*! Printcart storefront widgets ${WIDGET_VERSION} */`,

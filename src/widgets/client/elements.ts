@@ -1,5 +1,5 @@
 /**
- * Widget script, part 2: the three custom elements. Each one calls the
+ * Widget script, part 2: the four custom elements. Each one calls the
  * public API exactly as a shop's server would, with the widget token its
  * page got from the shop.
  */
@@ -72,10 +72,11 @@ DpiCheck.template = '<div class="result" part="result" aria-live="polite" hidden
 
 /* <printcart-bg-remove subject-type="product" edge-softness="3" output-background="transparent" high-detail>
  * Uploads the photo, starts a background-removal job (charged to the shop,
- * within the widget token's cap), follows it and shows the cut-out. */
+ * within the widget token's cap), follows it and shows the cut-out.
+ * <printcart-sticker> extends it: another job, the same upload and polling. */
 class BgRemove extends PrintcartElement {
   handle(file, current) {
-    var self = this, started = Date.now();
+    var self = this, c = this.constructor, started = Date.now();
     this.$(".preview").hidden = false;
     this.$(".after .frame").replaceChildren();
     this.$(".download").hidden = true;
@@ -83,28 +84,32 @@ class BgRemove extends PrintcartElement {
     this.preview(".before", URL.createObjectURL(file), "Your photo").catch(function () {});
     return this.upload(file).then(function (fileUrl) {
       if (!current()) return;
-      var body = { image_url: fileUrl };
-      var subject = self.getAttribute("subject-type"), background = self.getAttribute("output-background"), soft = self.num("edge-softness");
-      if (subject) body.subject_type = subject;
-      if (background) body.output_background = background;
-      if (soft !== undefined) body.edge_softness = soft;
-      if (self.hasAttribute("high-detail")) body.high_detail_mode = true;
-      self.status("Removing the background…");
-      return self.api("POST", "/v1/services/bg-remove", body).then(function (job) { return self.follow(job, started, current); });
+      self.status(c.working + "…");
+      return self.api("POST", c.path, self.body(fileUrl)).then(function (job) { return self.follow(job, started, current); });
     });
   }
 
+  body(fileUrl) {
+    var body = { image_url: fileUrl };
+    var subject = this.getAttribute("subject-type"), background = this.getAttribute("output-background"), soft = this.num("edge-softness");
+    if (subject) body.subject_type = subject;
+    if (background) body.output_background = background;
+    if (soft !== undefined) body.edge_softness = soft;
+    if (this.hasAttribute("high-detail")) body.high_detail_mode = true;
+    return body;
+  }
+
   follow(job, started, current, misses) {
-    var self = this, every = Math.max(1000, this.num("poll-interval") || 2000);
+    var self = this, c = this.constructor, every = Math.max(1000, this.num("poll-interval") || 2000);
     misses = misses || 0;
     if (!current()) return;
     if (job.status === "failed") {
-      throw new WidgetError(-1, "JOB_FAILED", job.error_message || "The background could not be removed.", { jobId: job.job_id });
+      throw new WidgetError(-1, "JOB_FAILED", job.error_message || c.failed, { jobId: job.job_id });
     }
     if (job.status === "completed" && job.output_url) return this.show(job, current);
-    this.status("Removing the background… " + Math.round((Date.now() - started) / 1000) + " s");
+    this.status(c.working + "… " + Math.round((Date.now() - started) / 1000) + " s");
     return sleep(every * (misses + 1))
-      .then(function () { return current() ? self.api("GET", "/v1/services/bg-remove/" + encodeURIComponent(job.job_id)) : null; })
+      .then(function () { return current() ? self.api("GET", c.path + "/" + encodeURIComponent(job.job_id)) : null; })
       .then(function (next) { return next && self.follow(next, started, current, 0); }, function (err) {
         // The job is paid for and still running: a poll lost to a flaky
         // connection or a busy server is tried again, more slowly, a few times.
@@ -115,29 +120,82 @@ class BgRemove extends PrintcartElement {
   }
 
   show(job, current) {
-    var self = this;
+    var self = this, c = this.constructor;
     this.status("Loading the result…");
-    return this.preview(".after", job.output_url, "Your photo without its background").then(function (img) {
+    return this.preview(".after", job.output_url, c.alt).then(function (img) { return self.overlay(img, job); }).then(function (img) {
       if (!current()) return;
       img.setAttribute("data-loaded", "");
       var link = self.$(".download");
       link.href = job.output_url;
       link.hidden = false;
-      self.status("Done: the background is removed.");
-      self.emit("completed", { service: "bg-remove", jobId: job.job_id, outputUrl: job.output_url, width: job.width, height: job.height, job: job });
+      self.status(c.done);
+      self.emit("completed", self.detail(job));
     });
   }
+
+  overlay(img) { return img; }
+  detail(job) { return { service: "bg-remove", jobId: job.job_id, outputUrl: job.output_url, width: job.width, height: job.height, job: job }; }
+}
+function jobTemplate(after) {
+  return '<div class="preview" part="preview" hidden>' +
+    '<figure class="before"><figcaption>Before</figcaption><div class="frame"></div></figure>' +
+    '<figure class="after"><figcaption>' + after + '</figcaption><div class="frame checker"></div></figure></div>' +
+    '<p class="result"><a class="download button" part="download" download target="_blank" rel="noopener" hidden>Open the PNG</a></p>';
 }
 BgRemove.services = ["bg-remove"];
+BgRemove.path = "/v1/services/bg-remove";
+BgRemove.working = "Removing the background";
+BgRemove.done = "Done: the background is removed.";
+BgRemove.failed = "The background could not be removed.";
+BgRemove.alt = "Your photo without its background";
 BgRemove.label = "Background removal";
 BgRemove.buttonText = "Choose a photo";
 BgRemove.hint = "JPEG, PNG or WebP, up to 100 MB";
 BgRemove.accept = IMAGE_TYPES.join(",");
 BgRemove.types = IMAGE_TYPES;
-BgRemove.template = '<div class="preview" part="preview" hidden>' +
-  '<figure class="before"><figcaption>Before</figcaption><div class="frame"></div></figure>' +
-  '<figure class="after"><figcaption>After</figcaption><div class="frame checker"></div></figure></div>' +
-  '<p class="result"><a class="download button" part="download" download="cutout.png" target="_blank" rel="noopener" hidden>Open the PNG</a></p>';
+BgRemove.template = jobTemplate("After");
+
+/* <printcart-sticker size-inches="3" border-mm="2" border-color="#FFFFFF" bleed-mm="1.5" dpi="300" subject-type="logo">
+ * A die-cut sticker of the picture: the PNG on a checkerboard with its SVG
+ * cut line laid over it in the same box (both share one canvas, so the line
+ * sits where the blade goes, at any scale). */
+var STICKER_ATTRIBUTES = ["size-inches", "border-mm", "border-color", "bleed-mm", "dpi", "subject-type"];
+
+class Sticker extends BgRemove {
+  // Each attribute is the API's field with "_" for "-"; numbers go as numbers, a colour or subject type as text.
+  body(fileUrl) {
+    var self = this, body = { image_url: fileUrl };
+    STICKER_ATTRIBUTES.forEach(function (name) {
+      var value = self.getAttribute(name);
+      if (value) body[name.replace("-", "_")] = isNaN(value) ? value : Number(value);
+    });
+    return body;
+  }
+
+  overlay(img, job) {
+    var stack = document.createElement("div"), cut = document.createElement("img");
+    stack.className = "stack";
+    cut.className = "cut";
+    cut.alt = "Its cut line";
+    img.replaceWith(stack);
+    stack.append(img, cut);
+    return new Promise(function (resolve, reject) {
+      cut.onload = function () { cut.setAttribute("data-loaded", ""); resolve(img); };
+      cut.onerror = function () { reject(new WidgetError(-1, "PREVIEW_FAILED", "The image could not be shown.")); };
+      cut.src = job.cut_svg_url;
+    });
+  }
+
+  detail(job) { return { service: "stickers", jobId: job.job_id, outputUrl: job.output_url, cutSvgUrl: job.cut_svg_url, cutPdfUrl: job.cut_pdf_url, job: job }; }
+}
+Sticker.services = ["stickers"];
+Sticker.path = "/v1/services/stickers";
+Sticker.working = "Making your sticker";
+Sticker.done = "Done: your sticker is ready. The magenta line is where it will be cut.";
+Sticker.failed = "The sticker could not be made.";
+Sticker.alt = "Your sticker";
+Sticker.label = "Sticker";
+Sticker.template = jobTemplate("Your sticker and its cut line");
 
 /* <printcart-preflight product-type="poster" canvas-width="24" canvas-height="36" required-dpi="300" bleed-mm="3" color-mode="cmyk" design-id="…">
  * Uploads a print file and shows the full preflight report. */
@@ -192,5 +250,6 @@ Preflight.template = '<div class="result" part="result" hidden><p><span class="b
 function define(name, element) { if (!customElements.get(name)) customElements.define(name, element); }
 define("printcart-dpi-check", DpiCheck);
 define("printcart-bg-remove", BgRemove);
+define("printcart-sticker", Sticker);
 define("printcart-preflight", Preflight);
 `;

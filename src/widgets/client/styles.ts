@@ -26,6 +26,8 @@ figcaption{font-size:.85em;margin-bottom:.25em}
 .frame{border:1px solid var(--_border);border-radius:var(--_radius);overflow:hidden;background:var(--_bg);min-height:4rem;display:flex;align-items:center;justify-content:center}
 .checker{background-color:#fff;background-image:conic-gradient(var(--_checker) 25%,transparent 0 50%,var(--_checker) 0 75%,transparent 0);background-size:16px 16px}
 img{display:block;max-width:100%;max-height:var(--printcart-preview-height,20rem);height:auto}
+.stack{position:relative;line-height:0;max-width:100%}
+.cut{position:absolute;inset:0;width:100%;height:100%;max-height:none;filter:drop-shadow(0 0 .5px #f0f) drop-shadow(0 0 0 #f0f) drop-shadow(0 0 0 #f0f) drop-shadow(0 0 0 #f0f)}
 .result{margin-top:.75em}
 .stars{color:var(--_warn);font-size:1.5em;letter-spacing:.1em}
 .badge{display:inline-block;font-weight:700;border-radius:999px;padding:.15em .7em;color:#fff;background:var(--_ok)}

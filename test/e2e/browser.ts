@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
@@ -124,4 +126,20 @@ export async function focusRingVisible(page: Page): Promise<boolean> {
     const style = getComputedStyle(el);
     return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
   });
+}
+
+/**
+ * Pixels of a screenshot within 25 % of magenta (a sticker's cut line),
+ * counted by Debian's ImageMagick rather than by the browser that drew them.
+ */
+export function magentaPixels(png: Buffer): number {
+  const dir = mkdtempSync(path.join(tmpdir(), "printcart-shot-"));
+  try {
+    const file = path.join(dir, "shot.png");
+    writeFileSync(file, png);
+    const args = [file, "-alpha", "off", "-fuzz", "25%", "-fill", "black", "+opaque", "#FF00FF", "-fill", "white", "-opaque", "#FF00FF", "-format", "%[fx:round(mean*w*h)]", "info:"];
+    return Number(execFileSync("/usr/bin/convert", args, { encoding: "utf8" }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -8,6 +8,7 @@ import {
   focusRingVisible,
   hasChromium,
   launchBrowser,
+  magentaPixels,
   requireChromium,
   screenshot,
   skipBrowserTests,
@@ -24,6 +25,8 @@ const ADMIN_KEY = "dev-admin-key";
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
 const PHOTO = path.join(FIXTURES, "bg/chelsea.jpg"); // 451 × 300
 const SMALL_RASTER = path.join(FIXTURES, "preflight/jpeg-rgb-72dpi.jpg");
+// 240 × 160 with fully transparent corners and a soft elliptical edge: a sticker is cut from its own alpha.
+const ALPHA_PNG = path.join(FIXTURES, "preflight/png-alpha-used.png");
 const PASSWORD = "Shop-pass-1";
 // wrangler dev shares two cores with the rest of the machine: answers can take seconds.
 const SLOW = { timeout: 30_000 };
@@ -200,7 +203,7 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
   });
 
   it("labels every form control and keeps focus visible and in order", async () => {
-    for (const pathname of ["/dashboard/bg-remove", "/dashboard/preflight", "/dashboard/upscale", "/dashboard/wallet", "/dashboard/wallet?tab=buy"]) {
+    for (const pathname of ["/dashboard/bg-remove", "/dashboard/stickers", "/dashboard/preflight", "/dashboard/upscale", "/dashboard/wallet", "/dashboard/wallet?tab=buy"]) {
       await page.goto(url(pathname));
       expect(await unlabelledControls(page), pathname).toEqual([]);
     }
@@ -266,6 +269,122 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await expect.poll(() => fresh.locator("#errors").textContent(), SLOW).toContain("That email and password don't match an account.");
     await fresh.close();
   });
+
+  it("makes a sticker and shows the cut line over it, with PNG, SVG and PDF downloads", async () => {
+    await page.goto(url("/dashboard/stickers"));
+    expect(await page.getByRole("link", { name: "Stickers", exact: true }).getAttribute("aria-current")).toBe("page");
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.getByLabel("Upload from this computer").setInputFiles(ALPHA_PNG);
+    await page.getByLabel("Size (inches)").fill("2");
+    await page.getByLabel("Border (mm)").fill("3");
+    await page.getByLabel("Bleed (mm)").fill("2");
+    await page.getByRole("button", { name: "Make sticker (up to 180 tokens)" }).click();
+    await page.waitForURL(/\?job=stk_/, SLOW);
+    const stickerId = new URL(page.url()).searchParams.get("job")!;
+    await page.waitForFunction(
+      () => {
+        const { document } = globalThis as unknown as PageGlobal;
+        return document.querySelectorAll("#stk-stack img[data-loaded]").length === 2 || /Failed/.test(document.querySelector("#stk-status")?.textContent ?? "");
+      },
+      null,
+      { timeout: 300_000 },
+    );
+    expect(await page.locator("#errors").textContent()).toBe("");
+    await expect.poll(() => page.locator("#stk-status").textContent()).toMatch(/^Completed/);
+
+    // What the page shows is what the API says of the job, and the job is what the form asked for.
+    const login = await http("/v1/account/login", { body: { email, password: PASSWORD } });
+    const job = (await http(`/v1/services/stickers/${stickerId}`, { token: login.body.access_token })).body;
+    expect(job).toMatchObject({ status: "completed", size_inches: 2, dpi: 300, border_mm: 3, bleed_mm: 2, min_radius_mm: 1, border_color: "#FFFFFF", single_piece: true });
+    expect(await page.locator("#stk-tokens").getAttribute("data-tokens")).toBe(String(job.tokens_charged));
+    expect(await page.locator("#stk-tokens").textContent()).toMatch(new RegExp(`^${job.tokens_charged} tokens`));
+    expect(await page.locator("#stk-pieces").textContent()).toBe(String(job.pieces));
+    expect(await page.locator("#stk-cut-length").textContent()).toBe(`${Math.round(job.cut_length_mm * 10) / 10} mm`);
+
+    // The PNG and the SVG over it fill one box: the PNG's, at the PNG's own proportions.
+    const layers = await page.locator("#stk-stack img").evaluateAll((imgs) =>
+      (imgs as unknown as { src: string; naturalWidth: number; naturalHeight: number; getBoundingClientRect(): { x: number; y: number; width: number; height: number } }[]).map((img) => {
+        const r = img.getBoundingClientRect();
+        return { src: img.src, natural: [img.naturalWidth, img.naturalHeight], box: [r.x, r.y, r.width, r.height] };
+      }),
+    );
+    expect(layers.map((l) => l.src)).toEqual([job.output_url, job.cut_svg_url]);
+    expect(layers[0]!.natural).toEqual([job.width_px, job.height_px]);
+    expect(layers[1]!.box).toEqual(layers[0]!.box);
+    const [, , boxWidth, boxHeight] = layers[0]!.box as [number, number, number, number];
+    expect(Math.abs(boxWidth / boxHeight - job.width_px / job.height_px)).toBeLessThan(0.02);
+    // The SVG's canvas in mm is the PNG's at its dpi, so one box overlays them exactly.
+    const svg = await (await fetch(job.cut_svg_url)).text();
+    const mmPerPx = 25.4 / job.dpi;
+    expect(Number(/<svg[^>]*\swidth="([\d.]+)mm"/.exec(svg)![1])).toBeCloseTo(job.width_px * mmPerPx, 2);
+    expect(Number(/<svg[^>]*\sheight="([\d.]+)mm"/.exec(svg)![1])).toBeCloseTo(job.height_px * mmPerPx, 2);
+
+    // The cut line can be seen: about as many magenta pixels as the line is long on screen, none without it.
+    const stack = page.locator("#stk-stack");
+    const lineOnScreenPx = job.cut_length_mm * (boxWidth / (job.width_px * mmPerPx));
+    const withLine = magentaPixels(await stack.screenshot());
+    await page.locator("#stk-stack .cut-line").evaluate((img) => ((img as unknown as { style: { visibility: string } }).style.visibility = "hidden"));
+    const withoutLine = magentaPixels(await stack.screenshot());
+    await page.locator("#stk-stack .cut-line").evaluate((img) => ((img as unknown as { style: { visibility: string } }).style.visibility = ""));
+    expect(withLine, `${withLine} magenta pixels for a line of ${Math.round(lineOnScreenPx)} px`).toBeGreaterThan(0.8 * lineOnScreenPx);
+    expect(withLine).toBeLessThan(4 * lineOnScreenPx);
+    expect(withoutLine).toBeLessThan(0.02 * lineOnScreenPx);
+    await screenshot(page, "17-sticker-result");
+
+    // The three downloads are links to the files, each the kind it says.
+    const downloads: [string, string, string][] = [
+      ["Download PNG", "image/png", "\x89PNG"],
+      ["Download cut line (SVG)", "image/svg+xml", "<?xml"],
+      ["Download print PDF", "application/pdf", "%PDF-"],
+    ];
+    const hrefs: string[] = [];
+    for (const [name, type, magic] of downloads) {
+      const link = page.getByRole("link", { name });
+      const href = (await link.getAttribute("href"))!;
+      expect(await link.getAttribute("download"), name).toMatch(new RegExp(`^sticker-${stickerId}`));
+      const res = await fetch(href);
+      expect(res.status, name).toBe(200);
+      expect(res.headers.get("content-type"), name).toBe(type);
+      expect(Buffer.from(await res.arrayBuffer()).subarray(0, magic.length).toString("latin1"), name).toBe(magic);
+      hrefs.push(href);
+    }
+    expect(hrefs).toEqual([job.output_url, job.cut_svg_url, job.cut_pdf_url]);
+
+    // Its charge in Transactions links back to this page, and the page reopens the job.
+    await page.goto(url("/dashboard/wallet?service=stickers"));
+    const debit = page.locator("#tx-table tr[data-type=debit]");
+    await debit.waitFor(SLOW);
+    expect(await debit.textContent()).toMatch(/Stickers/);
+    expect(await debit.getByRole("link").getAttribute("href")).toBe(`/dashboard/stickers?job=${stickerId}`);
+    await debit.getByRole("link").click();
+    await page.locator("#stk-stack img.cut-line[data-loaded]").waitFor({ timeout: 30_000 });
+  }, 360_000);
+
+  it("says why a sticker cannot be made, before and after sending", async () => {
+    await page.goto(url("/dashboard/stickers"));
+    // Over the pixel limit: said on the page, with the dpi that would fit, and nothing sent.
+    await page.getByLabel("Link to the file").fill(`${baseUrl()}/nowhere.png`);
+    await page.getByLabel("Size (inches)").fill("10");
+    await page.getByLabel("Resolution (dpi)").fill("600");
+    await page.getByRole("button", { name: /Make sticker/ }).click();
+    await expect.poll(() => page.locator("#errors .alert").textContent(), SLOW).toBe(
+      "At 10 in, the resolution can be at most 500 dpi: the cut line's longest side is limited to 5,000 pixels.",
+    );
+    expect(await focused(page)).toBe("#dpi");
+    // A border that leaves no artwork: the API's 400, its field named in words.
+    await page.getByLabel("Size (inches)").fill("0.5");
+    await page.getByLabel("Resolution (dpi)").fill("300");
+    await page.getByLabel("Border (mm)").fill("5");
+    await page.getByRole("button", { name: /Make sticker/ }).click();
+    await expect.poll(() => page.locator("#errors .alert").textContent(), SLOW).toMatch(/Please check these details:.*Border leaves less than 5 mm of artwork/);
+    // A link the job cannot read: the job fails, says so, and the tokens come back.
+    await page.getByLabel("Border (mm)").fill("2");
+    await page.getByRole("button", { name: /Make sticker/ }).click();
+    await expect.poll(() => page.locator("#stk-status").textContent(), { timeout: 120_000 }).toBe("Failed");
+    expect(await page.locator("#errors .alert").textContent()).toMatch(/^The sticker could not be made: .*(refunded)/);
+    expect(await page.locator("#stk-tokens").textContent()).toBe("180 tokens, refunded");
+    await screenshot(page, "18-sticker-failed");
+  }, 180_000);
 
   /** A bearer token and an uploaded copy of a fixture, for checking the services behind a browser walk through the API. */
   async function uploadThroughApi(file: string): Promise<{ token: string; fileUrl: string }> {

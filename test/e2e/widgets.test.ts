@@ -7,7 +7,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHROMIUM_PATH, hasChromium, requireChromium, skipBrowserTests } from "./browser";
+import { CHROMIUM_PATH, hasChromium, magentaPixels, requireChromium, skipBrowserTests } from "./browser";
 import { baseUrl, http } from "./http";
 
 // A shop's product page with the storefront widgets, in Debian's chromium
@@ -19,6 +19,8 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screen
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
 const PHOTO = path.join(FIXTURES, "bg/chelsea.jpg"); // 451 × 300
 const PRINT_FILE = path.join(FIXTURES, "preflight/jpeg-rgb-72dpi.jpg");
+// 240 × 160 with fully transparent corners: a sticker is cut from its own alpha, without the model.
+const ALPHA_PNG = path.join(FIXTURES, "preflight/png-alpha-used.png");
 const ADMIN_KEY = "dev-admin-key";
 const PASSWORD = "Shop-pass-1";
 
@@ -38,11 +40,13 @@ function startShop(opts: { api: string; email: string; shopOrigin: () => string 
   }
 
   // POST /api/printcart-token: the shop decides the origin, the cap and who the shopper is.
-  async function tokenEndpoint(req: IncomingMessage, res: ServerResponse) {
+  // POST /api/printcart-token-without-stickers: a shop that forgot the stickers scope.
+  async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, scopes: string[]) {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const asked = (JSON.parse(raw || "{}") as { services?: string[] }).services ?? [];
-    const services = asked.filter((s) => ["bg-remove", "preflight", "dpi-score"].includes(s));
+    const services = asked.filter((s) => scopes.includes(s));
+    if (services.length === 0) services.push("bg-remove");
     const shopper = /shopper=([\w-]+)/.exec(req.headers.cookie ?? "")?.[1] ?? null;
     const api = await fetch(`${opts.api}/v1/account/widget-tokens`, {
       method: "POST",
@@ -66,6 +70,9 @@ function startShop(opts: { api: string; email: string; shopOrigin: () => string 
 <printcart-dpi-check token-endpoint="/api/printcart-token" canvas-width="24" canvas-height="36" product-type="photo_on_canvas"></printcart-dpi-check>
 <h2>Remove the background</h2>
 <printcart-bg-remove token-endpoint="/api/printcart-token" subject-type="auto"></printcart-bg-remove>
+<h2>Make it a sticker</h2>
+<printcart-sticker id="sticker" token-endpoint="/api/printcart-token" size-inches="2" border-mm="3" bleed-mm="2" border-color="#FFF8E7" dpi="200"></printcart-sticker>
+<printcart-sticker id="unscoped" label="Sticker (misconfigured)" token-endpoint="/api/printcart-token-without-stickers"></printcart-sticker>
 <h2>Check a print file</h2>
 <printcart-preflight token-endpoint="/api/printcart-token" product-type="poster" canvas-width="8" canvas-height="10"></printcart-preflight>
 <h2>Events</h2><ol id="log"></ol>
@@ -82,12 +89,14 @@ function startShop(opts: { api: string; email: string; shopOrigin: () => string 
   // The shop's own brand colour, through the widgets' custom properties.
   const shopCss = `body{font:16px/1.5 Georgia,serif;max-width:46rem;margin:0 auto;padding:1rem;color:#222}
 header{border-bottom:2px solid #7c2d12;padding-bottom:.5rem}
-printcart-dpi-check,printcart-bg-remove,printcart-preflight{--printcart-accent:#7c2d12;--printcart-radius:2px;--printcart-font:15px/1.5 system-ui,sans-serif;margin-bottom:1.5rem}`;
+printcart-dpi-check,printcart-bg-remove,printcart-sticker,printcart-preflight{--printcart-accent:#7c2d12;--printcart-radius:2px;--printcart-font:15px/1.5 system-ui,sans-serif;margin-bottom:1.5rem}`;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://shop");
     if (req.method === "POST" && url.pathname === "/api/printcart-token") {
-      tokenEndpoint(req, res).catch((error) => res.writeHead(502).end(String(error)));
+      tokenEndpoint(req, res, ["bg-remove", "stickers", "preflight", "dpi-score"]).catch((error) => res.writeHead(502).end(String(error)));
+    } else if (req.method === "POST" && url.pathname === "/api/printcart-token-without-stickers") {
+      tokenEndpoint(req, res, ["bg-remove", "preflight", "dpi-score"]).catch((error) => res.writeHead(502).end(String(error)));
     } else if (url.pathname === "/") {
       res.writeHead(200, {
         "content-type": "text/html; charset=utf-8",
@@ -269,6 +278,84 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     await page.close();
   }, 320_000);
 
+  it("makes a sticker with a stickers-scoped widget token and lays its cut line over it", async () => {
+    const balanceBefore = (await http("/v1/wallet", { token: accountToken })).body.data.balance as number;
+    const { page, console: messages } = await openShop(allowedOrigin());
+    expect(await page.getByRole("group", { name: "Sticker", exact: true }).isVisible()).toBe(true);
+    await page.locator("printcart-sticker#sticker input[type=file]").setInputFiles(ALPHA_PNG);
+    await page.waitForFunction(
+      () => {
+        const el = (globalThis as unknown as { document: { querySelector(s: string): any } }).document.querySelector("printcart-sticker#sticker");
+        return el.shadowRoot.querySelectorAll(".stack img[data-loaded]").length === 2 || el.shadowRoot.querySelector(".error").textContent !== "";
+      },
+      null,
+      { timeout: 280_000 },
+    ).catch(async (error) => {
+      throw new Error(`${error.message}\nstatus: ${await page.locator("printcart-sticker#sticker .status").textContent()}\n${messages.join("\n")}`);
+    });
+    expect(await page.locator("printcart-sticker#sticker .error").textContent(), messages.join("\n")).toBe("");
+    expect(await page.locator("printcart-sticker#sticker .status").textContent()).toBe("Done: your sticker is ready. The magenta line is where it will be cut.");
+    expect(await page.locator("printcart-sticker#sticker .before img").getAttribute("src")).toMatch(/^blob:/);
+
+    // The event carries the job and its three files; the job is what the attributes asked for.
+    const seen = (await events(page)).filter((e) => e.element === "printcart-sticker");
+    expect(seen.map((e) => e.type)).toEqual(["printcart:completed"]);
+    const detail = seen[0]!.detail;
+    expect(detail.service).toBe("stickers");
+    expect(detail.jobId).toMatch(/^stk_/);
+    const job = (await http(`/v1/services/stickers/${detail.jobId}`, { token: accountToken })).body;
+    expect(job).toMatchObject({ status: "completed", size_inches: 2, border_mm: 3, bleed_mm: 2, border_color: "#FFF8E7", dpi: 200 });
+    expect(detail.job).toMatchObject({ job_id: detail.jobId, status: "completed", width_px: job.width_px, height_px: job.height_px, wallet_transaction_id: "" });
+    for (const [key, file] of [["outputUrl", "output_url"], ["cutSvgUrl", "cut_svg_url"], ["cutPdfUrl", "cut_pdf_url"]] as const) {
+      expect(detail[key], key).toBe(detail.job[file]);
+      expect(new URL(detail[key]).pathname, key).toBe(new URL(job[file]).pathname);
+    }
+
+    // The PNG and the SVG over it fill one box, at the PNG's proportions.
+    type Img = { src: string; naturalWidth: number; naturalHeight: number; getBoundingClientRect(): { x: number; y: number; width: number; height: number } };
+    const layers = await page.locator("printcart-sticker#sticker .stack img").evaluateAll((imgs) =>
+      (imgs as unknown as Img[]).map((img) => {
+        const r = img.getBoundingClientRect();
+        return { src: img.src, natural: [img.naturalWidth, img.naturalHeight], box: [r.x, r.y, r.width, r.height] };
+      }),
+    );
+    expect(layers.map((l) => l.src)).toEqual([detail.outputUrl, detail.cutSvgUrl]);
+    expect(layers[0]!.natural).toEqual([job.width_px, job.height_px]);
+    expect(layers[1]!.box).toEqual(layers[0]!.box);
+    const boxWidth = layers[0]!.box[2]!;
+    expect(Math.abs(boxWidth / layers[0]!.box[3]! - job.width_px / job.height_px)).toBeLessThan(0.02);
+    // The line is there to see: about as many magenta pixels as it is long on screen.
+    const lineOnScreenPx = job.cut_length_mm * (boxWidth / ((job.width_px * 25.4) / job.dpi));
+    const magenta = magentaPixels(await page.locator("printcart-sticker#sticker .stack").screenshot());
+    expect(magenta, `${magenta} magenta pixels for a line of ${Math.round(lineOnScreenPx)} px`).toBeGreaterThan(0.8 * lineOnScreenPx);
+    expect(magenta).toBeLessThan(4 * lineOnScreenPx);
+    await page.locator("printcart-sticker#sticker").scrollIntoViewIfNeeded();
+    await shot(page, "widget-08-sticker");
+
+    // The shop paid what the job charged, once.
+    expect((await http("/v1/wallet", { token: accountToken })).body.data).toEqual({ balance: balanceBefore - job.tokens_charged, held: 0, currency: "tokens" });
+    expect(messages.filter((m) => /Content Security Policy|uncaught/i.test(m))).toEqual([]);
+    await page.close();
+  }, 320_000);
+
+  it("says so when the shop's widget token lacks the stickers scope, and charges nothing", async () => {
+    const before = await http("/v1/wallet/transactions", { token: accountToken });
+    const { page } = await openShop(allowedOrigin());
+    await page.locator("printcart-sticker#unscoped input[type=file]").setInputFiles(ALPHA_PNG);
+    const error = page.locator("printcart-sticker#unscoped .error");
+    await expect.poll(() => error.textContent(), { timeout: 30_000 }).toBe("This page's connection to the service has expired or is not allowed. Please reload the page.");
+    expect(await error.getAttribute("role")).toBe("alert");
+    const failed = (await events(page)).filter((e) => e.element === "printcart-sticker");
+    expect(failed.map((e) => e.type)).toEqual(["printcart:failed"]);
+    expect(failed[0]!.detail).toMatchObject({ status: 403, error: "FORBIDDEN" });
+    expect(failed[0]!.detail.message).toContain("stickers");
+    await page.locator("printcart-sticker#unscoped").scrollIntoViewIfNeeded();
+    await shot(page, "widget-09-sticker-unscoped");
+    const debits = (res: { body: { data: { type: string }[] } }) => res.body.data.filter((t) => t.type === "debit");
+    expect(debits(await http("/v1/wallet/transactions", { token: accountToken }))).toEqual(debits(before));
+    await page.close();
+  }, 60_000);
+
   it("is refused by the browser's CORS check on an origin the shop has not allowed", async () => {
     const before = await http("/v1/wallet/transactions", { token: accountToken });
     const { page, console: messages } = await openShop(strangerOrigin());
@@ -343,6 +430,7 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     await page.getByLabel("Print size").selectOption("8x10");
     await expect.poll(() => page.locator("printcart-dpi-check .ppi").textContent(), { timeout: 30_000 }).toContain("gives 30 ppi at 8 × 10 in (150 ppi needed)");
     expect(await page.locator("#shop-status").textContent()).toMatch(/Minted a widget token for dpi-score/);
+    expect(await page.getByRole("group", { name: "Sticker", exact: true }).isVisible()).toBe(true);
     await shot(page, "widget-07-demo-page");
     await page.close();
   }, 60_000);

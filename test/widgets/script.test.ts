@@ -17,7 +17,7 @@ describe("/widget/v1.js", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const js = await res.text();
-    for (const name of ["printcart-dpi-check", "printcart-bg-remove", "printcart-preflight"]) {
+    for (const name of ["printcart-dpi-check", "printcart-bg-remove", "printcart-sticker", "printcart-preflight"]) {
       expect(js).toContain(`define("${name}"`);
     }
     for (const event of ["completed", "failed"]) expect(js).toContain(`"${event}"`);
@@ -36,14 +36,14 @@ describe("/widget/v1.js", () => {
 });
 
 describe("/widget/demo", () => {
-  it("shows all three widgets under a self-only Content-Security-Policy", async () => {
+  it("shows all four widgets under a self-only Content-Security-Policy", async () => {
     const res = await workerFetch("/widget/demo");
     expect(res.status).toBe(200);
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     const html = await res.text();
-    for (const tag of ["<printcart-dpi-check", "<printcart-bg-remove", "<printcart-preflight"]) expect(html).toContain(tag);
+    for (const tag of ["<printcart-dpi-check", "<printcart-bg-remove", "<printcart-sticker", "<printcart-preflight"]) expect(html).toContain(tag);
     for (const asset of html.match(/(?:src|href)="(\/widget\/[^"]+)"/g)!.map((m) => m.split('"')[1]!)) {
       expect((await workerFetch(asset)).status, asset).toBe(200);
     }

@@ -136,11 +136,11 @@ class BgRemove extends PrintcartElement {
   overlay(img) { return img; }
   detail(job) { return { service: "bg-remove", jobId: job.job_id, outputUrl: job.output_url, width: job.width, height: job.height, job: job }; }
 }
-function jobTemplate(after) {
+function jobTemplate(after, file) {
   return '<div class="preview" part="preview" hidden>' +
     '<figure class="before"><figcaption>Before</figcaption><div class="frame"></div></figure>' +
     '<figure class="after"><figcaption>' + after + '</figcaption><div class="frame checker"></div></figure></div>' +
-    '<p class="result"><a class="download button" part="download" download target="_blank" rel="noopener" hidden>Open the PNG</a></p>';
+    '<p class="result"><a class="download button" part="download" download="' + file + '" target="_blank" rel="noopener" hidden>Open the PNG</a></p>';
 }
 BgRemove.services = ["bg-remove"];
 BgRemove.path = "/v1/services/bg-remove";
@@ -153,7 +153,7 @@ BgRemove.buttonText = "Choose a photo";
 BgRemove.hint = "JPEG, PNG or WebP, up to 100 MB";
 BgRemove.accept = IMAGE_TYPES.join(",");
 BgRemove.types = IMAGE_TYPES;
-BgRemove.template = jobTemplate("After");
+BgRemove.template = jobTemplate("After", "cutout.png");
 
 /* <printcart-sticker size-inches="3" border-mm="2" border-color="#FFFFFF" bleed-mm="1.5" dpi="300" subject-type="logo">
  * A die-cut sticker of the picture: the PNG on a checkerboard with its SVG
@@ -195,7 +195,7 @@ Sticker.done = "Done: your sticker is ready. The magenta line is where it will b
 Sticker.failed = "The sticker could not be made.";
 Sticker.alt = "Your sticker";
 Sticker.label = "Sticker";
-Sticker.template = jobTemplate("Your sticker and its cut line");
+Sticker.template = jobTemplate("Your sticker and its cut line", "sticker.png");
 
 /* <printcart-preflight product-type="poster" canvas-width="24" canvas-height="36" required-dpi="300" bleed-mm="3" color-mode="cmyk" design-id="…">
  * Uploads a print file and shows the full preflight report. */

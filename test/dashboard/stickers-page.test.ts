@@ -7,9 +7,9 @@ import { waitForJob } from "../helpers/jobs";
 // the API itself: what POST /v1/services/stickers refuses, what it fills in
 // when a field is left out, and what it holds.
 
-/** Attributes of each `<tag …>` in the markup, by name. */
+/** Attributes of each `<tag …>` in the markup, by name, in document order (`tag` may be "input|select"). */
 function elements(html: string, tag: string): Record<string, string>[] {
-  return [...html.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, "g"))].map((m) =>
+  return [...html.matchAll(new RegExp(`<(?:${tag})\\b([^>]*)>`, "g"))].map((m) =>
     Object.fromEntries([...m[1]!.matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map((a) => [a[1]!, a[2] ?? ""])),
   );
 }
@@ -48,7 +48,7 @@ describe("GET /dashboard/stickers", () => {
 
   it("labels every control of the form", () => {
     const form = stickerForm(html);
-    const controls = [...elements(form, "input"), ...elements(form, "select")].filter((a) => a.type !== "hidden");
+    const controls = elements(form, "input|select").filter((a) => a.type !== "hidden");
     expect(controls.map((a) => a.id)).toEqual([
       "stk-url",
       "stk-file",
@@ -85,7 +85,7 @@ describe("GET /dashboard/stickers", () => {
       // dpi takes whole numbers only: one below and above; the others take any number.
       const beyond = a.step === "1" ? 1 : 0.01;
       // At 24 in the default 300 dpi is over the pixel limit; 200 is not.
-      const others = name === "size_inches" ? { dpi: 200 } : {};
+      const others: Record<string, number> = name === "size_inches" ? { dpi: 200 } : {};
       expect(await probe({ ...others, [name]: min }), `${name} at its min ${min}`).toBe(402);
       expect(await probe({ ...others, [name]: max }), `${name} at its max ${max}`).toBe(402);
       expect(await probe({ ...others, [name]: min - beyond }), `${name} below ${min}`).toEqual([name]);

@@ -274,6 +274,30 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await page.goto(url("/dashboard/stickers"));
     expect(await page.getByRole("link", { name: "Stickers", exact: true }).getAttribute("aria-current")).toBe("page");
     expect(await unlabelledControls(page)).toEqual([]);
+    // From the skip link, the keyboard goes through the form in reading order, each stop with its ring.
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("a:Skip to content");
+    await page.keyboard.press("Enter");
+    const order: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      order.push(await focused(page));
+      expect(await focusRingVisible(page), order.at(-1)).toBe(true);
+    }
+    expect(order).toEqual([
+      "#stk-url",
+      "#stk-file",
+      "#size_inches",
+      "#dpi",
+      "#border_mm",
+      "#border_color",
+      "#bleed_mm",
+      "#min_radius_mm",
+      "#subject_type",
+      "#keep_existing_alpha",
+      "#single_piece",
+      "#stk-submit",
+    ]);
     await page.getByLabel("Upload from this computer").setInputFiles(ALPHA_PNG);
     await page.getByLabel("Size (inches)").fill("2");
     await page.getByLabel("Border (mm)").fill("3");

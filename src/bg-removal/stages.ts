@@ -5,6 +5,7 @@ import { AreaDownsampler, fitWithin } from "../imaging/downsample";
 import { ImageDecodeError } from "../imaging/errors";
 import { openRaster } from "../imaging/open-raster";
 import { PngStreamEncoder } from "../imaging/png-stream";
+import type { RowBand } from "../imaging/raster-stream";
 import { release } from "../imaging/release";
 import { sniff } from "../imaging/sniff";
 import { r2File, type SourceFile } from "../imaging/source-file";
@@ -16,13 +17,15 @@ import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
-import { colourKeyAlpha } from "./colour-matte";
 import { backgroundGrid, compositeBand } from "./composite";
+import { cropRectangle, parseCropMargin, type CropBox, type CropMargin } from "./crop";
+import { CutAlpha } from "./cut-alpha";
 import { cutOutMatte, needsModel, softenMatte } from "./cut-out";
 import type { BgRemovalParams } from "./jobs";
 import { readModelManifest } from "./manifest";
-import { AlphaUpsampler } from "./matte";
+import type { Rgba } from "./matte";
 import { toModelInput } from "./model-input";
+import { findSubjectBox } from "./subject-box";
 import { deleteWork, getWork, putWork, workKey } from "./work-files";
 
 /**
@@ -38,7 +41,9 @@ import { deleteWork, getWork, putWork, workKey } from "./work-files";
  *    filter, colour model, edge softness), then the source is decoded a
  *    second time and each band is cut out at full resolution (the alpha
  *    upsampled from the guide's matte, or keyed per pixel), decontaminated
- *    and written to the PNG as it streams to R2.
+ *    and written to the PNG as it streams to R2. With `crop`, the subject's
+ *    box is found first (src/bg-removal/subject-box.ts) and only the rows
+ *    and columns of the crop reach the encoder.
  *
  * Graphics on a flat background are colour-keyed and skip step 2. Each
  * step may run more than once (a retried delivery): every file it writes
@@ -155,7 +160,39 @@ export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
   return { next: "segment" };
 }
 
-/** Step 3: the matte at the guide's resolution, then the full-resolution cut-out from a second decode. */
+/** Decodes the staged source band by band into `visit` until it has seen every row or returns true (it needs no more). */
+async function readBands(file: SourceFile, maxPixels: number, size: { width: number; height: number }, visit: (band: RowBand) => Promise<boolean> | boolean): Promise<void> {
+  const raster = await openRaster(file, { maxPixels });
+  try {
+    if (raster.info.width !== size.width || raster.info.height !== size.height) throw new Error("the staged source changed between the steps");
+    for await (const band of raster.bands) {
+      if (await visit(band)) break;
+      await yieldToRuntime();
+    }
+  } finally {
+    await raster.close();
+  }
+}
+
+/**
+ * Whether any pixel of the guide is less than opaque: the source has
+ * transparency of its own, which the output keeps. A guide cell is a mean, so
+ * a source whose only transparency is a few levels in scattered pixels can
+ * round to an opaque guide; its crop is then found from the cut alone.
+ */
+function hasTransparency(guide: Rgba): boolean {
+  for (let i = 3; i < guide.data.length; i += 4) if (guide.data[i]! < 255) return true;
+  return false;
+}
+
+function cropMarginOf(params: BgRemovalParams): CropMargin {
+  const margin = parseCropMargin(params.crop_margin ?? "0");
+  // Validated when the job was created; a stored job with another value was not made by this API.
+  if (typeof margin === "string") throw new JobInputError(`crop_margin ${margin}`);
+  return margin;
+}
+
+/** Step 3: the matte at the guide's resolution, then the full-resolution cut-out (cropped if asked) from a second decode. */
 export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as BgRemovalParams;
   const settings = readSettings(env);
@@ -176,41 +213,64 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   if (!hardCut) softenMatte(matte, guide.width, guide.height, params.edge_softness);
   const grid = backgroundGrid(guide, matte.alpha);
   const keyColour = hardCut && matte.method === "colour_key" ? matte.keyColour : null;
+  const opaque = !hasTransparency(guide);
   release(guide.data);
   lap("matteMs");
 
   const { sourceWidth: width, sourceHeight: height } = meta;
   const file: SourceFile = r2File(env.FILES, meta.sourceKey, meta.sourceSize);
+  const read = (visit: (band: RowBand) => Promise<boolean> | boolean) => readBands(file, settings.bgRemoveMaxPixels, { width, height }, visit);
+  const cut = new CutAlpha(matte.alpha, guide.width, guide.height, width, height, keyColour, hardCut);
+  let crop: CropBox = { x: 0, y: 0, width, height };
+  if (params.crop) {
+    let subject: CropBox | null;
+    try {
+      subject = await findSubjectBox(cut, {
+        opaque,
+        read: (visit) =>
+          read((band) => {
+            visit(band);
+            return false;
+          }),
+      });
+    } catch (error) {
+      throw decodeFailure(error);
+    }
+    // remove.bg answers a source without a foreground with an error (unknown_foreground); a crop of nothing has no size either.
+    if (!subject) throw new JobInputError("No subject was found to crop to: the cut-out would be fully transparent. Try another subject_type, or crop: false.");
+    crop = cropRectangle(subject, cropMarginOf(params), width, height);
+    lap("cropMs");
+  }
+
   const white = params.output_background === "white";
   const channels = white ? 3 : 4;
   const outputKey = jobOutputKey(job.accountId, job.id, "png");
   const output = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, MIN_PART_BYTES);
-  const encoder = new PngStreamEncoder(width, height, channels, (chunk) => output.write(chunk));
-  const upsampler = new AlphaUpsampler(matte.alpha, guide.width, guide.height, width, height);
+  const encoder = new PngStreamEncoder(crop.width, crop.height, channels, (chunk) => output.write(chunk));
+  const columns = { x0: crop.x, x1: crop.x + crop.width };
+  const end = crop.y + crop.height;
   let bytes: number;
   try {
-    const raster = await openRaster(file, { maxPixels: settings.bgRemoveMaxPixels });
-    try {
-      if (raster.info.width !== width || raster.info.height !== height) throw new Error("the staged source changed between the steps");
-      let alpha = new Uint8Array(0);
-      let out = new Uint8Array(0);
-      for await (const band of raster.bands) {
-        const pixels = band.width * band.height;
-        if (alpha.length < pixels) {
-          alpha = new Uint8Array(pixels);
-          out = new Uint8Array(pixels * channels);
+    let alpha = new Uint8Array(0);
+    let out = new Uint8Array(0);
+    // Only the crop's rows are cut out and only its columns composited and encoded; the decode stops after its last row.
+    await read(async (band) => {
+      const from = Math.max(band.y, crop.y);
+      const to = Math.min(band.y + band.height, end);
+      if (from < to) {
+        const rows = to - from;
+        if (alpha.length < rows * width) {
+          alpha = new Uint8Array(rows * width);
+          out = new Uint8Array(rows * crop.width * channels);
         }
-        const a = alpha.subarray(0, pixels);
-        if (keyColour) colourKeyAlpha({ data: band.rows, width: band.width, height: band.height }, keyColour, a);
-        else upsampler.rows(band.y, band.height, a);
-        if (hardCut) for (let i = 0; i < a.length; i++) a[i] = a[i]! >= 128 ? 255 : 0;
-        compositeBand(band.rows, a, width, band.y, height, grid, white, out);
-        await encoder.writeRows(out.subarray(0, pixels * channels));
-        await yieldToRuntime();
+        const a = alpha.subarray(0, rows * width);
+        const pixels = band.rows.subarray((from - band.y) * width * 4, (to - band.y) * width * 4);
+        cut.rows(from, rows, pixels, a);
+        compositeBand(pixels, a, width, from, height, grid, white, out, columns);
+        await encoder.writeRows(out.subarray(0, rows * crop.width * channels));
       }
-    } finally {
-      await raster.close();
-    }
+      return band.y + band.height >= end;
+    });
     await encoder.finish();
     lap("encodeMs");
     bytes = await output.close();
@@ -225,6 +285,14 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   return {
     outputKey,
     outputContentType: "image/png",
-    result: { width, height, bytes, matte: matte.method, model: modelName, timings: { ...earlier, ...timings } },
+    result: {
+      width: crop.width,
+      height: crop.height,
+      ...(params.crop ? { crop_box: crop } : {}),
+      bytes,
+      matte: matte.method,
+      model: modelName,
+      timings: { ...earlier, ...timings },
+    },
   };
 }

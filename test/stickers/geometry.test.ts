@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cutLengthMm, traceCutLine, type CutGeometry, type CutLineOptions } from "../../src/stickers/geometry";
-import { area, box, crossingCount, disc, drawMask, encloses, ring, samplePath, star, union, type Shape } from "./shapes";
+import { area, box, crossingCount, disc, drawMask, encloses, ring, ringWithGap, samplePath, star, union, type Shape } from "./shapes";
 
 /**
  * The cut line against analytic geometry: shapes drawn anti-aliased into
@@ -159,6 +159,23 @@ describe("traceCutLine on two islands", () => {
     expect(Math.max(...outer.map(([x, y]) => Math.abs(shape(x, y) - OPTIONS.borderMm)))).toBeLessThanOrEqual(TOLERANCE_MM);
     // Tighter than the convex hull of the two offset discs (the fallback), which has no waist.
     expect(area(outline)).toBeLessThan(0.97 * hullArea([[15, 20, 10], [50, 20, 8]]));
+  });
+});
+
+describe("traceCutLine joins with bridges only", () => {
+  it("leaves the mouth of a C facing away from its neighbour open", () => {
+    // A ring (radii 6, 12) open by 90° on its left, and a disc 13 mm to its right.
+    const c = ringWithGap(20, 20, 6, 12, Math.PI, Math.PI / 4);
+    const shape = union(c, disc(50, 20, 5));
+    const geometry = trace(shape, 65, 40);
+    expect(geometry.pieces).toBe(1);
+    const samples = points(geometry);
+    expect(Math.min(...samples.map(([x, y]) => shape(x, y)))).toBeGreaterThanOrEqual(OPTIONS.borderMm - TOLERANCE_MM);
+    // The line goes in through the slot and round the counter, 6 − 2 mm from the centre.
+    expect(Math.min(...samples.map(([x, y]) => Math.hypot(x - 20, y - 20)))).toBeLessThan(4 + TOLERANCE_MM);
+    // Left of the bridge the C keeps its own outline.
+    const left = samples.filter(([x]) => x < 28);
+    expect(Math.max(...left.map(([x, y]) => Math.abs(c(x, y) - OPTIONS.borderMm)))).toBeLessThanOrEqual(OPTIONS.minRadiusMm + TOLERANCE_MM);
   });
 });
 

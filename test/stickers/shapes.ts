@@ -41,6 +41,21 @@ export const ring =
     return Math.max(d - outer, inner - d);
   };
 
+/** A "C": the ring between radii inner and outer without the wedge of half-angle `gap` around direction `facing` (radians). */
+export function ringWithGap(cx: number, cy: number, inner: number, outer: number, facing: number, gap: number): Shape {
+  const caps = [facing - gap, facing + gap].map((a) => [cx + inner * Math.cos(a), cy + inner * Math.sin(a), cx + outer * Math.cos(a), cy + outer * Math.sin(a)] as const);
+  return (x, y) => {
+    const r = Math.hypot(x - cx, y - cy);
+    const off = Math.abs(Math.atan2(Math.sin(Math.atan2(y - cy, x - cx) - facing), Math.cos(Math.atan2(y - cy, x - cx) - facing)));
+    const toCaps = Math.min(...caps.map(([ax, ay, bx, by]) => pointSegmentDistance(x, y, ax, ay, bx, by)));
+    // In the gap's wedge the nearest point is on an end; elsewhere on the arc straight out or in
+    // (or, from inside, possibly an end).
+    if (off < gap) return toCaps;
+    const arcs = Math.max(r - outer, inner - r);
+    return arcs > 0 ? arcs : -Math.min(-arcs, toCaps);
+  };
+}
+
 export const union =
   (...shapes: Shape[]): Shape =>
   (x, y) => {

@@ -42,6 +42,16 @@ export const MASK_MARGIN_PX = 3;
 export const FIT_TOLERANCE_MM = 0.05;
 /** Below this the fit would chase the contour's sub-pixel wiggle (a coarse mask) and only grow the file. */
 const MIN_FIT_TOLERANCE_PX = 0.25;
+/**
+ * The narrowest bridge of backing between joined pieces: twice the border
+ * (as wide as the border round a hairline of artwork), and never under
+ * MIN_BRIDGE_MM, below which a strip of sticker tears when peeled.
+ */
+function minBridgeMm(options: CutLineOptions): number {
+  return Math.max(MIN_BRIDGE_MM, 2 * options.borderMm);
+}
+
+const MIN_BRIDGE_MM = 3;
 /** Rows the distance transform can index (Uint16 row numbers). */
 const MAX_SIDE_PX = 0xfffe;
 
@@ -82,7 +92,7 @@ export function traceCutLine(mask: ArtworkMask, options: CutLineOptions): CutGeo
   const cut = radiusPx > 0 ? erodeDilation(a, width, height, borderPx + radiusPx, radiusPx, b, rows) : { values: a, width, height, level: borderPx, insideAbove: false };
 
   let pieces = dropSpecks(outerContours(traceContours(cut)), alpha, width, height, mmPerPx, options.minRadiusMm);
-  if (options.singlePiece && pieces.length > 1) pieces = [joinPieces(pieces, mask, radiusPx, { a, b, rows })];
+  if (options.singlePiece && pieces.length > 1) pieces = [joinPieces(pieces, mask, radiusPx, minBridgeMm(options) / mmPerPx, { a, b, rows })];
 
   const paths = fitPaths(pieces, mmPerPx);
   const fill = fillCoverage(pieces, width, height, bleedPx, { a, b, rows });

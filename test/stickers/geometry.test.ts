@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cutLengthMm, traceCutLine, type CutGeometry, type CutLineOptions } from "../../src/stickers/geometry";
+import { cutLengthMm, requiredPaddingPx, traceCutLine, type ArtworkMask, type CutGeometry, type CutLineOptions } from "../../src/stickers/geometry";
 import { area, box, crossingCount, disc, drawMask, encloses, ring, ringWithGap, samplePath, star, union, type Shape } from "./shapes";
 
 /**
@@ -192,6 +192,28 @@ describe("traceCutLine drops specks", () => {
   it("a 3 mm dot is artwork: cut as a piece of its own", () => {
     const geometry = trace(union(body, disc(50, 25, 1.5)), 65, 50, { singlePiece: false });
     expect(geometry.pieces).toBe(2);
+  });
+});
+
+describe("requiredPaddingPx", () => {
+  /** A square block of artwork with `pad` empty pixels on every side. */
+  function padded(pad: number, side = 40): ArtworkMask {
+    const width = side + 2 * pad;
+    const alpha = new Uint8Array(width * width);
+    for (let y = pad; y < pad + side; y++) alpha.fill(255, y * width + pad, y * width + pad + side);
+    return { alpha, width, height: width, mmPerPx: 0.1 };
+  }
+
+  it("is enough for the cut line and its bleed to stay inside the mask, and one pixel less is refused", () => {
+    const pad = requiredPaddingPx(OPTIONS, 0.1);
+    // Border, radius and bleed alone are 4.5 mm = 45 px at 0.1 mm a pixel.
+    expect(pad).toBeGreaterThan(45);
+    const mask = padded(pad);
+    const geometry = traceCutLine(mask, OPTIONS);
+    const w = mask.width;
+    const edge = [...Array(w).keys()].flatMap((i) => [i, (w - 1) * w + i, i * w, i * w + w - 1]);
+    expect(edge.every((i) => geometry.fill[i] === 0)).toBe(true);
+    expect(() => traceCutLine(padded(pad - 1), OPTIONS)).toThrow(/need \d+ px/);
   });
 });
 

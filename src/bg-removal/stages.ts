@@ -10,6 +10,7 @@ import { release } from "../imaging/release";
 import { sniff } from "../imaging/sniff";
 import { r2File, type SourceFile } from "../imaging/source-file";
 import type { NextStage } from "../jobs/consumer";
+import { stageAfter } from "../jobs/queue";
 import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
 import type { Job } from "../jobs/store";
@@ -59,7 +60,7 @@ export const GUIDE_LONG_SIDE = 2048;
 
 const RASTER_TYPES: readonly string[] = ["jpeg", "png", "webp"];
 
-interface GuideMeta {
+export interface GuideMeta {
   width: number;
   height: number;
   sourceWidth: number;
@@ -110,7 +111,7 @@ async function stageJobSource(env: Env, job: Job): Promise<StagedSource> {
 }
 
 /** A decode failure of the source as the job's error: a damaged JPEG says so plainly (a cut-out of one is not worth its tokens). */
-function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}): unknown {
+export function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}): unknown {
   if (!(error instanceof ImageDecodeError)) return error;
   if (error.reason === "damaged" && file.head && sniff(file.head)?.type === "jpeg") {
     return new JobInputError(`The JPEG is damaged (${error.message.replace(/\.$/, "")}); send the whole file.`, { cause: error });
@@ -118,14 +119,30 @@ function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}): unknow
   return undecodableImage(error);
 }
 
-/** Step 1: stage, decode once into the guide, and the model's input unless a colour key will do. */
-export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
-  const params = job.params as BgRemovalParams;
+/** A job's source decoded once into its guide, which is stored for the last step. */
+export interface PreparedGuide {
+  image: { data: Uint8ClampedArray; width: number; height: number };
+  /** Share of the source's pixels that are less than half opaque (0 for a source without alpha). */
+  transparentShare: number;
+}
+
+/**
+ * The first step of a cut-out or a sticker: stage the source, decode it once
+ * into the guide (counting its transparent pixels on the way) and store the
+ * guide with what the last step needs to decode the source again.
+ */
+export async function prepareGuide(
+  env: Env,
+  job: Job,
+  /** Facts the next steps need, decided from the guide before it is stored with them. */
+  decide: (prepared: PreparedGuide) => Record<string, string | number> = () => ({}),
+): Promise<PreparedGuide> {
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
   const staged = await stageJobSource(env, job);
   lap("fetchMs");
   let guide: AreaDownsampler;
+  let transparent = 0;
   try {
     const raster = await openRaster(staged.file, { maxPixels: settings.bgRemoveMaxPixels });
     try {
@@ -133,6 +150,7 @@ export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
       guide = new AreaDownsampler(raster.info.width, raster.info.height, size.width, size.height);
       for await (const band of raster.bands) {
         guide.push(band);
+        if (raster.info.hasAlpha) transparent += countTransparent(band.rows);
         await yieldToRuntime();
       }
     } finally {
@@ -142,7 +160,6 @@ export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
     throw decodeFailure(error, staged);
   }
   lap("decodeMs");
-  const image = { data: guide.data, width: guide.width, height: guide.height };
   const meta: GuideMeta = {
     width: guide.width,
     height: guide.height,
@@ -151,12 +168,49 @@ export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
     sourceKey: staged.key,
     sourceSize: staged.file.size,
   };
-  await putWork(env, job, "guide", guide.data, { ...meta, timings: JSON.stringify(timings) });
-  if (!needsModel(image, params)) return { next: "composite" };
+  const prepared: PreparedGuide = {
+    image: { data: guide.data, width: guide.width, height: guide.height },
+    transparentShare: transparent / (guide.sourceWidth * guide.sourceHeight),
+  };
+  await putWork(env, job, "guide", guide.data, { ...meta, ...decide(prepared), timings: JSON.stringify(timings) });
+  return prepared;
+}
+
+function countTransparent(rgba: Uint8ClampedArray): number {
+  let n = 0;
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i]! < 128) n++;
+  return n;
+}
+
+/** Stores the model's input tensor made from the guide; the guide's pixels are not needed here afterwards. */
+export async function putModelInput(env: Env, job: Job, image: PreparedGuide["image"]): Promise<void> {
   const manifest = await readModelManifest(env);
   const input = toModelInput(image, manifest.inputSize, manifest.mean, manifest.std);
-  release(guide.data);
+  release(image.data);
   await putWork(env, job, "input", input, { size: manifest.inputSize, model: manifest.name });
+}
+
+/** The guide's size and the staged source, as the first step stored them. */
+export async function readGuide(env: Env, job: Job): Promise<{ guide: { data: Uint8ClampedArray; width: number; height: number }; meta: GuideMeta; stored: Record<string, string> }> {
+  const stored = await getWork(env, job, "guide");
+  if (!stored) throw new Error("the job's guide is missing; its first step must run again");
+  const meta = readGuideMeta(stored.meta);
+  return { guide: { data: new Uint8ClampedArray(stored.bytes), width: meta.width, height: meta.height }, meta, stored: stored.meta };
+}
+
+/** The model's mask as the segment step stored it. */
+export async function readMask(env: Env, job: Job): Promise<{ mask: Float32Array; size: number; model: string | null }> {
+  const mask = await getWork(env, job, "mask");
+  if (!mask) throw new Error("the job's mask is missing; the model step must run again");
+  return { mask: new Float32Array(mask.bytes), size: Number(mask.meta.size), model: mask.meta.model ?? null };
+}
+
+/** Step 1: stage, decode once into the guide, and the model's input unless a colour key will do. */
+export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
+  const params = job.params as BgRemovalParams;
+  const { image } = await prepareGuide(env, job);
+  if (!needsModel(image, params)) return { next: stageAfter(job.kind, "segment") };
+  await putModelInput(env, job, image);
   return { next: "segment" };
 }
 
@@ -197,16 +251,12 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const params = job.params as BgRemovalParams;
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
-  const stored = await getWork(env, job, "guide");
-  if (!stored) throw new Error("the job's guide is missing; its first step must run again");
-  const meta = readGuideMeta(stored.meta);
-  const guide = { data: new Uint8ClampedArray(stored.bytes), width: meta.width, height: meta.height };
+  const { guide, meta, stored } = await readGuide(env, job);
   let modelName: string | null = null;
   const matte = await cutOutMatte(guide, params, async () => {
-    const mask = await getWork(env, job, "mask");
-    if (!mask) throw new Error("the job's mask is missing; the model step must run again");
-    modelName = mask.meta.model ?? null;
-    return { mask: new Float32Array(mask.bytes), size: Number(mask.meta.size) };
+    const mask = await readMask(env, job);
+    modelName = mask.model;
+    return mask;
   });
   const hardCut = params.edge_softness <= 0;
   // A hard cut is thresholded per full-resolution pixel, so its edge is as fine as the source's; a soft one is feathered here.
@@ -280,7 +330,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
     await output.abort();
     throw decodeFailure(error);
   }
-  const earlier = JSON.parse(stored.meta.timings ?? "{}") as Record<string, number>;
+  const earlier = JSON.parse(stored.timings ?? "{}") as Record<string, number>;
   await deleteWork(env, job);
   return {
     outputKey,

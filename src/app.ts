@@ -7,6 +7,7 @@ import { accountRoutes } from "./routes/account";
 import { adminModelRoutes } from "./routes/admin-models";
 import { aiJobRoutes } from "./routes/ai-jobs";
 import { bgRemoveRoutes } from "./routes/bg-remove";
+import { stickerRoutes } from "./routes/stickers";
 import { dashboardRoutes } from "./routes/dashboard";
 import { fileRoutes } from "./routes/files";
 import { healthRoutes } from "./routes/health";
@@ -29,6 +30,7 @@ export function createApp() {
   app.route("/", usageRoutes);
   app.route("/", fileRoutes);
   app.route("/", bgRemoveRoutes);
+  app.route("/", stickerRoutes);
   app.route("/", preflightRoutes);
   app.route("/", aiJobRoutes);
   app.route("/", adminModelRoutes);

@@ -34,7 +34,7 @@ export function flatBackgroundColour(image: Rgba, tolerance = 18): [number, numb
  * mask it keeps every hole (the inside of an "o" is background because it
  * has the background's colour).
  */
-export function colourKeyAlpha(image: Rgba, background: [number, number, number], into = new Uint8Array(image.width * image.height)): Uint8Array {
+export function colourKeyAlpha(image: Rgba, background: [number, number, number], into: Uint8Array = new Uint8Array(image.width * image.height)): Uint8Array {
   for (let k = 0, i = 0; k < into.length; k++, i += 4) {
     const d = Math.hypot(image.data[i]! - background[0], image.data[i + 1]! - background[1], image.data[i + 2]! - background[2]);
     into[k] = d <= KEY_INNER ? 0 : d >= KEY_OUTER ? 255 : clamp255(((d - KEY_INNER) / (KEY_OUTER - KEY_INNER)) * 255);

@@ -64,7 +64,8 @@ export function backgroundGrid(image: Rgba, alpha: Uint8Array, cells = 48): { gr
  * Composites one band of the source into `out` (RGBA for a transparent
  * output, RGB over white). `rows` are the band's RGBA, `alpha` the cut's
  * alpha for the same pixels, `y0` the band's first row in an image of
- * `height` rows (the background grid is laid over the whole image). Edge
+ * `height` rows (the background grid is laid over the whole image), and
+ * `columns` the part of each row that is written (a crop), packed. Edge
  * pixels are decontaminated first: their colour is a mix C = a·F + (1−a)·B
  * of foreground F and old background B, so F = (C − (1−a)·B)/a removes the
  * halo of the old background that would otherwise ring the subject. Fully
@@ -80,13 +81,14 @@ export function compositeBand(
   background: { grid: Float32Array; gw: number; gh: number },
   white: boolean,
   out: Uint8Array,
+  columns: { x0: number; x1: number } = { x0: 0, x1: width },
 ): void {
   const { grid, gw, gh } = background;
   const channels = white ? 3 : 4;
   const bandRows = alpha.length / width;
   for (let r = 0, o = 0; r < bandRows; r++) {
     const cy = Math.min(gh - 1, Math.floor(((y0 + r) * gh) / height));
-    for (let x = 0; x < width; x++, o += channels) {
+    for (let x = columns.x0; x < columns.x1; x++, o += channels) {
       const k = r * width + x;
       const i = k * 4;
       let red = rows[i]!;

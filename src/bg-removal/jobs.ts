@@ -4,9 +4,11 @@ import { createJob, type NewJob } from "../jobs/create-job";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { BG_REMOVE_TOKENS } from "../pricing/prices";
+import type { CropBox } from "./crop";
 import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
 
-export type BgRemovalParams = Omit<CreateBgRemoval, "image_url">;
+/** A job's stored options; jobs recorded before crop existed have no crop fields. */
+export type BgRemovalParams = Omit<CreateBgRemoval, "image_url" | "crop" | "crop_margin"> & Partial<Pick<CreateBgRemoval, "crop" | "crop_margin">>;
 
 export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, chargeKey?: string, widget?: NewJob["widget"]): Promise<Job> {
   await assertFetchableUrl(env, input.image_url, "image_url");
@@ -26,7 +28,7 @@ export async function createBgRemoval(env: Env, accountId: string, input: Create
 /** The flat snake_case job of the public reference. */
 export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
   const params = job.params as BgRemovalParams;
-  const result = (job.result ?? {}) as { width?: number; height?: number };
+  const result = (job.result ?? {}) as { width?: number; height?: number; crop_box?: CropBox };
   const outputUrl = job.status === "completed" && job.outputKey ? (await fileLink(env, origin, job.outputKey)).url : null;
   return {
     job_id: job.id,
@@ -35,6 +37,9 @@ export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
     edge_softness: params.edge_softness,
     high_detail_mode: params.high_detail_mode,
     output_background: params.output_background as OutputBackground,
+    // Jobs made before crop existed have neither field: they were not cropped.
+    crop: params.crop ?? false,
+    crop_margin: params.crop_margin ?? "0",
     output_url: outputUrl,
     tokens_deducted: job.tokensDeducted,
     wallet_transaction_id: job.walletTransactionId ?? "",
@@ -44,5 +49,6 @@ export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
     error_message: job.errorMessage,
     width: result.width ?? null,
     height: result.height ?? null,
+    crop_box: result.crop_box ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_CROP_MARGIN_PERCENT, MAX_CROP_MARGIN_PX, parseCropMargin } from "./crop";
 
 export const SUBJECT_TYPES = ["auto", "person", "product", "logo", "text", "hair_heavy"] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
@@ -8,6 +9,18 @@ export type OutputBackground = (typeof OUTPUT_BACKGROUNDS)[number];
 export const HttpUrl = z
   .url({ protocol: /^https?$/, message: "must be an http or https URL" })
   .max(2048);
+
+const CropMarginText = z
+  .string()
+  .max(64)
+  .superRefine((value, ctx) => {
+    const margin = parseCropMargin(value);
+    if (typeof margin === "string") ctx.addIssue({ code: "custom", message: margin });
+  })
+  .openapi({
+    description: `Room around the subject when crop is true, as remove.bg takes it: pixels ("30px" or "30", at most ${MAX_CROP_MARGIN_PX}) or a percentage of the subject's width (left, right) and height (top, bottom) ("10%", at most ${MAX_CROP_MARGIN_PERCENT}%); one value for all sides, two (top/bottom left/right) or four (top right bottom left), separated by spaces`,
+    example: "10%",
+  });
 
 /**
  * Request body of POST /v1/services/bg-remove (snake_case, as the public reference).
@@ -22,10 +35,14 @@ export const CreateBgRemoval = z
     edge_softness: z.number().int().min(0).max(10).default(3).openapi({ description: "0 = hard cut, 10 = feathered" }),
     high_detail_mode: z.boolean().default(false).openapi({ description: "true for fine hair / fur" }),
     output_background: z.enum(OUTPUT_BACKGROUNDS).default("transparent"),
+    crop: z.boolean().default(false).openapi({ description: "true: the output is cut down to the subject's bounding box plus crop_margin, within the image" }),
+    crop_margin: CropMarginText.default("0"),
   });
 export type CreateBgRemoval = z.infer<typeof CreateBgRemoval>;
 
 export const BG_REMOVE_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+
+const CropBoxSchema = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() }).openapi("CropBox");
 
 export const BgRemovalCreated = z
   .object({
@@ -48,8 +65,11 @@ export const BgRemovalJob = BgRemovalCreated.omit({ provider: true })
     completed_at: z.string().nullable(),
     error_message: z.string().nullable(),
     provider: z.literal("self_hosted"),
-    width: z.number().int().nullable().openapi({ description: "Output width in pixels (the source's, upright)" }),
+    crop: z.boolean(),
+    crop_margin: z.string(),
+    width: z.number().int().nullable().openapi({ description: "Output width in pixels (the source's, upright, or the crop's)" }),
     height: z.number().int().nullable(),
+    crop_box: CropBoxSchema.nullable().openapi({ description: "With crop, once completed: the part of the source (upright, in its pixels) the output shows" }),
   })
   .openapi("BgRemovalJob");
 

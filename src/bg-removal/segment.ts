@@ -1,4 +1,5 @@
 import type { NextStage } from "../jobs/consumer";
+import { stageAfter } from "../jobs/queue";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
 import { stopwatch } from "../platform/stopwatch";
@@ -7,7 +8,8 @@ import { runModel } from "./model";
 import { getWork, putWork } from "./work-files";
 
 /**
- * Step 2 of a background removal (src/bg-removal/stages.ts), the only one in
+ * Step 2 of a background removal (src/bg-removal/stages.ts) or a sticker
+ * (src/stickers/render.ts), the only one in
  * the Worker with the model runtime: the input tensor the first step made →
  * the model → its N×N mask, for the last step. Nothing here decodes or
  * encodes an image, so this isolate holds the model's heap and a few MB.
@@ -22,5 +24,5 @@ export async function segmentCutOut(env: Env, job: Job): Promise<NextStage> {
   const prediction = await runModel(env, new Float32Array(stored.bytes), manifest);
   lap("modelMs");
   await putWork(env, job, "mask", prediction.mask, { size: prediction.size, model: prediction.model, modelMs: timings.modelMs! });
-  return { next: "composite" };
+  return { next: stageAfter(job.kind, "segment") };
 }

@@ -36,7 +36,7 @@ export interface NewJob {
  * afresh (src/middleware/idempotency.ts), never given the refunded charge.
  */
 export async function createJob(env: Env, input: NewJob): Promise<Job> {
-  let jobId = input.kind === "bg_remove" ? randomId() : prefixedId("job");
+  let jobId = input.kind === "bg_remove" ? randomId() : prefixedId(input.kind === "sticker" ? "stk" : "job");
   const charge = await chargeForJob(env, {
     accountId: input.accountId,
     service: input.service,

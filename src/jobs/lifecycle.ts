@@ -1,13 +1,13 @@
 /**
- * The lifecycle every job shares. Background removal shows its states as
- * pending → processing → completed | failed; AI fix jobs as
+ * The lifecycle every job shares. Background removal and stickers show
+ * their states as pending → processing → completed | failed; AI fix jobs as
  * analyzing → applying → completed | failed (the public reference names
  * both). Internally each kind maps three phases onto its own names:
  *   queued  (accepted, waiting for a consumer)
  *   running (a consumer is working on it)
  *   final   (completed or failed; never left again)
  */
-export const JOB_KINDS = ["bg_remove", "ai_fix"] as const;
+export const JOB_KINDS = ["bg_remove", "ai_fix", "sticker"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const JOB_STATUSES = ["pending", "processing", "analyzing", "applying", "completed", "failed"] as const;
@@ -26,6 +26,7 @@ interface KindStatuses {
 export const KIND_STATUSES: Record<JobKind, KindStatuses> = {
   bg_remove: { created: "pending", queued: "processing", running: "processing" },
   ai_fix: { created: "analyzing", queued: "analyzing", running: "applying" },
+  sticker: { created: "pending", queued: "processing", running: "processing" },
 };
 
 export function isFinal(status: JobStatus): boolean {

@@ -31,11 +31,22 @@ export const DEAD_LETTER_QUEUE = "printcart-jobs-dlq";
 const STAGE_QUEUES = {
   bg_remove: { prepare: "FIX_JOBS", segment: "JOBS", composite: "FIX_JOBS" },
   ai_fix: { fix: "FIX_JOBS" },
+  // A sticker starts as a cut-out does (the same first two steps), then its
+  // last step traces the cut line and writes the PNG, SVG and PDF.
+  sticker: { prepare: "FIX_JOBS", segment: "JOBS", render: "FIX_JOBS" },
 } as const satisfies Record<JobKind, Record<string, keyof Env>>;
 
 /** A kind's first step: where a new job's message goes. */
 export function firstStage(kind: JobKind): string {
   return Object.keys(STAGE_QUEUES[kind])[0]!;
+}
+
+/** The step that follows `stage` in a kind's order (the order STAGE_QUEUES lists them in). */
+export function stageAfter(kind: JobKind, stage: string): string {
+  const stages = Object.keys(STAGE_QUEUES[kind]);
+  const next = stages[stages.indexOf(stage) + 1];
+  if (!isStageOf(kind, stage) || !next) throw new Error(`${kind} jobs have no step after "${stage}"`);
+  return next;
 }
 
 export function isStageOf(kind: JobKind, stage: string): boolean {

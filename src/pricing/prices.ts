@@ -7,6 +7,17 @@
  */
 export const BG_REMOVE_TOKENS = 150;
 
+/**
+ * A die-cut sticker: the contour, border and files cost STICKER_BASE_TOKENS;
+ * the model's segmentation adds BG_REMOVE_TOKENS when it runs. A sticker is
+ * charged both at creation and the segmentation part is refunded at
+ * settlement when the source's own alpha (or a flat background's colour key)
+ * was enough.
+ */
+export const STICKER_BASE_TOKENS = 30;
+export const STICKER_SEGMENTATION_TOKENS = BG_REMOVE_TOKENS;
+export const STICKER_MAX_TOKENS = STICKER_BASE_TOKENS + STICKER_SEGMENTATION_TOKENS;
+
 export const FIX_TYPE_TOKENS = {
   upscale_resolution_2x: 30,
   upscale_resolution_4x: 50,
@@ -18,5 +29,5 @@ export const FIX_TYPE_TOKENS = {
 export type FixType = keyof typeof FIX_TYPE_TOKENS;
 
 /** Names under which charges appear in the ledger (`service` of a transaction). */
-export const SERVICES = ["bg-remove", "preflight-ai-fix"] as const;
+export const SERVICES = ["bg-remove", "preflight-ai-fix", "stickers"] as const;
 export type Service = (typeof SERVICES)[number];

@@ -76,8 +76,8 @@ fileRoutes.openapi(
       "Send the file as the raw body with its Content-Type (up to MAX_SOURCE_BYTES, 100 MB; PDFs up to MAX_PDF_BYTES, 25 MB), or as multipart/form-data field `file` (up to MAX_PDF_BYTES, as multipart bodies are read whole).",
     security: bearerAuth,
     middleware: [
-      // A widget uploads the shopper's file before it asks for a cut-out or a check.
-      requireService("bg-remove", "preflight"),
+      // A widget uploads the shopper's file before it asks for a cut-out, a sticker or a check.
+      requireService("bg-remove", "stickers", "preflight"),
     ] as const,
     // No zod schemas: the handler reads the body itself, so no validator is added for it.
     request: {

@@ -7,7 +7,7 @@ import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS, type UsageGroupBy, type UsageNumber
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The ledger's service name for each job kind (the `service` its debit carries). */
-export const SERVICE_OF_KIND: Record<JobKind, Service> = { bg_remove: "bg-remove", ai_fix: "preflight-ai-fix" };
+export const SERVICE_OF_KIND: Record<JobKind, Service> = { bg_remove: "bg-remove", ai_fix: "preflight-ai-fix", sticker: "stickers" };
 
 export interface UsageRange {
   /** First day, included (YYYY-MM-DD, UTC). */

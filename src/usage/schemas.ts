@@ -58,7 +58,7 @@ export type UsageNumbers = z.infer<typeof UsageNumbers>;
 
 export const UsageRow = UsageNumbers.extend({
   group: z.string().nullable().openapi({
-    description: "The day (YYYY-MM-DD, UTC), the service (bg-remove, preflight-ai-fix) or the shopper reference; null only for shopper: jobs without a shopper reference.",
+    description: "The day (YYYY-MM-DD, UTC), the service (bg-remove, preflight-ai-fix, stickers) or the shopper reference; null only for shopper: jobs without a shopper reference.",
     example: "2026-04-01",
   }),
 }).openapi("UsageRow");

@@ -9,6 +9,7 @@ import { findEndpointRow, signingSecrets, type EndpointRow } from "./endpoints";
 import type { WebhookDelivery } from "./schemas";
 import { signedHeaders } from "./signing";
 import { toFixJobResponse } from "../ai-fix/jobs";
+import { toStickerResponse } from "../stickers/jobs";
 import { toBgRemovalResponse } from "../bg-removal/jobs";
 import { findJob } from "../jobs/store";
 import { eventBody } from "./events";
@@ -134,7 +135,12 @@ export async function attemptDelivery(env: Env, deliveryId: string, nowMs = Date
 async function renderPayload(env: Env, delivery: DeliveryRow, endpoint: EndpointRow): Promise<string | null> {
   const job = delivery.resource ? await findJob(env, delivery.resource.job) : undefined;
   if (!job) return null;
-  const data = job.kind === "bg_remove" ? await toBgRemovalResponse(env, endpoint.apiOrigin, job) : await toFixJobResponse(env, endpoint.apiOrigin, job);
+  const data =
+    job.kind === "bg_remove"
+      ? await toBgRemovalResponse(env, endpoint.apiOrigin, job)
+      : job.kind === "sticker"
+        ? await toStickerResponse(env, endpoint.apiOrigin, job)
+        : await toFixJobResponse(env, endpoint.apiOrigin, job);
   const payload = eventBody(delivery.eventType, data, delivery.eventAt);
   await updateDelivery(env, delivery.id, { payload });
   return payload;

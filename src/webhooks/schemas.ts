@@ -10,6 +10,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "bg_remove.failed",
   "ai_job.completed",
   "ai_job.failed",
+  "sticker.completed",
+  "sticker.failed",
   "preflight.check.completed",
   "wallet.balance_low",
 ] as const;

@@ -3,11 +3,11 @@ import { MAX_TOKENS_PER_ENTRY } from "../wallet/ledger";
 import { BG_REMOVE_TOKENS } from "../pricing/prices";
 
 /**
- * What a widget token can be scoped to. bg-remove and preflight imply
+ * What a widget token can be scoped to. bg-remove, stickers and preflight imply
  * uploads (the widget sends the shopper's file first); dpi-score is the free
  * quick rating, the only service an origin of "*" can open.
  */
-export const WIDGET_SERVICES = ["bg-remove", "preflight", "dpi-score"] as const;
+export const WIDGET_SERVICES = ["bg-remove", "preflight", "dpi-score", "stickers"] as const;
 export type WidgetService = (typeof WIDGET_SERVICES)[number];
 
 /** Widget tokens live 15 minutes unless asked otherwise, never more than an hour. */

@@ -59,6 +59,8 @@ describe("job queues: one per step", () => {
       edge_softness: 0,
       high_detail_mode: false,
       output_background: "transparent",
+      crop: false,
+      crop_margin: "0",
     });
 
     expect(sent).toEqual({

@@ -1,0 +1,47 @@
+import { colourKeyAlpha } from "./colour-matte";
+import { AlphaUpsampler } from "./matte";
+
+/**
+ * The cut's alpha at full resolution, a band of rows at a time, from the
+ * matte made at the guide's resolution: a colour key against a flat
+ * background is evaluated per source pixel (its edge is as fine as the
+ * source's), anything else is upsampled from the matte; a hard cut is then
+ * thresholded per full-resolution pixel. The composite step and the search
+ * for the subject's box both read it here, so they see the same alpha.
+ */
+export class CutAlpha {
+  private readonly upsampler: AlphaUpsampler;
+
+  constructor(
+    /** The matte at the guide's resolution, after edge softness. */
+    readonly matte: Uint8Array,
+    readonly matteWidth: number,
+    readonly matteHeight: number,
+    readonly width: number,
+    readonly height: number,
+    readonly keyColour: [number, number, number] | null,
+    readonly hardCut: boolean,
+  ) {
+    this.upsampler = new AlphaUpsampler(matte, matteWidth, matteHeight, width, height);
+  }
+
+  /** Whether the alpha depends on the source's pixels, not on the matte alone. */
+  get needsPixels(): boolean {
+    return this.keyColour !== null;
+  }
+
+  /**
+   * Rows `y0 … y0 + rows − 1` into `out` (`rows * width` bytes). `pixels` are
+   * the same rows of the source, RGBA; only a colour key reads them.
+   */
+  rows(y0: number, rows: number, pixels: Uint8Array | Uint8ClampedArray | null, out: Uint8Array): void {
+    const alpha = out.subarray(0, rows * this.width);
+    if (this.keyColour) {
+      if (!pixels) throw new Error("a colour-keyed cut needs the source's rows");
+      colourKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
+    } else {
+      this.upsampler.rows(y0, rows, alpha);
+    }
+    if (this.hardCut) for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! >= 128 ? 255 : 0;
+  }
+}

@@ -4,7 +4,7 @@ var ALPHA_SOURCES = { own_alpha: "The artwork's own transparency", colour_key: "
 var MM = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 function stickerTokensText(job) {
-  if (job.status === "failed") return tokens(job.tokens_deducted) + ", refunded";
+  if (job.status === "failed") return "None: " + tokens(job.tokens_deducted) + " were held and refunded";
   if (job.tokens_charged === null || job.tokens_charged === undefined) return tokens(job.tokens_deducted) + " held until the job ends";
   var back = job.tokens_deducted - job.tokens_charged;
   return tokens(job.tokens_charged) + (back > 0 ? " (" + NUM.format(back) + " of " + tokens(job.tokens_deducted) + " refunded: no background removal was needed)" : "");

@@ -421,7 +421,7 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     }
   }, 320_000);
 
-  it("shows all three on the demo page", async () => {
+  it("shows all four on the demo page", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(`${baseUrl()}/widget/demo`);
     await page.waitForFunction(() => (globalThis as unknown as { PrintcartWidgets?: unknown }).PrintcartWidgets !== undefined);

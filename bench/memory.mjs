@@ -15,11 +15,17 @@ import { benchPdf, benchPhoto, printFilesDir, tinyPng } from "./preflight/files.
 import { withApiServer, withBenchContext } from "./lib/api-server.mjs";
 import { devtoolsUrl, runtimeInspectorUrl, workerName } from "./lib/inspector.mjs";
 import { peakOf, sampleIsolate } from "./lib/isolate-memory.mjs";
-import { deployedPixelLimit } from "./lib/limits.mjs";
+import { deployedPixelLimit, webpPixelLimits } from "./lib/limits.mjs";
 import { table } from "./lib/markdown.mjs";
 import { ensureTokens } from "./lib/tokens.mjs";
 
 const LIMIT_MB = 128;
+/**
+ * What the WebP limits keep a job under after collection: 18 MB below the
+ * isolate's limit for what sampling misses within a synchronous stretch and
+ * what the isolate holds for other work beside the job.
+ */
+const WEBP_BUDGET_MB = 110;
 // Only what the bench's own traffic would hit is raised, and the API's
 // source byte limit (25 MiB), which a 25 MP PNG with grain (about 45 MB)
 // exceeds before any decoding; every pixel limit stays as deployed, so
@@ -34,10 +40,26 @@ const FORMATS = {
   png: { label: "PNG", format: "png", options: {} },
   cmyk: { label: "CMYK JPEG", format: "jpeg", options: { cmyk: true } },
 };
+/**
+ * WebP is decoded whole (src/imaging/open-raster.ts), so its limits are the
+ * decoder's constants, below MAX_SOURCE_PIXELS; each variant is measured
+ * at sizes around its own limit. Lossy with alpha decodes its alpha plane
+ * with libwebp's lossless decoder, so it sits with lossless.
+ */
+const WEBP_FORMATS = {
+  webp: { label: "lossy WebP", format: "webp", options: {}, limit: "lossy", sizes: [12, 16, 20, 25] },
+  "webp-alpha": { label: "lossy WebP with alpha", format: "webp", options: { alpha: true }, limit: "lossless", sizes: [6, 8] },
+  "webp-lossless": { label: "lossless WebP", format: "webp", options: { lossless: true }, limit: "lossless", sizes: [6, 7, 12] },
+};
+/** Every WebP server's copy of the code takes WebPs up to 60 MP, so that the sizes past the limits are measured, not refused. */
+const WEBP_PATCHES = [
+  { file: "src/imaging/open-raster.ts", from: /export const MAX_WEBP_PIXELS = [\d_]+;/, to: "export const MAX_WEBP_PIXELS = 60_000_000;" },
+  { file: "src/imaging/open-raster.ts", from: /export const MAX_WEBP_LOSSLESS_PIXELS = [\d_]+;/, to: "export const MAX_WEBP_LOSSLESS_PIXELS = 60_000_000;" },
+];
 const photo = (mp, format) => {
-  const f = FORMATS[format];
+  const f = FORMATS[format] ?? WEBP_FORMATS[format];
   const p = benchPhoto(mp, f.format, { grain: true, ...f.options });
-  return { file: p.file, mp, format, label: `${mp} MP ${f.label} (${p.width}×${p.height}, ${(statSync(p.file).size / 2 ** 20).toFixed(1)} MB)` };
+  return { file: p.file, mp, format, pixels: p.width * p.height, label: `${mp} MP ${f.label} (${p.width}×${p.height}, ${(statSync(p.file).size / 2 ** 20).toFixed(1)} MB)` };
 };
 const pdf = (pages) => ({ file: benchPdf(pages).file, label: `PDF, ${pages} pages` });
 const tiny = () => ({ file: tinyPng(), label: "16×16 PNG" });
@@ -50,8 +72,14 @@ const tiny = () => ({ file: tinyPng(), label: "16×16 PNG" });
  */
 const refused = (error) => ({ status: "refused", error: error.message.slice(0, 300) });
 const bgRemoval = () => async (server, file) => async () => {
-  const { job } = await runBgRemovalJob(server.base, server.token, server.url(file));
-  return { status: job.status, error: job.error_message };
+  try {
+    const { job } = await runBgRemovalJob(server.base, server.token, server.url(file), { timeoutMs: JOB_TIMEOUT_MS });
+    return { status: job.status, error: job.error_message };
+  } catch (error) {
+    // Its polling ends with measureJob's own deadline, which has then reported the job.
+    if (/did not finish/.test(error.message)) return { status: "timed out", error: error.message };
+    throw error;
+  }
 };
 const check = (kind) => async (server, file) => async () => {
   try {
@@ -99,6 +127,19 @@ for (const mp of [...SIZES, ...LARGE_SIZES])
     for (const [kindId, k] of Object.entries(PHOTO_KINDS))
       JOBS[`${kindId}@${mp}-${format}`] = { ...k, kindId, mp, large: LARGE_SIZES.includes(mp), collect: COLLECTED_SIZES.includes(mp), input: () => photo(mp, format), warmup: () => k.warmup(format) };
   }
+/**
+ * Only background removal takes a WebP: a preflight check refuses one (422)
+ * and an AI fix starts from a check's report, so those two run once, on the
+ * first lossy WebP, to show the refusal. Every WebP job is sampled after collections
+ * too, and warms up on a 1 MP WebP of its variant (the decoder instance then
+ * exists, as after any WebP).
+ */
+for (const [format, w] of Object.entries(WEBP_FORMATS))
+  for (const mp of w.sizes)
+    for (const [kindId, k] of Object.entries(PHOTO_KINDS)) {
+      if (kindId !== "bg-removal" && (format !== "webp" || mp !== w.sizes[0])) continue;
+      JOBS[`${kindId}@${mp}-${format}`] = { ...k, kindId, mp, webp: format, collect: kindId === "bg-removal", input: () => photo(mp, format), warmup: () => (kindId === "upscale-2x" ? k.warmup() : photo(1, format)) };
+    }
 Object.assign(JOBS, {
   "check-pdf": { kind: "Preflight check", kindId: "other", isolates: ["api"], input: () => pdf(200), warmup: () => pdf(1), prepare: check("pdf") },
   "bleed-raster": { kind: "Fix job: `add_bleed` (raster)", kindId: "other", isolates: ["fixes"], input: () => photo(12, "jpeg"), warmup: tiny, prepare: fixJob(["add_bleed"], "raster") },
@@ -121,6 +162,10 @@ const SERVERS = [
   // 50 MP upscaled 2× is the 200 MP MAX_OUTPUT_PIXELS, minutes of work: the 36 MP upscales show the trend.
   { vars: LARGE_VARS, ids: [...LARGE_FORMATS.flatMap((f) => kindsOf(36, f)), ...LARGE_FORMATS.flatMap((f) => kindsOf(50, f, ["check", "bg-removal"]))] },
   ...Object.keys(FORMATS).map((format) => ({ vars: VARS, ids: [...kindsOf(12, format), ...(format === "jpeg" ? ["bleed-raster", "bleed-pdf", "check-pdf"] : [])] })),
+  // A fresh server for each WebP: the decoder's heap never shrinks, so a larger one before would be in the next one's figures.
+  ...Object.entries(WEBP_FORMATS).flatMap(([format, w]) =>
+    w.sizes.map((mp) => ({ vars: VARS, patches: WEBP_PATCHES, ids: Object.keys(PHOTO_KINDS).map((k) => `${k}@${mp}-${format}`).filter((id) => JOBS[id]) })),
+  ),
 ];
 const DEFAULT_JOBS = SERVERS.flatMap((g) => g.ids);
 /** A job that has not ended by then is a finding (and must not hold the rest of the bench). */
@@ -188,7 +233,7 @@ export async function benchMemory({ jobs = DEFAULT_JOBS, minutes = Number(proces
       continue;
     }
     // A context (and its state) per server: the groups differ in their vars.
-    await withBenchContext({ name: "memory", filesDir: printFilesDir, vars: group.vars }, async (context) => {
+    await withBenchContext({ name: "memory", filesDir: printFilesDir, vars: group.vars, patches: group.patches }, async (context) => {
       {
         const measureGroup = () =>
           withApiServer(context, async (server) => {
@@ -271,10 +316,11 @@ export async function memorySection(options) {
  */
 export function renderMemory(r) {
   const rows = perIsolate(r.results);
-  const measured = rows.filter((row) => !row.x.large);
+  const measured = rows.filter((row) => !row.x.large && !row.x.webp);
+  const webpRows = rows.filter((row) => row.x.webp);
   const large = rows.filter((row) => row.x.large);
-  const details = !measured.length ? "None." : table(
-    measured.map((row) => {
+  const details = !measured.length && !webpRows.length ? "None." : table(
+    [...measured, ...webpRows].map((row) => {
       const { x, held, collected } = row;
       const peak = collected?.peak ?? held.peak;
       return {
@@ -360,6 +406,7 @@ section's time; held is the upper figure).${r.skipped.length ? `\n\n**Not measur
 ${SIZES.map((mp) => `### ${mp} MP\n\n${summary(measured, mp, Object.keys(FORMATS))}`).join("\n\n")}
 
 ${largeSection}
+${webpSection(webpRows)}
 ### Other kinds
 
 ${other.length ? table(other.map((row) => ({ job: row.x.kind, isolate: ISOLATES[row.isolate], input: row.x.input.label, cell: cell(row) })), { job: "job", isolate: "isolate", input: "input", cell: "after collection / held MB" }) : "Not measured in this run."}
@@ -405,10 +452,69 @@ job's longest stretch without a sample); the after-collection figure comes
 from fewer samples (a collection stands the isolate still for 0.2–0.5 s),
 so it can miss a short peak that the held figure caught. A
 job's own isolate is the best case: in production a job also finds what
-earlier jobs of its kind left (a JPEG decoder heap sized by the largest JPEG
-so far; never ORT's heap beside a fix job, whose kind has a consumer Worker
-of its own), and the API's isolate serves every other request of its share
+earlier jobs in that Worker left (the WebP decoder's heap, sized by the
+largest WebP so far: see *WebP*; never ORT's heap beside a fix job, whose
+kind has a consumer Worker of its own), and the API's isolate serves every other request of its share
 of traffic while it checks a file.
+`;
+}
+
+/**
+ * WebP, decoded whole: the image Worker's figures per variant and size, the
+ * sizes the deployed limits take, and the largest measured size of each
+ * variant that stays within WEBP_BUDGET_MB after collection.
+ */
+function webpSection(rows) {
+  if (!rows.length) return "### WebP (decoded whole)\n\nNot measured in this run.\n";
+  const limits = webpPixelLimits();
+  const at = (format, mp, kindId, isolate) => rows.find((row) => row.x.id === `${kindId}@${mp}-${format}` && row.isolate === isolate);
+  const tables = Object.entries(WEBP_FORMATS).flatMap(([format, w]) => {
+    const lines = w.sizes
+      .map((mp) => ({ mp, fixes: at(format, mp, "bg-removal", "fixes"), model: at(format, mp, "bg-removal", "consumer") }))
+      .filter((line) => line.fixes);
+    if (!lines.length) return [];
+    const fits = lines.filter((l) => !failed(l.fixes.x.held) && l.fixes.collected && l.fixes.collected.peak.totalMB <= WEBP_BUDGET_MB).map((l) => l.mp);
+    const body = table(
+      lines.map(({ fixes, model }) => ({
+        input: fixes.x.input.label,
+        deployed: fixes.x.input.pixels <= limits[w.limit] ? "yes" : "no",
+        fixes: cell(fixes),
+        rest: fixes.collected ? `${mb(fixes.held.rest.totalMB)} → ${mb(fixes.collected.rest.totalMB)}` : "–",
+        parts: parts((fixes.collected ?? fixes.held).peak),
+        model: cell(model),
+      })),
+      {
+        input: "input (file size)",
+        deployed: `taken as deployed (${(limits[w.limit] / 1e6).toFixed(1)} MP)`,
+        fixes: "prepare + composite, image Worker: **after collection** / held MB",
+        rest: "image Worker at rest before → after the job MB",
+        parts: "at the peak: MB (wasm memories)",
+        model: "segment, model Worker",
+      },
+    );
+    return `#### ${w.label}\n\nLargest size within ${WEBP_BUDGET_MB} MB after collection: ${fits.length ? `${Math.max(...fits)} MP` : "none measured"}.\n\n${body}`;
+  });
+  // The API's answer, e.g. `422 UNPROCESSABLE_INPUT ("The file is not …")`, rather than the whole error.
+  const answer = (outcome) => {
+    const m = /: (\d{3}) (\{.*\})$/s.exec(String(outcome.error ?? ""));
+    if (!m) return outcomeText(outcome);
+    const body = JSON.parse(m[2]);
+    return `${m[1]} ${body.error} ("${body.message}")`;
+  };
+  const refusals = rows.filter((row) => row.x.kindId !== "bg-removal").map((row) => `${row.x.kind.toLowerCase()} of a ${row.x.input.label}: ${answer(row.x.held.outcome)}`);
+  return `### WebP (decoded whole)
+
+jSquash's libwebp decodes a WebP whole into its wasm heap, which also holds
+the file while it decodes and never shrinks while the decoder instance
+lives; libwebp's lossless decoder (lossless files, and the alpha plane of a
+lossy one) adds a 32-bit copy of the plane. The deployed limits
+(\`src/imaging/open-raster.ts\`) are ${(limits.lossy / 1e6).toFixed(1)} MP for a lossy WebP without alpha and
+${(limits.lossless / 1e6).toFixed(1)} MP for a lossless one or one with alpha; these servers ran a copy of the
+code with both raised to 60 MP, so that sizes past them are measured, one
+fresh server per file. Each job warmed up on a 1 MP WebP of its variant.
+Only background removal takes WebP (${[...new Set(refusals)].join("; ") || "the check and the fix job were not run"}).
+
+${tables.join("\n\n")}
 `;
 }
 

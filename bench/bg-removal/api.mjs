@@ -17,8 +17,12 @@ const BENCH_VARS = {
   FETCH_TIMEOUT_MS: "60000",
 };
 
-/** One job, create → completed or failed as a client polling every 100 ms sees it. */
-export async function runBgRemovalJob(base, token, imageUrl) {
+/**
+ * One job, create → completed or failed as a client polling every 100 ms
+ * sees it. Polling stops after `timeoutMs`: a caller that gave up on the job
+ * earlier would otherwise leave it polling a stopped server for good.
+ */
+export async function runBgRemovalJob(base, token, imageUrl, { timeoutMs = 30 * 60_000 } = {}) {
   const started = performance.now();
   const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, subject_type: "auto" } });
   if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
@@ -27,6 +31,7 @@ export async function runBgRemovalJob(base, token, imageUrl) {
     // A poll that stalls locally is dropped and the next one asked; polls change nothing.
     const job = await api(base, `/v1/services/bg-remove/${created.body.job_id}`, { token, timeoutMs: 10_000 }).catch(() => null);
     if (job?.body?.status === "completed" || job?.body?.status === "failed") return { ms: performance.now() - started, job: job.body };
+    if (performance.now() - started > timeoutMs) throw new Error(`job ${created.body.job_id} did not finish within ${timeoutMs / 1000} s`);
   }
 }
 

@@ -10,13 +10,13 @@ import { demoToken, freePort, snapshotProject, startApi, startFileServer } from 
  * What one section's servers share, removed afterwards: a file server for
  * `filesDir` (sources are fetched over HTTP, as callers' URLs are), a state
  * directory (D1, R2 and Durable Objects persist from one server to the
- * next) and one snapshot of the project's files (see snapshotProject).
- * Hands `use` the context withApiServer takes.
+ * next) and one snapshot of the project's files (see snapshotProject,
+ * which applies `patches`). Hands `use` the context withApiServer takes.
  */
-export async function withBenchContext({ name, filesDir, vars = {} }, use) {
+export async function withBenchContext({ name, filesDir, vars = {}, patches = [] }, use) {
   const files = await startFileServer(filesDir);
   const stateDir = mkdtempSync(path.join(tmpdir(), `bench-${name}-`));
-  const project = snapshotProject();
+  const project = snapshotProject(patches);
   try {
     return await use({ files, stateDir, projectDir: project.dir, vars });
   } finally {

@@ -19,3 +19,18 @@ export function deployedPixelLimit(varName) {
   const code = new RegExp(`DEFAULT_${varName}\\s*=\\s*([\\d_]+)`).exec(readFileSync(path.join(root, "src/platform/settings.ts"), "utf8"));
   return code ? Number(code[1].replaceAll("_", "")) : null;
 }
+
+/**
+ * The WebP pixel limits, constants of the decoder (src/imaging/open-raster.ts)
+ * rather than vars: `lossy` for a lossy WebP without alpha, `lossless` for a
+ * lossless one or one with alpha.
+ */
+export function webpPixelLimits() {
+  const code = readFileSync(path.join(root, "src/imaging/open-raster.ts"), "utf8");
+  const read = (name) => {
+    const m = new RegExp(`export const ${name}\\s*=\\s*([\\d_]+)`).exec(code);
+    if (!m) throw new Error(`${name} not found in src/imaging/open-raster.ts`);
+    return Number(m[1].replaceAll("_", ""));
+  };
+  return { lossy: read("MAX_WEBP_PIXELS"), lossless: read("MAX_WEBP_LOSSLESS_PIXELS") };
+}

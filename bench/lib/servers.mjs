@@ -1,7 +1,7 @@
 // Local servers for benchmarks: the API as `npm run dev` starts it, and a
 // static file server for source images. Loopback only.
 import { execFileSync, execSync, spawn } from "node:child_process";
-import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import http, { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,9 +13,12 @@ const root = path.resolve(import.meta.dirname, "../..");
  * ignored), sharing node_modules and the prepared model. `wrangler dev`
  * rebuilds and restarts workerd whenever a source file changes, which would
  * reset the memory high-water mark and drop jobs in flight; a copy nobody
- * edits keeps one long bench on one build.
+ * edits keeps one long bench on one build. `patches` ({ file, from, to })
+ * change the copy's source where a limit is a constant rather than a var
+ * (to measure past it); a pattern that no longer matches is an error, not a
+ * run that silently measures the unpatched code.
  */
-export function snapshotProject() {
+export function snapshotProject(patches = []) {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-project-"));
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: root }).toString().split("\0").filter(Boolean);
   for (const file of files) {
@@ -26,6 +29,12 @@ export function snapshotProject() {
   if (existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars"), path.join(dir, ".dev.vars"));
   for (const shared of ["node_modules", ".model-cache"]) {
     if (existsSync(path.join(root, shared))) symlinkSync(path.join(root, shared), path.join(dir, shared));
+  }
+  for (const { file, from, to } of patches) {
+    const target = path.join(dir, file);
+    const text = readFileSync(target, "utf8");
+    if (!from.test(text)) throw new Error(`bench patch: ${from} not found in ${file}`);
+    writeFileSync(target, text.replace(from, to));
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -122,32 +122,37 @@ const cmykProfile = path.join(root, "wasm", "cmyk-srgb", "default-cmyk.icc");
 
 /**
  * The test photo enlarged with ImageMagick (Lanczos) to `mp` megapixels, as
- * JPEG (q90) or PNG (RGB, no date chunks). An enlargement is smoother than
- * any camera's photo and compresses several times better; with `grain`
- * (Gaussian noise, fixed seed) the files have a real photo's size, JPEG
- * about 0.27 bytes per pixel and PNG about 1.8, which is what memory
- * depends on. A JPEG may be `progressive` (the decoder then keeps every
- * DCT coefficient) or `cmyk` (ImageMagick's naive separation, four
- * components, with the decoder's default press profile embedded, as print
- * shops send them).
+ * JPEG (q90), PNG (RGB, no date chunks) or WebP (lossy q90, or `lossless`).
+ * An enlargement is smoother than any camera's photo and compresses several
+ * times better; with `grain` (Gaussian noise, fixed seed) the files have a
+ * real photo's size, JPEG about 0.27 bytes per pixel and PNG about 1.8,
+ * which is what memory depends on (lossy WebP about 0.2, lossless about
+ * 1.7). A JPEG may be `progressive` (the decoder then keeps every DCT
+ * coefficient) or `cmyk` (ImageMagick's naive separation, four components,
+ * with the decoder's default press profile embedded, as print shops send
+ * them). A WebP may have `alpha`: a soft matte from the photo's blurred
+ * lightness, as a cut-out's feathered edge (libwebp then decodes the alpha
+ * plane with its lossless decoder, whatever the colour's compression).
  */
-export function benchPhoto(mp, format, { grain = false, progressive = false, cmyk = false } = {}) {
+export function benchPhoto(mp, format, { grain = false, progressive = false, cmyk = false, lossless = false, alpha = false } = {}) {
   mkdirSync(printFilesDir, { recursive: true });
   const { width, height } = photoSize(mp);
-  const variant = `${grain ? "-grain" : ""}${progressive ? "-progressive-420" : ""}${cmyk ? "-cmyk" : ""}`;
-  const file = path.join(printFilesDir, `photo-${mp}mp${variant}.${format === "jpeg" ? "jpg" : "png"}`);
+  const variant = `${grain ? "-grain" : ""}${progressive ? "-progressive-420" : ""}${cmyk ? "-cmyk" : ""}${lossless ? "-lossless" : ""}${alpha ? "-alpha" : ""}`;
+  const file = path.join(printFilesDir, `photo-${mp}mp${variant}.${{ jpeg: "jpg", png: "png", webp: "webp" }[format]}`);
   if (!existsSync(file)) {
     const partial = `${file}.partial`;
     const noise = grain ? ["-seed", "1", "-attenuate", "0.25", "+noise", "Gaussian"] : [];
     const separation = cmyk ? ["-colorspace", "CMYK", ...(existsSync(cmykProfile) ? ["-profile", cmykProfile] : [])] : [];
-    const encode =
-      format === "jpeg"
-        ? [...(progressive ? ["-interlace", "Plane", "-sampling-factor", "2x2"] : []), "-quality", "90", `JPEG:${partial}`]
-        : ["-define", "png:exclude-chunks=date,time", `PNG24:${partial}`];
-    tool("convert", [chelsea, "-strip", "-filter", "Lanczos", "-resize", `${width}x${height}!`, ...noise, ...separation, ...encode]);
+    const matte = alpha ? ["(", "+clone", "-colorspace", "gray", "-blur", "0x8", "-level", "30%,60%", ")", "-alpha", "off", "-compose", "copy_opacity", "-composite"] : [];
+    const encode = {
+      jpeg: () => [...(progressive ? ["-interlace", "Plane", "-sampling-factor", "2x2"] : []), "-quality", "90", `JPEG:${partial}`],
+      png: () => ["-define", "png:exclude-chunks=date,time", `PNG24:${partial}`],
+      webp: () => (lossless ? ["-define", "webp:lossless=true"] : ["-quality", "90"]).concat(`WEBP:${partial}`),
+    }[format]();
+    tool("convert", [chelsea, "-strip", "-filter", "Lanczos", "-resize", `${width}x${height}!`, ...noise, ...separation, ...matte, ...encode]);
     renameSync(partial, file);
   }
-  return { mp, format, grain, progressive, cmyk, file, width, height };
+  return { mp, format, grain, progressive, cmyk, lossless, alpha, file, width, height };
 }
 
 /** A 16×16 PNG: the fixed cost of a check (auth, fetch, R2, D1) with next to no analysis. */

@@ -1,5 +1,5 @@
 import { segmentCutOut } from "../bg-removal/segment";
-import { consumerWorker } from "../jobs/consumer";
+import { consumerWorker, type JobProcessors } from "../jobs/consumer";
 
 // The background removal consumer Worker (wrangler.consumer.toml): the model
 // step of background removals and stickers from printcart-jobs, and every kind's dead
@@ -8,4 +8,6 @@ import { consumerWorker } from "../jobs/consumer";
 // the steps before and after the model run in the AI fix Worker
 // (src/jobs/queue.ts says why), so an isolate here holds the model's heap
 // and a few MB of tensors.
-export default consumerWorker({ "bg_remove:segment": segmentCutOut, "sticker:segment": segmentCutOut });
+export const MODEL_WORKER_STEPS: JobProcessors = { "bg_remove:segment": segmentCutOut, "sticker:segment": segmentCutOut };
+
+export default consumerWorker(MODEL_WORKER_STEPS);

@@ -1,6 +1,6 @@
 import { processFix } from "../ai-fix/process";
 import { compositeCutOut, prepareCutOut } from "../bg-removal/stages";
-import { consumerWorker } from "../jobs/consumer";
+import { consumerWorker, type JobProcessors } from "../jobs/consumer";
 import { prepareSticker } from "../stickers/prepare";
 import { renderSticker } from "../stickers/render";
 
@@ -10,10 +10,12 @@ import { renderSticker } from "../stickers/render";
 // never runs a model, so it imports no model runtime; its dead letters go to
 // the background removal Worker (src/consumers/bg-removal.ts), which fails
 // and refunds them.
-export default consumerWorker({
+export const IMAGE_WORKER_STEPS: JobProcessors = {
   ai_fix: processFix,
   "bg_remove:prepare": prepareCutOut,
   "bg_remove:composite": compositeCutOut,
   "sticker:prepare": prepareSticker,
   "sticker:render": renderSticker,
-});
+};
+
+export default consumerWorker(IMAGE_WORKER_STEPS);

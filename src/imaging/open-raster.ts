@@ -3,7 +3,7 @@ import { ImageDecodeError } from "./errors";
 import { openJpegRaster } from "./jpeg-bands";
 import { openPngRaster } from "./png-bands";
 import { DEFAULT_BAND_BYTES, rowsPerBand, streamImageData, type RasterStream } from "./raster-stream";
-import { sniff, sniffType } from "./sniff";
+import { sniff, sniffType, webpDecodesLossless } from "./sniff";
 import { readAll, type SourceFile } from "./source-file";
 import { openTiffRaster } from "./tiff-bands";
 
@@ -59,21 +59,38 @@ export async function openRaster(file: SourceFile, options: OpenRasterOptions): 
 /**
  * WebP has no row-streaming decoder here: jSquash's libwebp decodes the
  * whole frame into its wasm heap, and the bands are views of it there (no
- * copy, codecs.ts withDecodedImage). 16 MP is 64 MB of heap, which with the
- * file and a job's own buffers stays within an isolate's 128 MB
- * (bench/RESULTS.md, Memory); larger WebPs are refused.
+ * copy, codecs.ts withDecodedImage). The heap also holds the file, and
+ * libwebp's lossless decoder (VP8L images, and the alpha plane of a lossy
+ * one) a 32-bit copy of the whole plane besides the RGBA output, so a
+ * lossless WebP, or a lossy one with alpha, needs about twice the memory of
+ * an opaque lossy one. Larger WebPs are refused from their header (the
+ * first limit) or once the file is read (the second).
+ *
+ * Each limit is the largest size measured within 110 of the isolate's
+ * 128 MB after collection (bench/RESULTS.md, Memory, WebP: background
+ * removal's prepare and composite in the image Worker, the only job that
+ * takes WebP; photos with film grain). Opaque lossy: 16 MP 107.2 MB,
+ * 20 MP 126.5. Lossless: 6 MP 99.5, 7 MP 112.0. Lossy with alpha: 6 MP
+ * 88.3, 8 MP 108.8, 12 MP 149.3. The decoder's heap stays at its largest
+ * in the isolate after the job (at rest 90.9 MB after 16 MP lossy), which
+ * the next job there finds.
  */
 export const MAX_WEBP_PIXELS = 16_000_000;
+export const MAX_WEBP_LOSSLESS_PIXELS = 6_000_000;
+
+const mp = (pixels: number) => `${Number((pixels / 1e6).toFixed(1))} MP`;
 
 /** A WebP, decoded into the decoder's heap and lent out as bands until they are read or the raster is closed. */
 async function lentWebp(file: SourceFile, options: OpenRasterOptions): Promise<Omit<DecodedRaster, "format">> {
-  const bytes = await readAll(file);
-  const sniffed = sniff(bytes);
+  const sniffed = sniff(await file.read(0, SNIFF_BYTES));
   const pixels = (sniffed?.width ?? 0) * (sniffed?.height ?? 0);
-  const limit = Math.min(options.maxPixels, MAX_WEBP_PIXELS);
-  if (pixels > limit) {
-    throw new ImageDecodeError(`${sniffed!.width}×${sniffed!.height} px is over the ${(limit / 1e6).toFixed(0)} MP a WebP may have here; send it as JPEG or PNG`, { reason: "too_large" });
-  }
+  const tooLarge = (limit: number, what: string) =>
+    new ImageDecodeError(`${sniffed!.width}×${sniffed!.height} px is over the ${mp(limit)} ${what} may have here; send it as JPEG or PNG`, { reason: "too_large" });
+  const lossyLimit = Math.min(options.maxPixels, MAX_WEBP_PIXELS);
+  if (pixels > lossyLimit) throw tooLarge(lossyLimit, "a WebP");
+  const bytes = await readAll(file);
+  const losslessLimit = Math.min(options.maxPixels, MAX_WEBP_LOSSLESS_PIXELS);
+  if (pixels > losslessLimit && webpDecodesLossless(bytes)) throw tooLarge(losslessLimit, "a lossless WebP or one with transparency");
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   let lent!: (image: ImageData) => void;

@@ -70,6 +70,27 @@ function webpSize(b: Uint8Array): { width: number; height: number } | null {
   return null;
 }
 
+/**
+ * Whether libwebp decodes any of a WebP with its lossless decoder: a VP8L
+ * image, or an ALPH chunk (the alpha plane beside lossy colour), or an
+ * animation (whose frames may be either; conservatively yes). That decoder
+ * holds a 32-bit copy of the whole plane besides the RGBA output, so such a
+ * file needs about twice the memory of an opaque lossy one. Walks the RIFF
+ * chunks of the whole file; the VP8X alpha flag counts too.
+ */
+export function webpDecodesLossless(bytes: Uint8Array): boolean {
+  if (sniffType(bytes) !== "webp") return false;
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const fourcc = ascii(bytes, at, 4);
+    if (fourcc === "VP8L" || fourcc === "ALPH" || fourcc === "ANMF") return true;
+    if (fourcc === "VP8X" && at + 9 <= bytes.length && (bytes[at + 8]! & 0x10) !== 0) return true;
+    if (fourcc === "VP8 ") return false;
+    const size = u16le(bytes, at + 4) + u16le(bytes, at + 6) * 0x10000;
+    at += 8 + size + (size & 1);
+  }
+  return false;
+}
+
 export function sniff(bytes: Uint8Array): Sniffed | null {
   const type = sniffType(bytes);
   if (!type) return null;

@@ -29,6 +29,20 @@ export class DeflatedPlane {
 }
 
 /**
+ * Rows of the resampled artwork on the canvas: `band` starts at canvas
+ * column `x`; `clip` (canvas rows × width) is the traced outline's alpha
+ * there. Printing the artwork no more opaque than the outline the cut was
+ * traced from keeps every printed pixel of it inside that outline, even a
+ * hairline the trace's sampling and the print's Lanczos resampling see
+ * differently.
+ */
+export interface PlacedRows {
+  band: RowBand;
+  x: number;
+  clip: Uint8Array;
+}
+
+/**
  * The sticker's print raster, written row band by row band into the PNG
  * (RGBA, pHYs at dpi) and, for the PDF, a deflated RGB plane and a deflated
  * alpha plane. Each pixel is the artwork over the border colour, the border
@@ -54,10 +68,10 @@ export class StickerCanvas {
 
   /**
    * Writes `rows` canvas rows: `fill` (rows × width coverage, 0..255) and
-   * the artwork's band in canvas coordinates (`artwork.y` its first canvas
-   * row, `artworkX` its first canvas column), or null where no artwork is.
+   * the artwork's rows (their first canvas column `x`), or null where no
+   * artwork is.
    */
-  async writeRows(rows: number, fill: Uint8Array, artwork: { band: RowBand; x: number; firstRow: number } | null): Promise<void> {
+  async writeRows(rows: number, fill: Uint8Array, artwork: PlacedRows | null): Promise<void> {
     const { width } = this;
     const pixels = rows * width;
     if (this.rgba.length < pixels * 4) {
@@ -73,7 +87,7 @@ export class StickerCanvas {
       out[o + 2] = bb;
       out[o + 3] = fill[i]!;
     }
-    if (artwork) overlayArtwork(out, width, rows, artwork);
+    if (artwork) overlayArtwork(out, width, rows, artwork, fill);
     const rgb = this.rgbRows.subarray(0, pixels * 3);
     const alpha = this.alphaRows.subarray(0, pixels);
     for (let i = 0, o = 0, c = 0; i < pixels; i++, o += 4, c += 3) {
@@ -95,18 +109,21 @@ export class StickerCanvas {
 }
 
 /**
- * Source-over of the artwork's rows onto the canvas rows they cover: the
- * artwork's band starts at canvas row `firstRow`, column `x`; the canvas
- * rows here start at `firstRow` too (the caller aligns them).
+ * Source-over of the artwork's rows onto the canvas rows they cover; the
+ * caller aligns the band's first row with the canvas rows'.
  */
-function overlayArtwork(out: Uint8Array, width: number, rows: number, artwork: { band: RowBand; x: number; firstRow: number }): void {
+function overlayArtwork(out: Uint8Array, width: number, rows: number, artwork: PlacedRows, fill: Uint8Array): void {
+  const { clip } = artwork;
   const { band, x } = artwork;
   const from = Math.max(0, -x);
   const to = Math.min(band.width, width - x);
   for (let r = 0; r < Math.min(rows, band.height); r++) {
     for (let i = from; i < to; i++) {
       const s = (r * band.width + i) * 4;
-      const a = band.rows[s + 3]!;
+      // The artwork never reaches past the outline the cut was traced from, nor anything past the bleed.
+      const k = r * width + x + i;
+      const outline = Math.min(band.rows[s + 3]!, clip[k]!);
+      const a = fill[k] === 255 ? outline : Math.round((outline * fill[k]!) / 255);
       if (a === 0) continue;
       const o = (r * width + x + i) * 4;
       if (a === 255) {

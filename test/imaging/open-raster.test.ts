@@ -1,13 +1,16 @@
 import decodeWebpReference, { init as initWebpReference } from "@jsquash/webp/decode.js";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_WEBP_PIXELS, openRaster } from "../../src/imaging/open-raster";
+import { MAX_WEBP_LOSSLESS_PIXELS, MAX_WEBP_PIXELS, openRaster } from "../../src/imaging/open-raster";
 import { decodePng } from "../../src/imaging/png-decode";
 import { collectRaster } from "../../src/imaging/raster-stream";
+import { sniff, webpDecodesLossless } from "../../src/imaging/sniff";
 import { bytesFile, openR2File, type SourceFile } from "../../src/imaging/source-file";
+import { concatBytes } from "../../src/platform/encoding";
 import { WEBP_DECODE_WASM } from "../../wasm/codecs";
 import { fixtureBytes } from "../helpers/fixtures";
 import { decodeRejection as rejection, differing } from "../helpers/decoding";
+import { runTool } from "../helpers/tools";
 
 // openRaster is the one way every job reads pixels: these check that each
 // format reaches its band decoder through it from an R2 object (the decoders'
@@ -21,6 +24,38 @@ async function stored(fixture: string): Promise<SourceFile> {
 }
 
 
+
+/**
+ * The first bytes of a WebP as RFC 9649 lays them out, declaring
+ * `width`×`height`: a lossy VP8 key frame header, a VP8L header, or a VP8X
+ * (extended) header with or without its alpha flag. No image data follows.
+ */
+function webpHeader(chunk: "VP8 " | "VP8L" | "VP8X", width: number, height: number, { alpha = false } = {}): Uint8Array {
+  const bytes = new Uint8Array(30);
+  const view = new DataView(bytes.buffer);
+  const ascii = (at: number, text: string) => bytes.set(new TextEncoder().encode(text), at);
+  ascii(0, "RIFF");
+  view.setUint32(4, 22, true);
+  ascii(8, "WEBP");
+  ascii(12, chunk);
+  if (chunk === "VP8 ") {
+    view.setUint32(16, 10, true);
+    bytes.set([0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 20); // frame tag (key frame, shown), start code
+    view.setUint16(26, width, true);
+    view.setUint16(28, height, true);
+  } else if (chunk === "VP8L") {
+    view.setUint32(16, 5, true);
+    bytes[20] = 0x2f; // signature
+    view.setUint32(21, (width - 1) | ((height - 1) << 14), true);
+  } else {
+    view.setUint32(16, 10, true);
+    bytes[20] = alpha ? 0x10 : 0;
+    const u24 = (at: number, v: number) => bytes.set([v & 255, (v >> 8) & 255, v >> 16], at);
+    u24(24, width - 1);
+    u24(27, height - 1);
+  }
+  return bytes;
+}
 
 describe("openRaster", () => {
   it.each([
@@ -49,19 +84,54 @@ describe("openRaster", () => {
   });
 
   it(`refuses a WebP over ${MAX_WEBP_PIXELS / 1e6} MP from its header, whatever maxPixels allows`, async () => {
-    // A VP8X header declaring a 5000×4000 canvas (20 MP): nothing after it is read.
-    const header = new Uint8Array(30);
-    header.set(new TextEncoder().encode("RIFF"), 0);
-    header.set(new TextEncoder().encode("WEBPVP8X"), 8);
-    const canvas = new DataView(header.buffer);
-    canvas.setUint32(4, 22, true);
-    canvas.setUint32(16, 10, true);
-    const u24 = (at: number, v: number) => header.set([v & 255, (v >> 8) & 255, v >> 16], at);
-    u24(24, 5000 - 1);
-    u24(27, 4000 - 1);
-    const error = await rejection(() => openRaster(bytesFile(header), { maxPixels: 25_000_000 }));
+    // A VP8X header declaring a canvas one row past the limit: nothing after it is read.
+    const width = 5000;
+    const height = Math.floor(MAX_WEBP_PIXELS / width) + 1;
+    const error = await rejection(() => openRaster(bytesFile(webpHeader("VP8X", width, height)), { maxPixels: 100_000_000 }));
     expect(error.reason).toBe("too_large");
-    expect(error.message).toMatch(/5000×4000 px is over the 16 MP a WebP may have/);
+    expect(error.message).toBe(`${width}×${height} px is over the ${MAX_WEBP_PIXELS / 1e6} MP a WebP may have here; send it as JPEG or PNG`);
+  });
+
+  it(`refuses a lossless WebP, or one with alpha, over ${MAX_WEBP_LOSSLESS_PIXELS / 1e6} MP, and lets a lossy one of that size through to its decoder`, async () => {
+    const width = 4000;
+    const height = Math.floor(MAX_WEBP_LOSSLESS_PIXELS / width) + 1;
+    expect(width * height).toBeLessThanOrEqual(MAX_WEBP_PIXELS);
+    const message = `${width}×${height} px is over the ${MAX_WEBP_LOSSLESS_PIXELS / 1e6} MP a lossless WebP or one with transparency may have here; send it as JPEG or PNG`;
+    for (const header of [webpHeader("VP8L", width, height), webpHeader("VP8X", width, height, { alpha: true })]) {
+      const error = await rejection(() => openRaster(bytesFile(header), { maxPixels: 100_000_000 }));
+      expect([error.reason, error.message]).toEqual(["too_large", message]);
+    }
+    // Past a VP8X header without the alpha flag, the chunks are walked to the image: an ICCP chunk of odd size (padded), then VP8L.
+    const chunk = (fourcc: string, size: number) => {
+      const bytes = new Uint8Array(8 + size + (size & 1));
+      bytes.set(new TextEncoder().encode(fourcc));
+      new DataView(bytes.buffer).setUint32(4, size, true);
+      return bytes;
+    };
+    const withProfile = concatBytes([webpHeader("VP8X", width, height), chunk("ICCP", 3), chunk("VP8L", 5)]);
+    const walked = await rejection(() => openRaster(bytesFile(withProfile), { maxPixels: 100_000_000 }));
+    expect([walked.reason, walked.message]).toEqual(["too_large", message]);
+    // The same size as lossy colour passes the limits; libwebp then finds no image data after the header.
+    const lossy = await rejection(() => openRaster(bytesFile(webpHeader("VP8 ", width, height)), { maxPixels: 100_000_000 }));
+    expect(lossy.reason).toBe("damaged");
+    // maxPixels still applies below the WebP limits.
+    expect((await rejection(() => openRaster(bytesFile(webpHeader("VP8 ", width, height)), { maxPixels: width * height - 1 }))).reason).toBe("too_large");
+  });
+
+  it("tells lossless WebPs and those with alpha from opaque lossy ones, as ImageMagick's libwebp writes them", async () => {
+    const jpeg = await fixtureBytes("bg/coffee.jpg");
+    const cases: [string[], boolean][] = [
+      [["-quality", "80"], false],
+      [["-define", "webp:lossless=true"], true],
+      // Lossy colour with an alpha plane: a VP8X file with an ALPH chunk.
+      [["-alpha", "set", "-channel", "A", "-evaluate", "set", "50%", "+channel", "-quality", "80"], true],
+    ];
+    for (const [args, lossless] of cases) {
+      const made = await runTool("convert", jpeg, ["{in}", ...args, "WEBP:{out}"], ".jpg");
+      expect(made.exitCode, made.stderr).toBe(0);
+      expect(sniff(made.output!)?.type).toBe("webp");
+      expect(webpDecodesLossless(made.output!), args.join(" ")).toBe(lossless);
+    }
   });
 
   it("refuses what is not a raster it decodes, and images over maxPixels, before decoding", async () => {

@@ -69,6 +69,7 @@ export interface Case {
 
 const JSON_TYPE = { "content-type": "application/json" };
 const BG = "/v1/services/bg-remove";
+const STICKERS = "/v1/services/stickers";
 const DPI = "/v1/services/preflight/dpi-score";
 const CHECKS = "/v1/services/preflight/checks";
 const JOBS = "/v1/services/preflight/ai-jobs";
@@ -426,6 +427,47 @@ export const CASES: Case[] = [
       send: async (ctx) => wrap(await api(BG, { token: (await ctx.account("bg-fields", 1000)).token, body: { image_url: fixtureUrl("bg/coffee.jpg"), ...fields } })),
     }),
   ),
+  ...(
+    [
+      ['crop_margin "abc"', { crop: true, crop_margin: "abc" }],
+      ['crop_margin "60%" (over 50 %)', { crop: true, crop_margin: "60%" }],
+      ['crop_margin "-5px"', { crop: true, crop_margin: "-5px" }],
+      ['crop "yes"', { crop: "yes" }],
+    ] as const
+  ).map(
+    ([input, fields]): Case => ({
+      endpoint: "POST /v1/services/bg-remove",
+      input,
+      expect: { status: 400, error: "VALIDATION_ERROR" },
+      send: async (ctx) => wrap(await api(BG, { token: (await ctx.account("bg-fields", 1000)).token, body: { image_url: fixtureUrl("bg/coffee.jpg"), ...fields } })),
+    }),
+  ),
+  ...(
+    [
+      ["size_inches 30", { size_inches: 30 }],
+      ["dpi 5000", { dpi: 5000 }],
+      ["size_inches 24 at dpi 300 (7,200 px)", { size_inches: 24, dpi: 300 }],
+      ['border_color "red"', { border_color: "red" }],
+      ["border_mm 6 on a 0.5 in sticker", { size_inches: 0.5, border_mm: 6 }],
+      ['single_piece "no"', { single_piece: "no" }],
+      ["image_url http://127.0.0.2 (loopback, not allowed)", { image_url: "http://127.0.0.2/logo.png" }],
+    ] as const
+  ).map(
+    ([input, fields]): Case => ({
+      endpoint: "POST /v1/services/stickers",
+      input,
+      expect: { status: 400, error: "VALIDATION_ERROR" },
+      send: async (ctx) => wrap(await api(STICKERS, { token: (await ctx.account("stk-fields", 1000)).token, body: { image_url: fixtureUrl("bg/composite-logo.png"), ...fields } })),
+    }),
+  ),
+  { endpoint: "POST /v1/services/stickers", input: "no body at all", expect: { status: 400, error: "VALIDATION_ERROR" }, send: async (ctx) => wrap(await api(STICKERS, { method: "POST", token: (await ctx.account("stk-fields", 1000)).token })) },
+  {
+    endpoint: "POST /v1/services/stickers",
+    input: "a wallet with 100 tokens (a sticker holds 180)",
+    expect: { status: 402, error: "INSUFFICIENT_TOKENS", details: { balance: 100, shortfall: 80 } },
+    send: async (ctx) => wrap(await api(STICKERS, { token: (await ctx.account("stk-poor", 100)).token, body: { image_url: fixtureUrl("bg/composite-logo.png") } })),
+  },
+  { endpoint: "GET /v1/services/stickers/{jobId}", input: "an unknown job id", expect: { status: 404, error: "NOT_FOUND" }, send: async (ctx) => wrap(await get(`${STICKERS}/stk_unknown`, (await ctx.account("stk-fields", 1000)).token)) },
   { endpoint: "POST /v1/services/bg-remove", input: "JSON null as the body", expect: { status: 400, error: "VALIDATION_ERROR" }, send: async (ctx) => wrap(await raw(BG, "null", JSON_TYPE, (await ctx.account("bg-fields", 1000)).token)) },
   { endpoint: "POST /v1/services/bg-remove", input: "no body at all", expect: { status: 400, error: "VALIDATION_ERROR" }, send: async (ctx) => wrap(await api(BG, { method: "POST", token: (await ctx.account("bg-fields", 1000)).token })) },
   { endpoint: "POST /v1/services/bg-remove", input: "text/plain body", expect: { status: 415, error: "UNSUPPORTED_MEDIA_TYPE" }, send: async (ctx) => wrap(await raw(BG, JSON.stringify({ image_url: "https://example.com/a.jpg" }), { "content-type": "text/plain" }, (await ctx.account("bg-fields", 1000)).token)) },

@@ -180,8 +180,15 @@ export async function withDecodedImage<T>(bytes: Uint8Array, type: RasterType, u
     return await use(image);
   } finally {
     if (shared) slot.busy = false;
+    // wasm memory never shrinks: a decoder that grew its heap for a large image would hold it for good
+    // (90.9 MB at rest after a 16 MP WebP), beside whatever job this isolate runs next. Dropped, the
+    // instance and its heap are garbage; the next image instantiates a fresh one from the compiled module.
+    if (sharedSlot === slot && (slot.decoder?.HEAPU8.buffer.byteLength ?? 0) > KEEP_DECODER_HEAP_BYTES) sharedSlot = undefined;
   }
 }
+
+/** The largest decoder heap kept for the next image (a few megapixels' worth): small images reuse their decoder, a large one's heap is let go. */
+const KEEP_DECODER_HEAP_BYTES = 32 * 1024 * 1024;
 
 /** Decodes to 8-bit RGBA in a buffer of the caller's own; JPEGs come out upright (EXIF orientation applied). */
 export async function decodeImage(bytes: Uint8Array, type: RasterType): Promise<ImageData> {

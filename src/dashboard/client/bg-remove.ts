@@ -84,22 +84,12 @@ PAGES["bg-remove"] = function () {
       refreshBalance().catch(reportTo(errors));
       await follow(created.job_id);
     } catch (err) {
-      status.reset();
-      if (!$("#bg-after img")) result.hidden = true;
-      showError(errors, err);
+      jobFailed(err, { status: status, result: result, after: $("#bg-after"), errors: errors });
     } finally {
       busy(submit, false);
     }
   });
 
-  var jobId = param("job");
-  if (jobId) {
-    startView();
-    placeholder($("#bg-before"), "The original is not kept with the job.");
-    follow(jobId).catch(function (err) {
-      status.reset();
-      showError(errors, err);
-    });
-  }
+  reopenJob(startView, $("#bg-before"), follow, status, errors);
 };
 `;

@@ -111,6 +111,27 @@ async function pollJob(fetchJob, isFinal, onUpdate) {
   }
 }
 
+// A job page's request or job that failed: the status cleared, the result
+// hidden unless an earlier one is still shown, the error said in words.
+function jobFailed(err, page) {
+  page.status.reset();
+  if (!page.after.querySelector("img")) page.result.hidden = true;
+  showError(page.errors, err);
+}
+
+// The job named in the address (?job=…), shown again by the page's own follow():
+// reloading or sharing a job page keeps its job.
+function reopenJob(startView, before, follow, status, errors) {
+  var jobId = param("job");
+  if (!jobId) return;
+  startView();
+  placeholder(before, "The original is not kept with the job.");
+  follow(jobId).catch(function (err) {
+    status.reset();
+    showError(errors, err);
+  });
+}
+
 function placeholder(frame, text, link) {
   add(clear(frame), h("p", { class: "placeholder" }, [
     text,

@@ -140,22 +140,12 @@ PAGES.stickers = function () {
       refreshBalance().catch(reportTo(errors));
       await follow(created.job_id);
     } catch (err) {
-      status.reset();
-      if (!$("#stk-after img")) result.hidden = true;
-      showError(errors, err);
+      jobFailed(err, { status: status, result: result, after: $("#stk-after"), errors: errors });
     } finally {
       busy(submit, false);
     }
   });
 
-  var jobId = param("job");
-  if (jobId) {
-    startView();
-    placeholder($("#stk-before"), "The original is not kept with the job.");
-    follow(jobId).catch(function (err) {
-      status.reset();
-      showError(errors, err);
-    });
-  }
+  reopenJob(startView, $("#stk-before"), follow, status, errors);
 };
 `;

@@ -126,9 +126,7 @@ PAGES.upscale = function () {
       refreshBalance().catch(reportTo(errors));
       await finish(await followFixJob(created.jobId, status), report, sourceReady);
     } catch (err) {
-      status.reset();
-      if (!$("#up-after img")) result.hidden = true;
-      showError(errors, err);
+      jobFailed(err, { status: status, result: result, after: $("#up-after"), errors: errors });
     } finally {
       busy(submit, false);
     }

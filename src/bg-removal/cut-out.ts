@@ -39,7 +39,7 @@ export interface Matte {
  * - auto: the model with a light guided refinement.
  *
  * `image` is the job's guide (the source scaled to at most 2048 px,
- * src/bg-removal/stages.ts); the full-resolution alpha is made from this
+ * src/bg-removal/guide.ts); the full-resolution alpha is made from this
  * matte band by band while the output is written.
  */
 export async function cutOutMatte(image: Rgba, options: CutOutOptions, predict: ForegroundPredictor): Promise<Matte> {

@@ -1,5 +1,5 @@
 import { needsModel } from "../bg-removal/cut-out";
-import { prepareGuide, putModelInput } from "../bg-removal/stages";
+import { prepareGuide, putModelInput } from "../bg-removal/guide";
 import type { NextStage } from "../jobs/consumer";
 import { stageAfter } from "../jobs/queue";
 import type { Job } from "../jobs/store";
@@ -15,7 +15,7 @@ export const OWN_ALPHA_MIN_TRANSPARENT_SHARE = 0.01;
 
 /**
  * A sticker's first step, in the image Worker: the source decoded once into
- * the guide, as for a cut-out (src/bg-removal/stages.ts). The outline comes
+ * the guide, as for a cut-out (src/bg-removal/guide.ts). The outline comes
  * from the source's own alpha when it has a real one (and the caller kept
  * keep_existing_alpha), else from a flat background's colour, else from the
  * model (step "segment", in the model Worker); the choice is stored with the

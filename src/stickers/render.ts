@@ -1,7 +1,7 @@
 import { backgroundGrid, compositeBand } from "../bg-removal/composite";
 import { cutOutMatte } from "../bg-removal/cut-out";
 import { AlphaUpsampler } from "../bg-removal/matte";
-import { decodeFailure, readGuide, readMask } from "../bg-removal/stages";
+import { decodeFailure, readGuide, readMask } from "../bg-removal/guide";
 import { deleteWork } from "../bg-removal/work-files";
 import { MIN_PART_BYTES, R2StreamWriter } from "../files/r2-writer";
 import { openRaster } from "../imaging/open-raster";

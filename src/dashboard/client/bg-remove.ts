@@ -22,16 +22,7 @@ PAGES["bg-remove"] = function () {
   }
 
   async function follow(jobId) {
-    var job = await pollJob(
-      function () { return api("/v1/services/bg-remove/" + encodeURIComponent(jobId), { timeoutMs: POLL_TIMEOUT_MS }); },
-      function (j) { return j.status === "completed" || j.status === "failed"; },
-      function (j) {
-        if (j.status === "pending") status.busy("Waiting for a free worker…");
-        else if (j.status === "processing" && status.seconds() > 90) {
-          status.busy("Still working; this is taking longer than usual. You can leave this page: the job carries on and shows under Recent jobs.");
-        } else if (j.status === "processing") status.busy("Removing the background… The first job after a quiet spell can take up to a minute.");
-      }
-    );
+    var job = await followServiceJob("/v1/services/bg-remove/" + encodeURIComponent(jobId), status, "Removing the background… The first job after a quiet spell can take up to a minute.");
     meta($("#bg-meta"), [
       ["Job", job.job_id],
       ["Subject type", SUBJECT_NAMES[job.subject_type] || job.subject_type],

@@ -111,6 +111,21 @@ async function pollJob(fetchJob, isFinal, onUpdate) {
   }
 }
 
+// Follows a job of an asynchronous service (pending → processing → completed | failed) at `path`,
+// saying in `status` how it goes: `working` while it runs, more after 90 s.
+function followServiceJob(path, status, working) {
+  return pollJob(
+    function () { return api(path, { timeoutMs: POLL_TIMEOUT_MS }); },
+    function (j) { return j.status === "completed" || j.status === "failed"; },
+    function (j) {
+      if (j.status === "pending") status.busy("Waiting for a free worker…");
+      else if (j.status === "processing" && status.seconds() > 90) {
+        status.busy("Still working; this is taking longer than usual. You can leave this page: the job carries on and shows under Recent jobs.");
+      } else if (j.status === "processing") status.busy(working);
+    }
+  );
+}
+
 // A job page's request or job that failed: the status cleared, the result
 // hidden unless an earlier one is still shown, the error said in words.
 function jobFailed(err, page) {

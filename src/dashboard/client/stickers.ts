@@ -59,16 +59,7 @@ PAGES.stickers = function () {
   }
 
   async function follow(jobId) {
-    var job = await pollJob(
-      function () { return api("/v1/services/stickers/" + encodeURIComponent(jobId), { timeoutMs: POLL_TIMEOUT_MS }); },
-      function (j) { return j.status === "completed" || j.status === "failed"; },
-      function (j) {
-        if (j.status === "pending") status.busy("Waiting for a free worker…");
-        else if (j.status === "processing" && status.seconds() > 90) {
-          status.busy("Still working; this is taking longer than usual. You can leave this page: the job carries on and shows under Recent jobs.");
-        } else if (j.status === "processing") status.busy("Tracing the cut line and making the files…");
-      }
-    );
+    var job = await followServiceJob("/v1/services/stickers/" + encodeURIComponent(jobId), status, "Tracing the cut line and making the files…");
     var mmPerPx = 25.4 / job.dpi;
     meta($("#stk-meta"), [
       ["Job", job.job_id],

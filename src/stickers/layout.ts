@@ -100,6 +100,7 @@ export function traceMask(
   const toPlaneY = planeHeight / source.height / layout.scale;
   const xs = new Float64Array(width);
   for (let i = 0; i < width; i++) xs[i] = ((i + 0.5) * factor - layout.originX) * toPlaneX - 0.5;
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= planeWidth || y >= planeHeight ? 0 : plane[y * planeWidth + x]!);
   for (let j = 0; j < height; j++) {
     const py = ((j + 0.5) * factor - layout.originY) * toPlaneY - 0.5;
     if (py <= -1 || py >= planeHeight) continue;
@@ -110,7 +111,6 @@ export function traceMask(
       if (px <= -1 || px >= planeWidth) continue;
       const x0 = Math.floor(px);
       const wx = px - x0;
-      const at = (x: number, y: number) => (x < 0 || y < 0 || x >= planeWidth || y >= planeHeight ? 0 : plane[y * planeWidth + x]!);
       const top = at(x0, y0) * (1 - wx) + at(x0 + 1, y0) * wx;
       const bottom = at(x0, y0 + 1) * (1 - wx) + at(x0 + 1, y0 + 1) * wx;
       alpha[j * width + i] = Math.round(top * (1 - wy) + bottom * wy);

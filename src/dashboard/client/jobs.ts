@@ -111,8 +111,8 @@ async function pollJob(fetchJob, isFinal, onUpdate) {
   }
 }
 
-// Follows a job of an asynchronous service (pending → processing → completed | failed) at `path`,
-// saying in `status` how it goes: `working` while it runs, more after 90 s.
+// Follows a job of an asynchronous service (pending → processing → completed | failed) at path,
+// saying in status how it goes: working while it runs, more after 90 s.
 function followServiceJob(path, status, working) {
   return pollJob(
     function () { return api(path, { timeoutMs: POLL_TIMEOUT_MS }); },

@@ -6,17 +6,20 @@
 // (bench/lib/isolate-memory.mjs).
 //
 //   node bench/memory.mjs [job ...]      prints the section; e.g. `node bench/memory.mjs upscale-4x`
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { runBgRemovalJob } from "./bg-removal/api.mjs";
 import { reportOf, runFixJob } from "./fixes/api.mjs";
 import { runCheck } from "./preflight/api.mjs";
+import { benchLogo, runStickerJob } from "./stickers/api.mjs";
 import { benchPdf, benchPhoto, printFilesDir, tinyPng } from "./preflight/files.mjs";
 import { withApiServer, withBenchContext } from "./lib/api-server.mjs";
 import { devtoolsUrl, runtimeInspectorUrl, workerName } from "./lib/inspector.mjs";
 import { peakOf, sampleIsolate } from "./lib/isolate-memory.mjs";
 import { deployedPixelLimit, webpPixelLimits } from "./lib/limits.mjs";
 import { table } from "./lib/markdown.mjs";
+import { download } from "./lib/servers.mjs";
 import { ensureTokens } from "./lib/tokens.mjs";
 
 const LIMIT_MB = 128;
@@ -147,6 +150,96 @@ Object.assign(JOBS, {
 });
 
 /**
+ * Stickers: prepare and render in the image Worker, segment (photos only)
+ * in the model Worker. Each source is cut at the default 3 in / 300 dpi and
+ * on the largest canvas the API allows (size_inches × dpi at its 5,000 px:
+ * 16.6 in at 300 dpi). A logo with its own alpha needs no model; it fills a
+ * square, so its largest canvas is the whole 5,000 px square (about 25 MP).
+ * The image Worker's samples are split into the two steps where it logs
+ * the end of prepare (src/jobs/consumer.ts).
+ */
+const sticker = (params) => async (server, file) => async () => {
+  try {
+    const { job } = await runStickerJob(server.base, server.token, server.url(file), params, { timeoutMs: JOB_TIMEOUT_MS });
+    // The PDF's size: about the deflated planes, which render holds twice while pdf-lib writes the file (through the API's isolate, not the measured ones).
+    const pdfBytes = job.cut_pdf_url ? await sizeOf(job.cut_pdf_url) : null;
+    return { status: job.status, error: job.error_message, canvas: job.width_px && { width: job.width_px, height: job.height_px }, alphaSource: job.alpha_source, pdfBytes };
+  } catch (error) {
+    if (/did not finish/.test(error.message)) return { status: "timed out", error: error.message };
+    throw error;
+  }
+};
+async function sizeOf(url) {
+  const file = path.join(os.tmpdir(), `bench-sticker-${process.pid}.pdf`);
+  try {
+    await download(url, file);
+    return statSync(file).size;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+const STICKER_CANVASES = {
+  "3in": { label: "3 in at 300 dpi (default)", params: { size_inches: 3, dpi: 300 } },
+  max: { label: "16.6 in at 300 dpi (4,980 px, the largest)", params: { size_inches: 16.6, dpi: 300 } },
+};
+const logo = (side) => ({ file: benchLogo(side), pixels: side * side, label: `${((side * side) / 1e6).toFixed(0)} MP logo PNG with alpha (${side}×${side}, ${(statSync(benchLogo(side)).size / 2 ** 20).toFixed(2)} MB)` });
+const STICKER_SOURCES = {
+  "logo-4mp": { input: () => logo(2000), warmup: () => logo(1000), subject: "logo", isolates: ["fixes"] },
+  "logo-25mp": { input: () => logo(5000), warmup: () => logo(1000), subject: "logo", isolates: ["fixes"] },
+  "photo-12mp": { input: () => photo(12, "jpeg"), warmup: () => photo(1, "jpeg"), subject: "auto", isolates: ["fixes", "consumer"] },
+  "photo-25mp": { input: () => photo(25, "jpeg"), warmup: () => photo(1, "jpeg"), subject: "auto", isolates: ["fixes", "consumer"] },
+};
+/**
+ * Where the image Worker's samples split into a sticker's steps: each step
+ * begins at the first line logged after the previous one's that matches its
+ * `after` (prepare's end: the first message names no step). With
+ * BENCH_STICKER_PARTS=1 the render step is split further, at the laps it
+ * times (src/stickers/render.ts), which the servers' copy of the code logs
+ * (STICKER_PART_PATCHES): the outline and the cut line's trace, the
+ * canvas (the second decode resampled into the PNG and the PDF's deflated
+ * planes), then the SVG and the PDF.
+ */
+const STICKER_PARTS = process.env.BENCH_STICKER_PARTS === "1";
+const STICKER_STEPS = {
+  fixes: [
+    { name: "prepare" },
+    { name: "render", after: /\(sticker(?: prepare)?\).*: prepare done/ },
+    ...(STICKER_PARTS
+      ? [
+          { name: "render: canvas", after: /sticker render: traceMs done/ },
+          { name: "render: SVG + PDF", after: /sticker render: renderMs done/ },
+        ]
+      : []),
+  ],
+};
+const STICKER_PART_PATCHES = [
+  {
+    file: "src/stickers/render.ts",
+    from: /const \{ lap, timings \} = stopwatch\(\);/,
+    to: "const { lap: timeLap, timings } = stopwatch(); const lap = (name: string) => { timeLap(name); console.log(`sticker render: ${name} done`); };",
+  },
+];
+for (const [source, s] of Object.entries(STICKER_SOURCES))
+  for (const [canvas, c] of Object.entries(STICKER_CANVASES)) {
+    const params = { subject_type: s.subject, ...c.params };
+    JOBS[`sticker@${source}-${canvas}`] = {
+      kind: "Sticker",
+      kindId: "sticker",
+      isolates: s.isolates,
+      collect: true,
+      steps: STICKER_STEPS,
+      canvasLabel: c.label,
+      input: () => ({ ...s.input(), label: `${s.input().label}; ${c.label}` }),
+      source: s.input,
+      warmup: s.warmup,
+      prepare: sticker(params),
+      // The warm-up at the default size: module instances and first-use heaps, sized by a small job.
+      warmupPrepare: sticker({ subject_type: s.subject }),
+    };
+  }
+const stickerIds = (source) => Object.keys(STICKER_CANVASES).map((canvas) => `sticker@${source}-${canvas}`);
+
+/**
  * One fresh server for each input of the measured sizes: its check (API
  * isolate), its background removal (image and model Workers) and its
  * upscale (image Worker again, so after the background removal's prepare
@@ -166,6 +259,8 @@ const SERVERS = [
   ...Object.entries(WEBP_FORMATS).flatMap(([format, w]) =>
     w.sizes.map((mp) => ({ vars: VARS, patches: WEBP_PATCHES, ids: Object.keys(PHOTO_KINDS).map((k) => `${k}@${mp}-${format}`).filter((id) => JOBS[id]) })),
   ),
+  // A fresh server for each sticker source, both canvases on it (the default first): the largest source and the photos first.
+  ...["photo-25mp", "logo-25mp", "photo-12mp", "logo-4mp"].map((source) => ({ vars: VARS, patches: STICKER_PARTS ? STICKER_PART_PATCHES : [], ids: stickerIds(source) })),
 ];
 const DEFAULT_JOBS = SERVERS.flatMap((g) => g.ids);
 /** A job that has not ended by then is a finding (and must not hold the rest of the bench). */
@@ -182,7 +277,7 @@ const JOB_TIMEOUT_MS = 8 * 60_000;
 async function measureJob(id, server, samplers) {
   const job = JOBS[id];
   const input = job.input();
-  await (await job.prepare(server, job.warmup().file))();
+  await (await (job.warmupPrepare ?? job.prepare)(server, job.warmup().file))();
   const run = await job.prepare(server, input.file);
   const stretch = async (collecting) => {
     const used = job.isolates.map((isolate) => [isolate, samplers[isolate]]);
@@ -199,18 +294,50 @@ async function measureJob(id, server, samplers) {
     clearTimeout(timer);
     const ms = performance.now() - started;
     const memory = {};
+    const steps = {};
     for (const [isolate, sampler] of used) {
       await sampler.settled({ collected: collecting });
       sampler.collectBeforeSamples(false);
-      memory[isolate] = peakOf(sampler.samples, from[isolate], sampler.mark(), { collected: collecting });
+      const to = sampler.mark();
+      memory[isolate] = peakOf(sampler.samples, from[isolate], to, { collected: collecting });
+      if (job.steps?.[isolate]) steps[isolate] = stepPeaks(sampler, from[isolate], to, job.steps[isolate], collecting);
     }
-    return { outcome, ms, memory };
+    return { outcome, ms, memory, ...(Object.keys(steps).length ? { steps } : {}) };
   };
   const held = await stretch(false);
   const collected = !job.collect || held.outcome.status !== "completed" ? null : await stretch(true);
   const result = { id, ...job, input, held, collected };
   console.log(`memory ${id}: ${JSON.stringify({ held, collected })}`);
   return result;
+}
+
+/**
+ * An isolate's samples [from, to) split at the first line it logged that
+ * matches `split`: each step's peak (null where a step has no sample of the
+ * kind asked for, e.g. none after a collection), or null when the line is
+ * not among them.
+ */
+function stepPeaks(sampler, from, to, steps, collected) {
+  const starts = [from];
+  for (const step of steps.slice(1)) {
+    const line = sampler.logs.find((l) => l.at >= starts.at(-1) && l.at <= to && step.after.test(l.text));
+    if (!line) return null;
+    starts.push(line.at);
+  }
+  const peak = (a, b) => {
+    try {
+      return peakOf(sampler.samples, a, b, { collected });
+    } catch {
+      return null;
+    }
+  };
+  const peaks = Object.fromEntries(steps.map((step, i) => [step.name, peak(starts[i], starts[i + 1] ?? to)]));
+  if (steps.length > 2) {
+    // The render step split into parts: its first part (outline and trace) ends where the next begins; the whole step runs to the end.
+    peaks["render: outline + trace"] = peaks.render;
+    peaks.render = peak(starts[1], to);
+  }
+  return peaks;
 }
 
 /**
@@ -282,7 +409,8 @@ const failed = (stretch) => stretch.outcome.status !== "completed";
 const outcomeText = (o) => `${o.status}: ${String(o.error ?? "").replace(/\s+/g, " ").slice(0, 160)}`;
 /** Each isolate a result sampled, as rows: a background removal gives two. */
 const perIsolate = (results) => results.flatMap((x) => x.isolates.map((isolate) => ({ x, isolate, held: x.held.memory[isolate], collected: x.collected?.memory[isolate] })));
-const step = (x, isolate) => (x.kindId === "bg-removal" ? (isolate === "fixes" ? " — prepare + composite" : " — segment") : "");
+const STEPS_OF = { "bg-removal": { fixes: "prepare + composite", consumer: "segment" }, sticker: { fixes: "prepare + render", consumer: "segment" } };
+const step = (x, isolate) => (STEPS_OF[x.kindId]?.[isolate] ? ` — ${STEPS_OF[x.kindId][isolate]}` : "");
 
 /** After collection / held, with the headroom left from the first: the cell of the summary tables. */
 function cell(r) {
@@ -407,6 +535,7 @@ ${SIZES.map((mp) => `### ${mp} MP\n\n${summary(measured, mp, Object.keys(FORMATS
 
 ${largeSection}
 ${webpSection(webpRows)}
+${stickerSection(rows.filter((row) => row.x.kindId === "sticker"))}
 ### Other kinds
 
 ${other.length ? table(other.map((row) => ({ job: row.x.kind, isolate: ISOLATES[row.isolate], input: row.x.input.label, cell: cell(row) })), { job: "job", isolate: "isolate", input: "input", cell: "after collection / held MB" }) : "Not measured in this run."}
@@ -515,6 +644,90 @@ fresh server per file. Each job warmed up on a 1 MP WebP of its variant.
 Only background removal takes WebP (${[...new Set(refusals)].join("; ") || "the check and the fix job were not run"}).
 
 ${tables.join("\n\n")}
+`;
+}
+
+/**
+ * Stickers: the image Worker's peak per step (prepare, then render: the
+ * outline, the cut line's trace, the second decode resampled onto the
+ * canvas into the PNG and the PDF's deflated planes, the SVG and PDF) and
+ * for the whole job, and the model Worker's segment for photos.
+ */
+function stickerSection(rows) {
+  if (!rows.length) return "### Stickers\n\nNot measured in this run.\n";
+  const stepCell = (x, name) => {
+    const held = x.held.steps?.fixes?.[name];
+    const collected = x.collected?.steps?.fixes?.[name];
+    if (!held) return "–";
+    return `${collected ? `**${mb(collected.peak.totalMB)}**` : "–"} / ${mb(held.peak.totalMB)}`;
+  };
+  const body = table(
+    rows
+      .filter((row) => row.isolate === "fixes")
+      .map((row) => {
+        const { x } = row;
+        const model = rows.find((r) => r.x.id === x.id && r.isolate === "consumer");
+        const canvas = x.held.outcome.canvas;
+        const peak = (row.collected ?? row.held).peak;
+        return {
+          source: x.source().label,
+          canvas: `${x.canvasLabel}${canvas ? `: ${canvas.width}×${canvas.height} (${((canvas.width * canvas.height) / 1e6).toFixed(1)} MP)` : ""}`,
+          outline: x.held.outcome.alphaSource ?? "–",
+          pdf: x.held.outcome.pdfBytes ? mb(x.held.outcome.pdfBytes / 2 ** 20) : "–",
+          prepare: stepCell(x, "prepare"),
+          render: stepCell(x, "render"),
+          whole: cell(row),
+          parts: `${parts(peak)} at "${peak.at}"`,
+          model: model ? cell(model) : "not used",
+          seconds: (x.held.ms / 1000).toFixed(1),
+        };
+      }),
+    {
+      source: "source (file size)",
+      canvas: "sticker: canvas",
+      outline: "outline",
+      pdf: "PDF MB",
+      prepare: "prepare, image Worker: **after collection** / held MB",
+      render: "render, image Worker",
+      whole: "whole job, image Worker (headroom)",
+      parts: "image Worker at its peak: MB (wasm memories)",
+      model: "segment, model Worker",
+      seconds: "job s (held run)",
+    },
+  );
+  const partNames = ["render: outline + trace", "render: canvas", "render: SVG + PDF"];
+  const withParts = rows.filter((row) => row.isolate === "fixes" && row.x.held.steps?.fixes?.[partNames[0]]);
+  const partsBody = withParts.length
+    ? `\n\nThe render step in parts (\`BENCH_STICKER_PARTS=1\`: the servers' copy of the code logs each lap of render), image Worker, **after collection** / held MB, with what it held at the part's peak after collection:\n\n${table(
+        withParts.map(({ x }) => ({
+          sticker: `${x.source().label}; ${x.canvasLabel}`,
+          ...Object.fromEntries(
+            partNames.map((name) => {
+              const after = x.collected?.steps?.fixes?.[name];
+              return [name, `${stepCell(x, name)}${after ? ` (${parts(after.peak)}, at "${after.peak.at}")` : ""}`];
+            }),
+          ),
+        })),
+        { sticker: "sticker", ...Object.fromEntries(partNames.map((n) => [n, n.replace("render: ", "")])) },
+      )}`
+    : "";
+  return `### Stickers
+
+A sticker job (\`POST /v1/services/stickers\`, border 2 mm, bleed 1.5 mm,
+one piece) on a logo PNG with its own alpha (flat colours on
+transparency, filling a square: the model does not run) and on the baseline
+JPEG photos above (\`subject_type: auto\`: the model runs), each at the
+default 3 in / 300 dpi and on the largest canvas the API allows
+(\`size_inches × dpi\` ≤ 5,000 px). The image Worker runs \`prepare\` (the
+source staged and decoded once into the guide) and \`render\` (the outline,
+the cut line traced on at most 4 MP, the source decoded again and
+resampled onto the canvas into the PNG and the PDF's two deflated planes,
+then the SVG and the PDF, which pdf-lib writes into one buffer); its
+samples are split at the line it logs when \`prepare\` ends. One fresh
+server per source, the default size first, each job after a warm-up
+sticker of its kind (a 1 MP logo or photo at 3 in).
+
+${body}${partsBody}
 `;
 }
 

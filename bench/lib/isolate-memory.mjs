@@ -225,6 +225,16 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
     };
   };
 
+  // What the isolate logs, with the sample count at that moment: a consumer
+  // logs the end of each step it runs (src/jobs/consumer.ts), which splits a
+  // job's samples into its steps.
+  const logs = [];
+  inspector.on((m) => {
+    if (m.method !== "Runtime.consoleAPICalled") return;
+    const text = m.params.args.map((a) => a.value ?? a.description ?? "").join(" ");
+    logs.push({ at: samples.length, t: performance.now(), text });
+  });
+
   let paused = false;
   inspector.on(async (m) => {
     if (m.method !== "Debugger.paused") return;
@@ -262,6 +272,8 @@ export async function sampleIsolate(url, { intervalMs = 20 } = {}) {
 
   return {
     samples,
+    /** Lines the isolate logged, each with `at`: the index of the first sample after it. */
+    logs,
     /** Index of the next sample: where a measured stretch begins or ends. */
     mark: () => samples.length,
     /**

@@ -9,8 +9,8 @@ export const BG_REMOVE_TOKENS = 150;
 
 /**
  * A die-cut sticker: the contour, border and files cost STICKER_BASE_TOKENS;
- * the model's segmentation adds BG_REMOVE_TOKENS when it runs. A sticker is
- * charged both at creation and the segmentation part is refunded at
+ * the model's segmentation adds BG_REMOVE_TOKENS when it runs. A sticker
+ * holds both when it is created; the segmentation part goes back at
  * settlement when the source's own alpha (or a flat background's colour key)
  * was enough.
  */

@@ -90,20 +90,24 @@ export function decodeFailure(error: unknown, file: { head?: Uint8Array } = {}):
 /** A job's source decoded once into its guide, which is stored for the last step. */
 export interface PreparedGuide {
   image: { data: Uint8ClampedArray; width: number; height: number };
-  /** Share of the source's pixels that are less than half opaque (0 for a source without alpha). */
-  transparentShare: number;
+  /** Share of the source's pixels that are less than half opaque (0 for a source without alpha); null unless asked for. */
+  transparentShare: number | null;
 }
 
 /**
  * The first step of a cut-out or a sticker: stage the source, decode it once
- * into the guide (counting its transparent pixels on the way) and store the
+ * into the guide (counting its transparent pixels on the way when asked: a
+ * pass over every full-resolution pixel only a sticker needs) and store the
  * guide with what the last step needs to decode the source again.
  */
 export async function prepareGuide(
   env: Env,
   job: Job,
-  /** Facts the next steps need, decided from the guide before it is stored with them. */
-  decide: (prepared: PreparedGuide) => Record<string, string | number> = () => ({}),
+  options: {
+    countTransparent?: boolean;
+    /** Facts the next steps need, decided from the guide before it is stored with them. */
+    decide?: (prepared: PreparedGuide) => Record<string, string | number>;
+  } = {},
 ): Promise<PreparedGuide> {
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
@@ -118,7 +122,7 @@ export async function prepareGuide(
       guide = new AreaDownsampler(raster.info.width, raster.info.height, size.width, size.height);
       for await (const band of raster.bands) {
         guide.push(band);
-        if (raster.info.hasAlpha) transparent += countTransparent(band.rows);
+        if (options.countTransparent && raster.info.hasAlpha) transparent += countTransparent(band.rows);
         await yieldToRuntime();
       }
     } finally {
@@ -138,9 +142,9 @@ export async function prepareGuide(
   };
   const prepared: PreparedGuide = {
     image: { data: guide.data, width: guide.width, height: guide.height },
-    transparentShare: transparent / (guide.sourceWidth * guide.sourceHeight),
+    transparentShare: options.countTransparent ? transparent / (guide.sourceWidth * guide.sourceHeight) : null,
   };
-  await putWork(env, job, "guide", guide.data, { ...meta, ...decide(prepared), timings: JSON.stringify(timings) });
+  await putWork(env, job, "guide", guide.data, { ...meta, ...options.decide?.(prepared), timings: JSON.stringify(timings) });
   return prepared;
 }
 

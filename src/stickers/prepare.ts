@@ -24,10 +24,13 @@ export const OWN_ALPHA_MIN_TRANSPARENT_SHARE = 0.01;
 export async function prepareSticker(env: Env, job: Job): Promise<NextStage> {
   const params = job.params as StickerParams;
   let outline: AlphaSource = "model";
-  const { image } = await prepareGuide(env, job, (prepared) => {
-    if (params.keep_existing_alpha && prepared.transparentShare >= OWN_ALPHA_MIN_TRANSPARENT_SHARE) outline = "own_alpha";
-    else if (!needsModel(prepared.image, params)) outline = "colour_key";
-    return { outline };
+  const { image } = await prepareGuide(env, job, {
+    countTransparent: params.keep_existing_alpha,
+    decide: (prepared) => {
+      if ((prepared.transparentShare ?? 0) >= OWN_ALPHA_MIN_TRANSPARENT_SHARE) outline = "own_alpha";
+      else if (!needsModel(prepared.image, params)) outline = "colour_key";
+      return { outline };
+    },
   });
   if (outline !== "model") return { next: stageAfter(job.kind, "segment") };
   await putModelInput(env, job, image);

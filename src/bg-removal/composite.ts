@@ -82,6 +82,8 @@ export function compositeBand(
   white: boolean,
   out: Uint8Array,
   columns: { x0: number; x1: number } = { x0: 0, x1: width },
+  /** `alpha` is the source's own alpha already (a cut that keeps it): not applied twice. */
+  alphaIsFinal = false,
 ): void {
   const { grid, gw, gh } = background;
   const channels = white ? 3 : 4;
@@ -95,7 +97,8 @@ export function compositeBand(
       let green = rows[i + 1]!;
       let blue = rows[i + 2]!;
       const a = alpha[k]! / 255;
-      if (a > 0 && a < 1) {
+      // A source's own alpha has no old background mixed in: its edge colours are the artwork's.
+      if (a > 0 && a < 1 && !alphaIsFinal) {
         const c = (cy * gw + Math.min(gw - 1, Math.floor((x * gw) / width))) * 3;
         // Below 10 % coverage the estimate is unstable and the pixel is nearly invisible anyway.
         const weight = Math.max(a, 0.1);
@@ -104,7 +107,7 @@ export function compositeBand(
         blue = clamp255((blue - (1 - weight) * grid[c + 2]!) / weight);
       }
       // Keep the source's own transparency: the cut can only remove more.
-      const finalAlpha = (alpha[k]! * rows[i + 3]!) / 255;
+      const finalAlpha = alphaIsFinal ? alpha[k]! : (alpha[k]! * rows[i + 3]!) / 255;
       if (white) {
         const fa = finalAlpha / 255;
         out[o] = clamp255(red * fa + 255 * (1 - fa));

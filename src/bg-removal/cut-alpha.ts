@@ -5,9 +5,10 @@ import { AlphaUpsampler } from "./matte";
  * The cut's alpha at full resolution, a band of rows at a time, from the
  * matte made at the guide's resolution: a colour key against a flat
  * background is evaluated per source pixel (its edge is as fine as the
- * source's), anything else is upsampled from the matte; a hard cut is then
- * thresholded per full-resolution pixel. The composite step and the search
- * for the subject's box both read it here, so they see the same alpha.
+ * source's), a source that keeps its own alpha gives that alpha, anything
+ * else is upsampled from the matte; a hard cut is then thresholded per
+ * full-resolution pixel. The composite step and the search for the
+ * subject's box both read it here, so they see the same alpha.
  */
 export class CutAlpha {
   private readonly upsampler: AlphaUpsampler;
@@ -21,13 +22,24 @@ export class CutAlpha {
     readonly height: number,
     readonly keyColour: [number, number, number] | null,
     readonly hardCut: boolean,
+    /** The source's own alpha is the cut (keep_existing_alpha): the rows' alpha channel, not the matte. */
+    readonly ownAlpha = false,
   ) {
     this.upsampler = new AlphaUpsampler(matte, matteWidth, matteHeight, width, height);
   }
 
   /** Whether the alpha depends on the source's pixels, not on the matte alone. */
   get needsPixels(): boolean {
-    return this.keyColour !== null;
+    return this.keyColour !== null || this.ownAlpha;
+  }
+
+  /**
+   * Whether the alpha already is the output's: a cut made from the source's
+   * own alpha must not be multiplied by it again (elsewhere the cut only
+   * removes, and the source's transparency is applied on top).
+   */
+  get includesSourceAlpha(): boolean {
+    return this.ownAlpha;
   }
 
   /**
@@ -36,7 +48,10 @@ export class CutAlpha {
    */
   rows(y0: number, rows: number, pixels: Uint8Array | Uint8ClampedArray | null, out: Uint8Array): void {
     const alpha = out.subarray(0, rows * this.width);
-    if (this.keyColour) {
+    if (this.ownAlpha) {
+      if (!pixels) throw new Error("a cut from the source's alpha needs the source's rows");
+      for (let i = 0; i < alpha.length; i++) alpha[i] = pixels[i * 4 + 3]!;
+    } else if (this.keyColour) {
       if (!pixels) throw new Error("a colour-keyed cut needs the source's rows");
       colourKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
     } else {

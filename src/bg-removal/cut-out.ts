@@ -14,7 +14,7 @@ export interface CutOutOptions {
 /** Returns the model's N×N foreground map in a buffer of its own, which the cut-out frees once upsampled. */
 export type ForegroundPredictor = (image: Rgba) => Promise<{ mask: Float32Array; size: number }>;
 
-export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key";
+export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key" | "own_alpha";
 
 export interface Matte {
   /** Alpha at the image's size before edge softness. */

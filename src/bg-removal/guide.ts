@@ -10,8 +10,10 @@ import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
+import { needsModel } from "./cut-out";
 import { readModelManifest } from "./manifest";
 import { toModelInput } from "./model-input";
+import type { SubjectType } from "./schemas";
 import { getWork, putWork, workKey } from "./work-files";
 
 /**
@@ -146,6 +148,45 @@ export async function prepareGuide(
   };
   await putWork(env, job, "guide", guide.data, { ...meta, ...options.decide?.(prepared), timings: JSON.stringify(timings) });
   return prepared;
+}
+
+/** Where a cut-out's or a sticker's alpha comes from; only "model" runs the segmentation step. */
+export type AlphaSource = "own_alpha" | "colour_key" | "model";
+
+/**
+ * A source's own alpha is "really used" when at least this share of its
+ * pixels is less than half opaque: a logo exported on transparency, not a
+ * photo whose PNG happens to have an alpha channel (or a stray clear pixel).
+ */
+export const OWN_ALPHA_MIN_TRANSPARENT_SHARE = 0.01;
+
+/**
+ * Prepares the guide and decides where the alpha will come from: the
+ * source's own alpha when it really has one and the caller keeps it, else a
+ * flat background's colour for graphics, else the model. The choice is
+ * stored with the guide (as `outline`) for the last step.
+ */
+export async function prepareAlphaSource(
+  env: Env,
+  job: Job,
+  params: { subject_type: SubjectType; keep_existing_alpha: boolean },
+): Promise<{ prepared: PreparedGuide; source: AlphaSource }> {
+  let source: AlphaSource = "model";
+  const prepared = await prepareGuide(env, job, {
+    countTransparent: params.keep_existing_alpha,
+    decide: (guide) => {
+      if ((guide.transparentShare ?? 0) >= OWN_ALPHA_MIN_TRANSPARENT_SHARE) source = "own_alpha";
+      else if (!needsModel(guide.image, params)) source = "colour_key";
+      return { outline: source };
+    },
+  });
+  return { prepared, source };
+}
+
+/** The alpha source the first step stored with the guide; guides stored before it was recorded name none. */
+export function storedAlphaSource(stored: Record<string, string>): AlphaSource | null {
+  const value = stored.outline;
+  return value === "own_alpha" || value === "colour_key" || value === "model" ? value : null;
 }
 
 function countTransparent(rgba: Uint8ClampedArray): number {

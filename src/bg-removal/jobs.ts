@@ -7,12 +7,26 @@ import { BG_REMOVE_TOKENS } from "../pricing/prices";
 import type { CropBox } from "./crop";
 import type { CreateBgRemoval, OutputBackground, SubjectType } from "./schemas";
 
-/** A job's stored options; jobs recorded before crop existed have no crop fields. */
-export type BgRemovalParams = Omit<CreateBgRemoval, "image_url" | "crop" | "crop_margin"> & Partial<Pick<CreateBgRemoval, "crop" | "crop_margin">>;
+/** A job's stored options; jobs recorded before crop or keep_existing_alpha existed have neither. */
+export type BgRemovalParams = Omit<CreateBgRemoval, "image_url" | "crop" | "crop_margin" | "keep_existing_alpha"> &
+  Partial<Pick<CreateBgRemoval, "crop" | "crop_margin">> & { keep_existing_alpha?: boolean };
+
+/** A logo or text exported on transparency means that transparency; a photo's alpha channel proves nothing. */
+export function defaultKeepExistingAlpha(subjectType: SubjectType): boolean {
+  return subjectType === "logo" || subjectType === "text";
+}
+
+/** Where the cut's alpha came from, by the matte method the last step recorded. */
+function alphaSourceOf(result: { matte?: string }): "own_alpha" | "colour_key" | "model" | null {
+  if (!result.matte) return null;
+  if (result.matte === "own_alpha" || result.matte === "colour_key") return result.matte;
+  return "model";
+}
 
 export async function createBgRemoval(env: Env, accountId: string, input: CreateBgRemoval, chargeKey?: string, widget?: NewJob["widget"]): Promise<Job> {
   await assertFetchableUrl(env, input.image_url, "image_url");
-  const { image_url, ...params } = input;
+  const { image_url, ...options } = input;
+  const params: BgRemovalParams = { ...options, keep_existing_alpha: options.keep_existing_alpha ?? defaultKeepExistingAlpha(options.subject_type) };
   return createJob(env, {
     accountId,
     kind: "bg_remove",
@@ -28,7 +42,7 @@ export async function createBgRemoval(env: Env, accountId: string, input: Create
 /** The flat snake_case job of the public reference. */
 export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
   const params = job.params as BgRemovalParams;
-  const result = (job.result ?? {}) as { width?: number; height?: number; crop_box?: CropBox };
+  const result = (job.result ?? {}) as { width?: number; height?: number; crop_box?: CropBox; matte?: string };
   const outputUrl = job.status === "completed" && job.outputKey ? (await fileLink(env, origin, job.outputKey)).url : null;
   return {
     job_id: job.id,
@@ -50,5 +64,8 @@ export async function toBgRemovalResponse(env: Env, origin: string, job: Job) {
     width: result.width ?? null,
     height: result.height ?? null,
     crop_box: result.crop_box ?? null,
+    // Jobs made before the field existed never kept their own alpha.
+    keep_existing_alpha: params.keep_existing_alpha ?? false,
+    alpha_source: job.status === "completed" ? alphaSourceOf(result) : null,
   };
 }

@@ -37,6 +37,10 @@ export const CreateBgRemoval = z
     output_background: z.enum(OUTPUT_BACKGROUNDS).default("transparent"),
     crop: z.boolean().default(false).openapi({ description: "true: the output is cut down to the subject's bounding box plus crop_margin, within the image" }),
     crop_margin: CropMarginText.default("0"),
+    keep_existing_alpha: z.boolean().optional().openapi({
+      description:
+        "A PNG or WebP that already has real transparency (at least 1 % of its pixels under half opaque) keeps its own alpha: no model runs and the output's alpha is the source's (a hard cut when edge_softness is 0). Default true for logo and text, false otherwise",
+    }),
   });
 export type CreateBgRemoval = z.infer<typeof CreateBgRemoval>;
 
@@ -70,6 +74,11 @@ export const BgRemovalJob = BgRemovalCreated.omit({ provider: true })
     width: z.number().int().nullable().openapi({ description: "Output width in pixels (the source's, upright, or the crop's)" }),
     height: z.number().int().nullable(),
     crop_box: CropBoxSchema.nullable().openapi({ description: "With crop, once completed: the part of the source (upright, in its pixels) the output shows" }),
+    keep_existing_alpha: z.boolean().openapi({ description: "As sent, or its default for the subject_type" }),
+    alpha_source: z
+      .enum(["own_alpha", "colour_key", "model"])
+      .nullable()
+      .openapi({ description: "Once completed: where the cut's alpha came from: the source's own alpha, a flat background's colour, or the model" }),
   })
   .openapi("BgRemovalJob");
 

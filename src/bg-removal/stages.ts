@@ -17,11 +17,11 @@ import { yieldToRuntime } from "../platform/yield";
 import { backgroundGrid, compositeBand } from "./composite";
 import { cropRectangle, parseCropMargin, type CropBox, type CropMargin } from "./crop";
 import { CutAlpha } from "./cut-alpha";
-import { cutOutMatte, needsModel, softenMatte } from "./cut-out";
+import { cutOutMatte, softenMatte, type Matte } from "./cut-out";
 import type { BgRemovalParams } from "./jobs";
 import type { Rgba } from "./matte";
 import { findSubjectBox } from "./subject-box";
-import { decodeFailure, prepareGuide, putModelInput, readGuide, readMask } from "./guide";
+import { decodeFailure, prepareAlphaSource, putModelInput, readGuide, readMask, storedAlphaSource } from "./guide";
 import { deleteWork } from "./work-files";
 
 /**
@@ -47,13 +47,18 @@ import { deleteWork } from "./work-files";
  * decides (src/jobs/settle.ts).
  */
 
-/** Step 1: stage, decode once into the guide, and the model's input unless a colour key will do. */
+/** Step 1: stage, decode once into the guide, and the model's input unless the source's own alpha or a colour key will do. */
 export async function prepareCutOut(env: Env, job: Job): Promise<NextStage> {
   const params = job.params as BgRemovalParams;
-  const { image } = await prepareGuide(env, job);
-  if (!needsModel(image, params)) return { next: stageAfter(job.kind, "segment") };
-  await putModelInput(env, job, image);
+  const { prepared, source } = await prepareAlphaSource(env, job, { subject_type: params.subject_type, keep_existing_alpha: params.keep_existing_alpha ?? false });
+  if (source !== "model") return { next: stageAfter(job.kind, "segment") };
+  await putModelInput(env, job, prepared.image);
   return { next: "segment" };
+}
+
+/** The cut from the source's own alpha: nothing to refine at the guide's size, the alpha is read per full-resolution pixel. */
+function ownAlphaMatte(guide: Rgba): Matte {
+  return { alpha: new Uint8Array(guide.width * guide.height).fill(255), method: "own_alpha", crisp: true, keyColour: null };
 }
 
 /** Decodes the staged source band by band into `visit` until it has seen every row or returns true (it needs no more). */
@@ -95,14 +100,18 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const { lap, timings } = stopwatch();
   const { guide, meta, stored } = await readGuide(env, job);
   let modelName: string | null = null;
-  const matte = await cutOutMatte(guide, params, async () => {
-    const mask = await readMask(env, job);
-    modelName = mask.model;
-    return mask;
-  });
+  const ownAlpha = storedAlphaSource(stored) === "own_alpha";
+  const matte = ownAlpha
+    ? ownAlphaMatte(guide)
+    : await cutOutMatte(guide, params, async () => {
+        const mask = await readMask(env, job);
+        modelName = mask.model;
+        return mask;
+      });
   const hardCut = params.edge_softness <= 0;
   // A hard cut is thresholded per full-resolution pixel, so its edge is as fine as the source's; a soft one is feathered here.
-  if (!hardCut) softenMatte(matte, guide.width, guide.height, params.edge_softness);
+  // A source's own alpha is its artwork's edge as drawn: it is never feathered further.
+  if (!hardCut && !ownAlpha) softenMatte(matte, guide.width, guide.height, params.edge_softness);
   const grid = backgroundGrid(guide, matte.alpha);
   const keyColour = hardCut && matte.method === "colour_key" ? matte.keyColour : null;
   const opaque = !hasTransparency(guide);
@@ -112,7 +121,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const { sourceWidth: width, sourceHeight: height } = meta;
   const file: SourceFile = r2File(env.FILES, meta.sourceKey, meta.sourceSize);
   const read = (visit: (band: RowBand) => Promise<boolean> | boolean) => readBands(file, settings.bgRemoveMaxPixels, { width, height }, visit);
-  const cut = new CutAlpha(matte.alpha, guide.width, guide.height, width, height, keyColour, hardCut);
+  const cut = new CutAlpha(matte.alpha, guide.width, guide.height, width, height, keyColour, hardCut, ownAlpha);
   let crop: CropBox = { x: 0, y: 0, width, height };
   if (params.crop) {
     let subject: CropBox | null;
@@ -158,7 +167,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
         const a = alpha.subarray(0, rows * width);
         const pixels = band.rows.subarray((from - band.y) * width * 4, (to - band.y) * width * 4);
         cut.rows(from, rows, pixels, a);
-        compositeBand(pixels, a, width, from, height, grid, white, out, columns);
+        compositeBand(pixels, a, width, from, height, grid, white, out, columns, cut.includesSourceAlpha);
         await encoder.writeRows(out.subarray(0, rows * crop.width * channels));
       }
       return band.y + band.height >= end;

@@ -85,7 +85,7 @@ export async function findSubjectBox(cut: CutAlpha, source: { opaque: boolean; r
       const a = alpha.subarray(0, pixels);
       cut.rows(band.y, band.height, band.rows, a);
       // As the composite step combines them (composite.ts): the cut only removes, the source's own transparency stays.
-      for (let k = 0; k < pixels; k++) a[k] = clamp255((a[k]! * band.rows[k * 4 + 3]!) / 255);
+      if (!cut.includesSourceAlpha) for (let k = 0; k < pixels; k++) a[k] = clamp255((a[k]! * band.rows[k * 4 + 3]!) / 255);
       tracker.add(a, band.y, band.height);
     });
     return tracker.box();

@@ -10,8 +10,10 @@ import type { CreateSticker } from "./schemas";
 
 export type StickerParams = Omit<CreateSticker, "image_url">;
 
+import type { AlphaSource } from "../bg-removal/guide";
+
 /** Where a sticker's outline came from; only "model" keeps the segmentation's tokens. */
-export type AlphaSource = "own_alpha" | "colour_key" | "model";
+export type { AlphaSource };
 
 /** What the render step records about a finished sticker (the job's `result`). */
 export interface StickerResult {

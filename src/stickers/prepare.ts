@@ -1,17 +1,9 @@
-import { needsModel } from "../bg-removal/cut-out";
-import { prepareGuide, putModelInput } from "../bg-removal/guide";
+import { prepareAlphaSource, putModelInput } from "../bg-removal/guide";
 import type { NextStage } from "../jobs/consumer";
 import { stageAfter } from "../jobs/queue";
 import type { Job } from "../jobs/store";
 import type { Env } from "../platform/env";
-import type { AlphaSource, StickerParams } from "./jobs";
-
-/**
- * A source's own alpha is "really used" when at least this share of its
- * pixels is less than half opaque: a logo exported on transparency, not a
- * photo whose PNG happens to have an alpha channel (or a stray clear pixel).
- */
-export const OWN_ALPHA_MIN_TRANSPARENT_SHARE = 0.01;
+import type { StickerParams } from "./jobs";
 
 /**
  * A sticker's first step, in the image Worker: the source decoded once into
@@ -22,17 +14,8 @@ export const OWN_ALPHA_MIN_TRANSPARENT_SHARE = 0.01;
  * guide for the last step, which also settles the price on it.
  */
 export async function prepareSticker(env: Env, job: Job): Promise<NextStage> {
-  const params = job.params as StickerParams;
-  let outline: AlphaSource = "model";
-  const { image } = await prepareGuide(env, job, {
-    countTransparent: params.keep_existing_alpha,
-    decide: (prepared) => {
-      if ((prepared.transparentShare ?? 0) >= OWN_ALPHA_MIN_TRANSPARENT_SHARE) outline = "own_alpha";
-      else if (!needsModel(prepared.image, params)) outline = "colour_key";
-      return { outline };
-    },
-  });
-  if (outline !== "model") return { next: stageAfter(job.kind, "segment") };
-  await putModelInput(env, job, image);
+  const { prepared, source } = await prepareAlphaSource(env, job, job.params as StickerParams);
+  if (source !== "model") return { next: stageAfter(job.kind, "segment") };
+  await putModelInput(env, job, prepared.image);
   return { next: "segment" };
 }

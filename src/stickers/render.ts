@@ -1,7 +1,7 @@
 import { backgroundGrid, compositeBand } from "../bg-removal/composite";
 import { cutOutMatte } from "../bg-removal/cut-out";
 import { AlphaUpsampler } from "../bg-removal/matte";
-import { decodeFailure, readGuide, readMask } from "../bg-removal/guide";
+import { decodeFailure, readGuide, readMask, storedAlphaSource } from "../bg-removal/guide";
 import { deleteWork } from "../bg-removal/work-files";
 import { MIN_PART_BYTES, R2StreamWriter } from "../files/r2-writer";
 import { openRaster } from "../imaging/open-raster";
@@ -59,7 +59,7 @@ export async function renderSticker(env: Env, job: Job): Promise<JobOutput> {
   const settings = readSettings(env);
   const { lap, timings } = stopwatch();
   const { guide, meta, stored } = await readGuide(env, job);
-  let outline = (stored.outline ?? "model") as AlphaSource;
+  let outline: AlphaSource = storedAlphaSource(stored) ?? "model";
   let alpha: Uint8Array;
   let decontaminate: ReturnType<typeof backgroundGrid> | null = null;
   if (outline === "own_alpha") {

@@ -75,3 +75,10 @@ export async function grant(accountId: string, tokens: number, idempotencyKey = 
     body: { accountId, tokens, reason: "test top-up", idempotencyKey },
   });
 }
+
+/** Uploads bytes as a file of the account's (asserting the 201) and returns its signed URL, to send as a job's source. */
+export async function uploadFile(token: string, bytes: Uint8Array, type = "image/png"): Promise<string> {
+  const res = await api("/v1/services/uploads", { token, rawBody: bytes, headers: { "content-type": type } });
+  if (res.status !== 201) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.fileUrl;
+}

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "../../src/imaging/codecs";
 import { encodePngRgba } from "../../src/imaging/png-stream";
-import { api, grant, signUp } from "../helpers/api";
+import { api, grant, signUp, uploadFile as upload } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
 import { download, waitForJob } from "../helpers/jobs";
 import { ensureModel } from "../helpers/model";
@@ -27,12 +27,6 @@ async function discPng(size: number, r: number, colour: [number, number, number]
     }
   }
   return encodePngRgba(rgba, size, size, 4);
-}
-
-async function upload(token: string, bytes: Uint8Array, type = "image/png"): Promise<string> {
-  const res = await api("/v1/services/uploads", { token, rawBody: bytes, headers: { "content-type": type } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.data.fileUrl;
 }
 
 async function sticker(token: string, body: Record<string, unknown>) {

@@ -1,6 +1,7 @@
 import { yieldToRuntime } from "../platform/yield";
 import type { SubjectType } from "./schemas";
 import { colourKeyAlpha, flatBackgroundColour, refineByColourModel } from "./colour-matte";
+import { graphicMatte } from "./graphic-matte";
 import { applyEdgeSoftness, refineEdges, upsampleMask, type Rgba } from "./matte";
 import { release } from "../imaging/release";
 
@@ -14,7 +15,7 @@ export interface CutOutOptions {
 /** Returns the model's N×N foreground map in a buffer of its own, which the cut-out frees once upsampled. */
 export type ForegroundPredictor = (image: Rgba) => Promise<{ mask: Float32Array; size: number }>;
 
-export type MatteMethod = "model" | "model+guided" | "model+colour" | "colour_key" | "own_alpha";
+export type MatteMethod = "model" | "model+guided" | "model+colour" | "model+regions" | "colour_key" | "own_alpha";
 
 export interface Matte {
   /** Alpha at the image's size before edge softness. */
@@ -64,8 +65,15 @@ export async function cutOutMatte(image: Rgba, options: CutOutOptions, predict: 
     await yieldToRuntime();
     const detailed = options.subject_type === "hair_heavy" || options.high_detail_mode;
     if (options.subject_type === "logo" || options.subject_type === "text") {
-      refineByColourModel(image, alpha);
-      method = "model+colour";
+      const graphic = graphicMatte(image, alpha);
+      if (graphic) {
+        release(alpha);
+        alpha = graphic;
+        method = "model+regions";
+      } else {
+        refineByColourModel(image, alpha);
+        method = "model+colour";
+      }
     } else if (detailed || options.subject_type === "person" || options.subject_type === "auto") {
       await refineEdges(image, alpha, {
         workSide: detailed ? 2048 : 1024,

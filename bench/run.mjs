@@ -15,6 +15,7 @@ import { jpegBandsSection, pngBandsSection, tiffBandsSection } from "./decode-sp
 import { fixesSection } from "./fixes.mjs";
 import { memorySection } from "./memory.mjs";
 import { preflightSection } from "./preflight.mjs";
+import { qualitySection } from "./quality.mjs";
 import { walletSection } from "./wallet.mjs";
 
 const SECTIONS = {
@@ -22,6 +23,7 @@ const SECTIONS = {
   memory: memorySection,
   wallet: walletSection,
   "bg-removal": bgRemovalSection,
+  quality: qualitySection,
   preflight: preflightSection,
   fixes: fixesSection,
   "jpeg-bands": jpegBandsSection,

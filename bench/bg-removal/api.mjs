@@ -22,9 +22,9 @@ const BENCH_VARS = {
  * sees it. Polling stops after `timeoutMs`: a caller that gave up on the job
  * earlier would otherwise leave it polling a stopped server for good.
  */
-export async function runBgRemovalJob(base, token, imageUrl, { timeoutMs = 30 * 60_000 } = {}) {
+export async function runBgRemovalJob(base, token, imageUrl, { timeoutMs = 30 * 60_000, options = { subject_type: "auto" } } = {}) {
   const started = performance.now();
-  const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, subject_type: "auto" } });
+  const created = await api(base, "/v1/services/bg-remove", { token, body: { image_url: imageUrl, ...options } });
   if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
   for (;;) {
     await new Promise((r) => setTimeout(r, 100));

@@ -12,9 +12,16 @@ export const modelManifest = path.join(modelsDir, "manifest.json");
 export const SAME_MODEL = { name: "isnet-quint8-384-fhr", prepare: ["--size", "384", "--float-conv", "highres"] };
 export const NATIVE_MODEL = { name: "isnet-quint8-1024", prepare: ["--size", "1024", "--keep-all-outputs"] };
 
-export function ensureModelsPrepared() {
+/**
+ * The shipped fp16 model (what imgly calls "medium") computed in fp32: its weights widened
+ * exactly, every operation in full precision, at its native 1024×1024. The quality
+ * reference of the segmentation-quality section.
+ */
+export const NATIVE_FP32_MODEL = { name: "isnet-fp32-1024", prepare: ["--model", "medium", "--fp32", "--size", "1024", "--keep-all-outputs"] };
+
+export function ensureModelsPrepared(models = [SAME_MODEL, NATIVE_MODEL]) {
   const present = existsSync(modelManifest) ? JSON.parse(readFileSync(modelManifest, "utf8")).models.map((m) => m.name) : [];
-  for (const model of [SAME_MODEL, NATIVE_MODEL]) {
+  for (const model of models) {
     if (present.includes(model.name) && existsSync(path.join(modelsDir, `${model.name}.onnx`))) continue;
     const result = spawnSync(process.execPath, ["scripts/model/prepare-isnet.mjs", ...model.prepare, "--out", modelsDir], { cwd: root, stdio: "inherit" });
     if (result.status !== 0) throw new Error(`preparing ${model.name} failed`);

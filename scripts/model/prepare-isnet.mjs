@@ -50,7 +50,7 @@ function resolvePkg(spec) {
 // ---------------------------------------------------------------- CLI
 function parseArgs(argv) {
   const o = { sizes: [1024], out: null, split: 'none', external: false, model: 'small',
-              dataDir: null, keepAllOutputs: false, name: 'isnet', floatConv: 'none' };
+              dataDir: null, keepAllOutputs: false, name: 'isnet', floatConv: 'none', fp32: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--size' || a === '--sizes') o.sizes = v().split(',').map(Number);
@@ -61,6 +61,7 @@ function parseArgs(argv) {
     else if (a === '--model') o.model = v();            // small (quint8, default) | medium (fp16)
     else if (a === '--data-dir') o.dataDir = v();       // .../@imgly/background-removal-data/dist
     else if (a === '--keep-all-outputs') o.keepAllOutputs = true;
+    else if (a === '--fp32') o.fp32 = true;               // medium only: every fp16 tensor widened to fp32 (see toFloat32)
     else if (a === '--name') o.name = v();
     else if (a === '--preset') { // the configuration recommended for a 128 MB Worker (FINDINGS.md)
       if (v() !== 'worker') throw new Error('--preset: only "worker"');
@@ -70,6 +71,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${a}`);
   }
   if (!o.out) throw new Error('--out <dir> is required');
+  if (o.fp32 && o.model !== 'medium') throw new Error('--fp32: only with --model medium');
   for (const n of o.sizes) if (!Number.isInteger(n) || n % 64 || n < 64) throw new Error(`--size ${n}: must be a multiple of 64`);
   return o;
 }
@@ -229,6 +231,38 @@ function floatConvs(g, pick) {
   return { count, floatWeightBytes };
 }
 
+// The fp16 graph (medium) computed in full precision: every fp16 initializer and constant
+// widened to fp32 (exact: each fp16 value is representable in fp32), every Cast to fp16
+// made a Cast to fp32. The weights are the shipped ones; only the arithmetic is wider.
+// Used as the quality reference ("the model at its native size in full precision").
+function halfToFloat(h) {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+function widenTensor(t) {
+  if (t.dataType !== 10) return false;
+  const src = t.rawData?.length ? t.rawData : null;
+  const n = src ? src.length / 2 : t.int32Data.length;
+  const out = Buffer.alloc(n * 4);
+  for (let i = 0; i < n; i++) out.writeFloatLE(halfToFloat(src ? src[2 * i] | (src[2 * i + 1] << 8) : t.int32Data[i]), i * 4);
+  t.dataType = 1; t.rawData = out; t.int32Data = [];
+  return true;
+}
+function toFloat32(g) {
+  let tensors = 0, casts = 0;
+  for (const t of g.initializer) if (widenTensor(t)) tensors++;
+  for (const n of g.node) {
+    for (const a of n.attribute) {
+      if (a.t && widenTensor(a.t)) tensors++;
+      if (n.opType === 'Cast' && a.name === 'to' && num(a.i) === 10) { a.i = 1; casts++; }
+    }
+  }
+  g.valueInfo = [];
+  return { tensors, casts };
+}
+
 // Partition nodes into stages by "targets" (see SPLITS). Returns [{nodes, inputs, outputs}].
 function partition(g, targetsPerStage) {
   const producer = new Map();
@@ -365,7 +399,7 @@ async function main() {
   const manifest = fs.existsSync(manifestPath) ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : { models: [] };
 
   const targets = SPLITS[opt.split] ?? opt.split.split(';').map((s) => s.split(','));
-  const dtypeOf = opt.model === 'medium' ? 'fp16' : 'quint8';
+  const dtypeOf = opt.fp32 ? 'fp32' : opt.model === 'medium' ? 'fp16' : 'quint8';
 
   for (const N of opt.sizes) {
     const model = Model.decode(shipped); // fresh copy per size
@@ -374,6 +408,7 @@ async function main() {
     const inputName = g.input[0].name;
     const outputName = 'output';
     if (!opt.keepAllOutputs) prune(g, [outputName]);
+    const widened = opt.fp32 ? toFloat32(g) : null;
     const resizes = base === N ? 0 : resizeGraph(g, N, base);
     let fc = { count: 0, floatWeightBytes: 0 };
     if (opt.floatConv !== 'none') {
@@ -382,7 +417,10 @@ async function main() {
       prune(g, g.output.map((o) => o.name)); // drop the now-unused quantize nodes / uint8 weights
     }
     model.producerName = `${model.producerName}+prepare-isnet`;
-    const shapes = inferShapes(g, N);
+    // The small shape pass knows the quint8 graph's ops; the fp16 graph computes its Resize sizes
+    // (Shape, Slice) and is only ever run whole, so its boundary shapes are the graph's own.
+    const shapes = opt.fp32 ? new Map([[inputName, [1, 3, N, N]]]) : inferShapes(g, N);
+    if (opt.fp32 && targets.length) throw new Error('--fp32: the graph cannot be split');
 
     const name = `${opt.name}-${dtypeOf}-${N}${opt.floatConv !== 'none' ? `-f${opt.floatConv === 'highres' ? 'hr' : opt.floatConv}` : ''}` +
       `${opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
@@ -397,12 +435,13 @@ async function main() {
       source: { package: '@imgly/background-removal-data', version: dataVersion, resource: `/models/${opt.model}`, sha256: sha256(shipped) },
       licence: 'AGPL-3.0-only (ISNet weights and graph (c) IMG.LY, from @imgly/background-removal-data; derived files keep that licence)',
       rewrites: { keptOutputs: opt.keepAllOutputs ? 'all' : [outputName], resizeNodesRewritten: resizes, externalData: opt.external,
-                  floatConvs: fc.count, floatWeightBytes: fc.floatWeightBytes, floatConvModules: opt.floatConv },
+                  floatConvs: fc.count, floatWeightBytes: fc.floatWeightBytes, floatConvModules: opt.floatConv,
+                  ...(widened ? { widenedToFp32: widened } : {}) },
     };
 
     const stages = partition(g, targets);
     const prepared = Model.encode(model).finish();
-    const tinfo = (x) => { const shape = shapes.get(x); return { name: x, shape, type: 'float32', bytes: shape.reduce((a, b) => a * b, 4) }; };
+    const tinfo = (x) => { const shape = shapes.get(x) ?? null; return { name: x, shape, type: 'float32', bytes: shape ? shape.reduce((a, b) => a * b, 4) : null }; };
     stages.forEach((st, s) => {
       const m = Model.decode(prepared); // deep copy; same node order as g
       const sg = m.graph;
@@ -410,8 +449,9 @@ async function main() {
       sg.node = sg.node.filter((_, i) => keep.has(i));
       const used = new Set(sg.node.flatMap((n) => n.input));
       sg.initializer = sg.initializer.filter((t) => used.has(t.name));
-      sg.input = st.inputs.map((x) => (x === inputName ? g.input[0] : valueInfo(root, x, shapes.get(x))));
-      sg.output = st.outputs.map((x) => (x === outputName ? g.output[0] : valueInfo(root, x, shapes.get(x))));
+      // One stage is the whole graph: its own inputs and outputs (all of them with --keep-all-outputs).
+      sg.input = stages.length === 1 ? g.input : st.inputs.map((x) => (x === inputName ? g.input[0] : valueInfo(root, x, shapes.get(x))));
+      sg.output = stages.length === 1 ? g.output : st.outputs.map((x) => (x === outputName ? g.output[0] : valueInfo(root, x, shapes.get(x))));
       sg.valueInfo = [];
       const fileBase = stages.length > 1 ? `${name}.s${s + 1}of${stages.length}` : name;
       const files = writeModel(root, m, opt.out, fileBase, opt.external);

@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeImage } from "../../src/imaging/codecs";
+import { api, grant, signUp } from "../helpers/api";
+import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
+import { download, waitForJob } from "../helpers/jobs";
+import { ensureModel } from "../helpers/model";
+import evalManifest from "../fixtures/bg/eval/manifest.json";
+
+/**
+ * Segmentation quality on the evaluation set (test/fixtures/bg/eval, made by
+ * scripts/fixtures/make-bg-eval-set.sh): each composite through the API with
+ * its manifest's subject_type and edge_softness 0, the real model and the
+ * real queue. The truth is independent of the code under test: each mask is
+ * the exact alpha the composite was made with.
+ *
+ * The floors asserted here (manifest `floor`, `counters_floor`) are the
+ * current floors: today's values measured through this service less a small
+ * margin, so they guard against a change for the worse and are raised as
+ * quality improves. They are not the goal (mean IoU ≥ 0.98, worst ≥ 0.94,
+ * counters ≥ 95 % transparent, manifest `goal`), which `npm run bench`
+ * reports against.
+ */
+interface EvalImage {
+  file: string;
+  mask: string;
+  counters?: string;
+  subject_type: string;
+  category: string;
+  held_out: boolean;
+  floor?: number;
+  counters_floor?: number;
+}
+
+interface Scores {
+  iou: number;
+  counters: number | null;
+}
+
+async function plane(file: string) {
+  return decodeImage(await fixtureBytes(`bg/eval/${file}`), "png");
+}
+
+/** IoU of the output's alpha ≥ 128 against the mask's ≥ 128, and the share of counter pixels left transparent. */
+async function score(output: Uint8Array, image: EvalImage): Promise<Scores> {
+  const png = await decodeImage(output, "png");
+  const mask = await plane(image.mask);
+  expect([png.width, png.height]).toEqual([mask.width, mask.height]);
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < mask.width * mask.height; i++) {
+    const a = png.data[i * 4 + 3]! >= 128;
+    const b = mask.data[i * 4]! >= 128;
+    if (a && b) both++;
+    if (a || b) either++;
+  }
+  let counters: number | null = null;
+  if (image.counters) {
+    const holes = await plane(image.counters);
+    let inside = 0;
+    let clear = 0;
+    for (let i = 0; i < holes.width * holes.height; i++) {
+      if (holes.data[i * 4]! < 128) continue;
+      inside++;
+      if (png.data[i * 4 + 3]! < 128) clear++;
+    }
+    counters = clear / inside;
+  }
+  return { iou: both / either, counters };
+}
+
+// Read when the tests are collected (one test per image); the images themselves come from the fixture server.
+const manifest = evalManifest as { images: EvalImage[] };
+
+describe("segmentation quality on the evaluation set", () => {
+  const scores = new Map<string, Scores>();
+  beforeAll(async () => {
+    await ensureModel();
+    const shop = await signUp("bg-quality");
+    await grant(shop.id, 150 * manifest.images.length + 500);
+    // All jobs queued at once, then awaited: the set takes the time the queue needs for it, not that plus every poll's wait.
+    const jobs = [];
+    for (const image of manifest.images) {
+      const created = await api("/v1/services/bg-remove", {
+        token: shop.token,
+        body: { image_url: fixtureUrl(`bg/eval/${image.file}`), subject_type: image.subject_type, edge_softness: 0 },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(202);
+      jobs.push({ image, id: created.body.job_id as string });
+    }
+    for (const { image, id } of jobs) {
+      // The last job waits behind all the others, one at a time in one consumer.
+      const done = await waitForJob(`/v1/services/bg-remove/${id}`, shop.token, 540_000);
+      expect(done.status, `${image.file}: ${done.error_message}`).toBe("completed");
+      scores.set(image.file, await score((await download(done.output_url)).bytes, image));
+    }
+    const line = (file: string) => {
+      const s = scores.get(file)!;
+      return `${file} ${s.iou.toFixed(4)}${s.counters === null ? "" : ` counters ${(s.counters * 100).toFixed(1)} %`}`;
+    };
+    console.log(`IoU on the evaluation set:\n${manifest.images.map((i) => line(i.file)).join("\n")}`);
+  }, 600_000);
+
+  it.each(manifest.images.map((image) => [image.file, image] as const))("%s stays at or above its floor", (_, image) => {
+    const s = scores.get(image.file)!;
+    expect(image.floor, `${image.file} has no floor in the manifest`).toBeTypeOf("number");
+    expect(s.iou, `IoU of ${image.file} (${image.category}, ${image.subject_type})`).toBeGreaterThanOrEqual(image.floor!);
+    if (image.counters) {
+      expect(image.counters_floor, `${image.file} has counters but no counters_floor`).toBeTypeOf("number");
+      expect(s.counters!, `counters of ${image.file} left transparent`).toBeGreaterThanOrEqual(image.counters_floor!);
+    }
+  });
+});

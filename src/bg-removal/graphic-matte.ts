@@ -196,18 +196,27 @@ export function graphicMatte(image: Rgba, prior: Uint8Array): Uint8Array | null 
   }
   const palette = groups.filter((group) => group.pixels >= largest * CORE_SHARE).map((group) => group.colour);
   const inPalette = (region: Region) => palette.some((colour) => difference(colour, 0, region.colour) <= PALETTE_SPREAD);
-  const inGraphic = regions.map((region, r) => isFill[r]! && (backed(region) || (!region.border && inPalette(region) && inCoreBox(region))));
-  // A fill of another colour is an outline when it lies partly against the graphic and partly against the
-  // photograph; enclosed by the graphic it is a counter showing the photograph, away from it a patch of the photograph.
-  regions.forEach((region, r) => {
-    if (inGraphic[r] || !isFill[r] || region.border || !inCoreBox(region)) return;
+  const inGraphic = regions.map((region, r) => isFill[r]! && !region.border && inPalette(region) && inCoreBox(region));
+  /** The share of a region's boundary that lies against the graphic. */
+  const contact = (region: Region) => {
     let against = 0;
     let total = 0;
     for (const [other, count] of region.beyond) {
       total += count;
       if (other >= 0 && inGraphic[other]) against += count;
     }
-    if (against >= total * OUTLINE_MIN_CONTACT && against <= total * OUTLINE_MAX_CONTACT) inGraphic[r] = true;
+    return total ? against / total : 0;
+  };
+  // A fill of another colour is an outline when it lies partly against the graphic and partly against the
+  // photograph; enclosed by the graphic it is a counter showing the photograph, away from it a patch of the photograph.
+  const enclosed = regions.map((region, r) => isFill[r]! && !inGraphic[r] && contact(region) > OUTLINE_MAX_CONTACT);
+  regions.forEach((region, r) => {
+    if (inGraphic[r] || !isFill[r] || region.border || !inCoreBox(region)) return;
+    if (contact(region) >= OUTLINE_MIN_CONTACT && !enclosed[r]) inGraphic[r] = true;
+  });
+  // What the model marks mostly foreground stays, except a counter: the model fills letters' holes, colour does not.
+  regions.forEach((region, r) => {
+    if (isFill[r] && !inGraphic[r] && !enclosed[r] && backed(region)) inGraphic[r] = true;
   });
 
   const alpha = new Uint8Array(n);

@@ -65,7 +65,7 @@ export async function cutOutMatte(image: Rgba, options: CutOutOptions, predict: 
     await yieldToRuntime();
     const detailed = options.subject_type === "hair_heavy" || options.high_detail_mode;
     if (options.subject_type === "logo" || options.subject_type === "text") {
-      const graphic = graphicMatte(image, alpha);
+      const graphic = graphicMatte(image, alpha, { lettering: options.subject_type === "text" });
       if (graphic) {
         release(alpha);
         alpha = graphic;

@@ -52,6 +52,13 @@ const PALETTE_SPREAD = 24;
 /** An outline's boundary lies against the graphic for at least this share and at most that (beyond it: a counter). */
 const OUTLINE_MIN_CONTACT = 0.1;
 const OUTLINE_MAX_CONTACT = 0.85;
+/** The anti-aliased rim closed before the photograph around the graphic is found, and how far around it is sampled. */
+const RIM = 2;
+const AROUND = 4;
+/** A colour is the photograph's when this share of the pixels right around the graphic has it. */
+const SEEN_AROUND_SHARE = 0.05;
+/** A region lies inside another when this share of its boundary lies against the graphic. */
+const INSIDE_MIN_CONTACT = 0.75;
 /** Less graphic than this share of the image and the answer is not trusted. */
 const MIN_GRAPHIC_SHARE = 0.005;
 
@@ -81,7 +88,7 @@ interface Region {
  * The graphic's alpha at the image's size, or null when the image shows no
  * graphic made of fills. `prior` is the model's alpha at the same size.
  */
-export function graphicMatte(image: Rgba, prior: Uint8Array): Uint8Array | null {
+export function graphicMatte(image: Rgba, prior: Uint8Array, options: { lettering?: boolean } = {}): Uint8Array | null {
   const { width, height, data } = image;
   const n = width * height;
   const label = new Int32Array(n).fill(-1);
@@ -216,8 +223,10 @@ export function graphicMatte(image: Rgba, prior: Uint8Array): Uint8Array | null 
   });
   // What the model marks mostly foreground stays, except a counter: the model fills letters' holes, colour does not.
   regions.forEach((region, r) => {
-    if (isFill[r] && !inGraphic[r] && !enclosed[r] && backed(region)) inGraphic[r] = true;
+    if (isFill[r] && !inGraphic[r] && !enclosed[r] && backed(region) && (!options.lettering || inCoreBox(region))) inGraphic[r] = true;
   });
+
+  dropCountersSeenThrough(image, label, regions, inGraphic);
 
   const alpha = new Uint8Array(n);
   let inked = 0;
@@ -230,6 +239,96 @@ export function graphicMatte(image: Rgba, prior: Uint8Array): Uint8Array | null 
   if (inked < n * MIN_GRAPHIC_SHARE) return null;
   unmixEdges(image, alpha);
   return alpha;
+}
+
+/**
+ * Counters: a region of the graphic that the photograph outside never comes
+ * near (it lies inside the rest of the graphic), holds nothing inside itself, and has a colour the
+ * photograph shows right around the graphic is that photograph seen through
+ * a hole (the sky inside every "O" of a slogan over the sky), however many
+ * letters repeat it. Colour rules alone keep it: it is one flat colour, and
+ * repeated. A fill of the graphic's own inside another (white lettering on a
+ * badge, the body of an outlined letter) has a colour the photograph around
+ * does not show, or holds another part inside it (the ring of an "o").
+ */
+function dropCountersSeenThrough(image: Rgba, label: Int32Array, regions: Region[], inGraphic: boolean[]): void {
+  const { width, height, data } = image;
+  const n = width * height;
+  // The graphic grown by its anti-aliased rim, and the photograph around it: what the border reaches outside it.
+  const grown = new Uint8Array(n);
+  for (let k = 0; k < n; k++) if (label[k]! >= 0 && inGraphic[label[k]!]) grown[k] = 1;
+  dilate(grown, width, height, RIM);
+  const outside = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let x = 0; x < width; x++) for (const k of [x, (height - 1) * width + x]) if (!grown[k] && !outside[k]) ((outside[k] = 1), (queue[tail++] = k));
+  for (let y = 0; y < height; y++) for (const k of [y * width, y * width + width - 1]) if (!grown[k] && !outside[k]) ((outside[k] = 1), (queue[tail++] = k));
+  for (let head = 0; head < tail; head++) {
+    const k = queue[head]!;
+    const x = k % width;
+    for (const j of [x > 0 ? k - 1 : -1, x < width - 1 ? k + 1 : -1, k - width, k + width]) {
+      if (j < 0 || j >= n || grown[j] || outside[j]) continue;
+      outside[j] = 1;
+      queue[tail++] = j;
+    }
+  }
+  // The photograph right around the graphic: outside pixels within a few pixels of it.
+  const near = grown.slice();
+  dilate(near, width, height, AROUND);
+  const around: number[] = [];
+  for (let k = 0; k < n; k++) if (outside[k] && near[k]) around.push(k);
+  if (!around.length) return;
+  const seen = (colour: number[]) => {
+    let match = 0;
+    for (const k of around) if (difference(data, k * 4, colour) <= PALETTE_SPREAD) match++;
+    return match >= around.length * SEEN_AROUND_SHARE;
+  };
+  // Which graphic region lies inside which: the one its boundary lies against most, when it lies against the graphic nearly all round.
+  const encloserOf = (region: Region, r: number) => {
+    let total = 0;
+    let against = 0;
+    let best = -1;
+    let most = 0;
+    for (const [other, count] of region.beyond) {
+      total += count;
+      if (other < 0 || other === r || !inGraphic[other]) continue;
+      against += count;
+      if (count > most) [best, most] = [other, count];
+    }
+    return total && against >= total * INSIDE_MIN_CONTACT ? best : -1;
+  };
+  const encloser = regions.map((region, r) => (inGraphic[r] ? encloserOf(region, r) : -1));
+  const holds = new Uint8Array(regions.length);
+  for (const e of encloser) if (e >= 0) holds[e] = 1;
+  // A region reaches the photograph outside when the outside comes within its rim of it; a counter's pieces never do.
+  const reach = outside.slice();
+  dilate(reach, width, height, RIM + 1);
+  const reaches = new Uint8Array(regions.length);
+  for (let k = 0; k < n; k++) if (reach[k] && label[k]! >= 0) reaches[label[k]!] = 1;
+  regions.forEach((region, r) => {
+    if (inGraphic[r] && !reaches[r] && !holds[r] && seen(region.colour)) inGraphic[r] = false;
+  });
+}
+
+/** Grows a 0/1 mask by `radius` pixels (a square), in place. */
+function dilate(mask: Uint8Array, width: number, height: number, radius: number): void {
+  const row = new Uint8Array(width);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    for (let x = 0; x < width; x++) row[x] = mask[o + x]!;
+    for (let x = 0; x < width; x++) {
+      if (mask[o + x]) continue;
+      for (let d = Math.max(0, x - radius); d <= Math.min(width - 1, x + radius); d++) if (row[d]) ((mask[o + x] = 1), (d = width));
+    }
+  }
+  const column = new Uint8Array(height);
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) column[y] = mask[y * width + x]!;
+    for (let y = 0; y < height; y++) {
+      if (mask[y * width + x]) continue;
+      for (let d = Math.max(0, y - radius); d <= Math.min(height - 1, y + radius); d++) if (column[d]) ((mask[y * width + x] = 1), (d = height));
+    }
+  }
 }
 
 /**

@@ -253,8 +253,9 @@ the photo's report (\`options.fixTypes\` \`["upscale_resolution_2x"]\` or
 \`["upscale_resolution_4x"]\`), median of ${r.runs} (an output of ${mp(LARGE_OUTPUT_PIXELS)} or more: ${r.largeRuns === 1 ? "one run" : `median of ${r.largeRuns}`},
 minutes each). Time is create → completed as a
 client polling every 200 ms sees it (queue delivery, the consumer reading the
-source from R2, decoding it with jSquash, the strip-wise Lanczos-3, PNG
-encoding with adaptive filters and the runtime's zlib, the multipart upload
+source from R2, decoding it in bands, the band-wise Lanczos-3
+(src/imaging/resample.ts), PNG encoding with a filter per band and the
+deflate of runs (src/imaging/deflate-rle.ts), the multipart upload
 into R2, settling the tokens); "job's own" is what the consumer timed for the
 file (\`result.timings\`: decode, then resize + encode + store); the server's
 own clock (\`createdAt\` → \`completedAt\` of the job) leaves out the polling.

@@ -7,7 +7,7 @@ import { pngPhysChunk } from "../fixes/print-resolution";
 import { ImageDecodeError } from "../imaging/errors";
 import { openRaster, type DecodedRaster } from "../imaging/open-raster";
 import { PngStreamEncoder } from "../imaging/png-stream";
-import { pipeRaster, type RowBand } from "../imaging/raster-stream";
+import { pipeRaster } from "../imaging/raster-stream";
 import { openR2File, readAll, type SourceFile } from "../imaging/source-file";
 import { JobInputError, undecodableImage } from "../jobs/errors";
 import type { JobOutput } from "../jobs/settle";
@@ -55,19 +55,6 @@ async function fixPdf(env: Env, job: Job, params: FixParams, bytes: Uint8Array):
     timings: { totalMs: Math.round(performance.now() - started) },
   };
   return { outputKey, outputContentType: "application/pdf", result, finalCost: cost(applied) };
-}
-
-/** RGBA rows as the encoder's 3-channel rows, reusing one buffer. */
-function dropAlpha(band: RowBand, into: Uint8Array): Uint8Array {
-  const pixels = band.width * band.height;
-  const out = into.length >= pixels * 3 ? into.subarray(0, pixels * 3) : new Uint8Array(pixels * 3);
-  const rows = band.rows;
-  for (let i = 0, s = 0, d = 0; i < pixels; i++, s += 4, d += 3) {
-    out[d] = rows[s]!;
-    out[d + 1] = rows[s + 1]!;
-    out[d + 2] = rows[s + 2]!;
-  }
-  return out;
 }
 
 /**
@@ -120,15 +107,11 @@ async function fixDecodedRaster(env: Env, job: Job, params: FixParams, source: D
   const writer = new R2StreamWriter(env.FILES, outputKey, { httpMetadata: { contentType: "image/png" } }, MIN_PART_BYTES);
   const channels = plan.output.hasAlpha ? 4 : 3;
   const encoder = new PngStreamEncoder(plan.output.width, plan.output.height, channels, (chunk) => writer.write(chunk), [pngPhysChunk(dpi)]);
-  let rgb: Uint8Array = new Uint8Array(0);
   try {
     await pipeRaster({ ...source, info: { ...source.info, hasAlpha } }, plan.stages, {
       start: () => {},
-      write: async (band) => {
-        if (channels === 4) return encoder.writeRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength));
-        rgb = dropAlpha(band, rgb);
-        return encoder.writeRows(rgb);
-      },
+      // An opaque output's alpha is left out as the rows are filtered.
+      write: (band) => encoder.writeRgbaRows(new Uint8Array(band.rows.buffer as ArrayBuffer, band.rows.byteOffset, band.rows.byteLength)),
       finish: () => encoder.finish(),
     });
     await writer.close();

@@ -1,4 +1,5 @@
 import { ImageDecodeError } from "./errors";
+import { paethPredictor } from "./png-filters";
 import { release } from "./release";
 
 /**
@@ -332,15 +333,7 @@ function unfilter(line: Uint8Array, prev: Uint8Array, bpp: number): void {
       // Paeth with a = c = 0 is the byte above.
       const first = Math.min(n, 1 + bpp);
       for (let i = 1; i < first; i++) line[i] = line[i]! + prev[i]!;
-      for (let i = first; i < n; i++) {
-        const a = line[i - bpp]!;
-        const b = prev[i]!;
-        const c = prev[i - bpp]!;
-        const pa = Math.abs(b - c);
-        const pb = Math.abs(a - c);
-        const pc = Math.abs(a + b - c - c);
-        line[i] = line[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-      }
+      for (let i = first; i < n; i++) line[i] = line[i]! + paethPredictor(line[i - bpp]!, prev[i]!, prev[i - bpp]!);
       return;
     }
     default:

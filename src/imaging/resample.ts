@@ -65,6 +65,8 @@ const MAGICK_EPSILON = 1e-12;
  * row of sums: a quarter of the sums' reads and writes of one at a time.
  */
 const TAPS_PER_SWEEP = 4;
+/** Rows an output row may reach and still be summed directly: the 6 of any enlargement (support 3 each side). */
+const DIRECT_TAPS = 6;
 
 function lanczos3(x: number): number {
   if (x === 0) return 1;
@@ -195,12 +197,24 @@ export function resampleLanczos(target: ResampleTarget, options: ResampleOptions
       }
     };
 
+    // The ring rows and weights of the output row being made, padded with weight 0 to DIRECT_TAPS.
+    const rowAt = new Int32Array(DIRECT_TAPS);
+    const weightOf = new Float64Array(DIRECT_TAPS);
+
     /** Output row j from the ring → `bandRows` at byte `offset`; the Uint8ClampedArray rounds and clamps. */
     const filterRowDown = (j: number, offset: number): void => {
       const { weights } = down;
       const n = down.count[j]!;
       const w0 = j * down.taps;
       const first = down.first[j]!;
+      if (n <= DIRECT_TAPS) {
+        for (let t = 0; t < DIRECT_TAPS; t++) {
+          rowAt[t] = t < n ? ((first + t) % ringRows) * ringStride : rowAt[0]!;
+          weightOf[t] = t < n ? weights[w0 + t]! : 0;
+        }
+        directRowDown(offset);
+        return;
+      }
       sums.fill(0);
       // Weights past `count` are zero, so whatever ring rows they name add nothing.
       for (let t = 0; t < n; t += TAPS_PER_SWEEP) {
@@ -214,6 +228,33 @@ export function resampleLanczos(target: ResampleTarget, options: ResampleOptions
         const d = ((first + t + 3) % ringRows) * ringStride;
         for (let i = 0; i < ringStride; i++) sums[i]! += wa * ring[a + i]! + wb * ring[b + i]! + wc * ring[c + i]! + wd * ring[d + i]!;
       }
+      writeSums(offset);
+    };
+
+    /**
+     * Up to DIRECT_TAPS rows (any enlargement, and reductions up to 1/2):
+     * each sample summed at once and written out, without the row of sums
+     * the sweeps read and write back. The vertical pass is most of an
+     * enlargement's work (4 output rows per source row at 2×).
+     */
+    const directRowDown = (offset: number): void => {
+      const r0 = rowAt[0]!, r1 = rowAt[1]!, r2 = rowAt[2]!, r3 = rowAt[3]!, r4 = rowAt[4]!, r5 = rowAt[5]!;
+      const w0 = weightOf[0]!, w1 = weightOf[1]!, w2 = weightOf[2]!, w3 = weightOf[3]!, w4 = weightOf[4]!, w5 = weightOf[5]!;
+      if (hasAlpha) {
+        for (let c = 0; c < ringStride; c++) sums[c] = w0 * ring[r0 + c]! + w1 * ring[r1 + c]! + w2 * ring[r2 + c]! + w3 * ring[r3 + c]! + w4 * ring[r4 + c]! + w5 * ring[r5 + c]!;
+        writeSums(offset);
+        return;
+      }
+      for (let c = 0, o = offset; c < ringStride; c += 3, o += 4) {
+        bandRows[o] = w0 * ring[r0 + c]! + w1 * ring[r1 + c]! + w2 * ring[r2 + c]! + w3 * ring[r3 + c]! + w4 * ring[r4 + c]! + w5 * ring[r5 + c]!;
+        bandRows[o + 1] = w0 * ring[r0 + c + 1]! + w1 * ring[r1 + c + 1]! + w2 * ring[r2 + c + 1]! + w3 * ring[r3 + c + 1]! + w4 * ring[r4 + c + 1]! + w5 * ring[r5 + c + 1]!;
+        bandRows[o + 2] = w0 * ring[r0 + c + 2]! + w1 * ring[r1 + c + 2]! + w2 * ring[r2 + c + 2]! + w3 * ring[r3 + c + 2]! + w4 * ring[r4 + c + 2]! + w5 * ring[r5 + c + 2]!;
+        bandRows[o + 3] = 255;
+      }
+    };
+
+    /** The row of sums → `bandRows` at byte `offset`, colours divided back by alpha. */
+    const writeSums = (offset: number): void => {
       if (hasAlpha) {
         for (let c = 0, o = offset; c < ringStride; c += 4, o += 4) {
           const a = sums[c + 3]!;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pipeRaster, streamImageData } from "../../src/imaging/raster-stream";
-import { defaultStripRows, resizeHeapBytes, upscaleLanczos } from "../../src/fixes/upscale";
+import { upscaleLanczos } from "../../src/fixes/upscale";
 import { countingSink, fixtureImage } from "./helpers";
 
 const MB = 1024 * 1024;
@@ -37,11 +37,12 @@ describe("bounded memory", () => {
       expect([info.width, info.height]).toEqual([4 * width, 4 * height]);
       peaks.push(peakRetainedBytes - image.data.byteLength);
     }
-    // One strip: stripRows + 2·3 source rows in, 4× as many rows of 4× the width out.
-    const window = defaultStripRows(width, 4) + 6;
-    const rowBytes = width * 4;
-    expect(peaks).toEqual([window * rowBytes * (1 + 16), window * rowBytes * (1 + 16)]);
-    expect(peaks[0]!).toBeLessThan(8 * MB);
-    expect(resizeHeapBytes()).toBeLessThan(32 * MB);
+    // A ring of the 6 (4×: up to 7) source rows one output row reaches, filtered to the output width in float RGB, a row of sums and one output band.
+    expect(peaks[1]).toBe(peaks[0]);
+    const outRow = 4 * width;
+    const ring = 7 * outRow * 3 * 4;
+    const band = 1024 * 1024;
+    expect(peaks[0]!).toBeLessThanOrEqual(ring + outRow * 3 * 8 + band);
+    expect(peaks[0]!).toBeLessThan(2 * MB);
   });
 });

@@ -10,24 +10,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { runChild } from "./child.mjs";
+import { iou, plane } from "./masks.mjs";
 import { fullSizeMask, loadModel, predictMask } from "./ort-node.mjs";
-
-async function plane(png, channel) {
-  const { data, info } = await sharp(png).ensureAlpha().extractChannel(channel).raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-function iou(a, b) {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] >= 128;
-    const y = b[i] >= 128;
-    if (x && y) both++;
-    if (x || y) either++;
-  }
-  return either === 0 ? 1 : both / either;
-}
 
 function transparentShare(alpha, counters) {
   let inside = 0;

@@ -5,26 +5,9 @@
 // size, and compared with each tool's output PNG: IoU of alpha ≥ 128.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import sharp from "sharp";
 import { runChild } from "./child.mjs";
+import { iou, plane } from "./masks.mjs";
 import { fullSizeMask, loadModel, predictMask } from "./ort-node.mjs";
-
-async function alphaOf(png) {
-  const { data, info } = await sharp(png).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-function iou(a, b) {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] >= 128;
-    const y = b[i] >= 128;
-    if (x && y) both++;
-    if (x || y) either++;
-  }
-  return either === 0 ? 1 : both / either;
-}
 
 runChild(async ({ manifest, model, sources, outDir }) => {
   mkdirSync(outDir, { recursive: true });
@@ -37,7 +20,7 @@ runChild(async ({ manifest, model, sources, outDir }) => {
     await sharp(reference, { raw: { width, height, channels: 1 } }).png().toFile(referenceFile);
     const ious = {};
     for (const [tool, png] of Object.entries(outputs)) {
-      const alpha = await alphaOf(png);
+      const alpha = await plane(png, 3);
       if (alpha.width !== width || alpha.height !== height) throw new Error(`${png} is ${alpha.width}×${alpha.height}, the source ${width}×${height}`);
       ious[tool] = Number(iou(alpha.data, reference).toFixed(4));
     }

@@ -72,6 +72,10 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       globalSetup: ["./test/helpers/fixture-server.ts"],
       testTimeout: 60_000,
+      // Two files at a time. Vitest's default on a 2-core machine is one (cores − 1), and a file
+      // here spends much of its time waiting on its queue consumers and polling its jobs, so a
+      // second file fills that time: the suite must finish within CI's 15 minutes on 2 cores.
+      maxWorkers: 2,
       // Every test file gets a fresh isolate that loads the Worker's
       // module graph through Vite; one pre-bundled file per package
       // instead of hundreds of small modules halves that start-up.

@@ -1,4 +1,6 @@
-import { clamp255, type Rgba } from "./matte";
+import { AreaDownsampler, fitWithin } from "../imaging/downsample";
+import type { RowBand } from "../imaging/raster-stream";
+import { AlphaUpsampler, clamp255, type Rgba } from "./matte";
 
 /**
  * Graphics laid over a photograph (`logo`, `text`): the cut follows the
@@ -59,11 +61,20 @@ const AROUND = 4;
 const SEEN_AROUND_SHARE = 0.05;
 /** A region lies inside another when this share of its boundary lies against the graphic. */
 const INSIDE_MIN_CONTACT = 0.75;
+/** Guides larger than this are analysed scaled down to it: at 2048 px the regions would hold about 100 MB. */
+const GRAPHIC_MAX_PIXELS = 1_500_000;
 /** Less graphic than this share of the image and the answer is not trusted. */
 const MIN_GRAPHIC_SHARE = 0.005;
 
 function difference(data: ArrayLike<number>, i: number, colour: readonly number[]): number {
   return Math.max(Math.abs(data[i]! - colour[0]!), Math.abs(data[i + 1]! - colour[1]!), Math.abs(data[i + 2]! - colour[2]!));
+}
+
+/** The largest per-channel variance of a region's colours. */
+function spread(region: Region): number {
+  let most = 0;
+  for (let c = 0; c < 3; c++) most = Math.max(most, region.squares[c]! / region.pixels - (region.sum[c]! / region.pixels) ** 2);
+  return most;
 }
 
 interface Region {
@@ -89,11 +100,46 @@ interface Region {
  * graphic made of fills. `prior` is the model's alpha at the same size.
  */
 export function graphicMatte(image: Rgba, prior: Uint8Array, options: { lettering?: boolean } = {}): Uint8Array | null {
+  if (image.width * image.height <= GRAPHIC_MAX_PIXELS) return graphicMatteAt(image, prior, options);
+  // A large guide is analysed at a smaller size (the regions' memory grows with the pixels), its alpha scaled back up.
+  const size = fitWithin(image.width, image.height, Math.floor(Math.sqrt(GRAPHIC_MAX_PIXELS * (Math.max(image.width, image.height) / Math.min(image.width, image.height)))));
+  const small = new AreaDownsampler(image.width, image.height, size.width, size.height);
+  const band: RowBand = { y: 0, width: image.width, height: image.height, rows: image.data as Uint8ClampedArray };
+  small.push(band);
+  const alpha = graphicMatteAt({ data: small.data, width: size.width, height: size.height }, areaMean(prior, image.width, image.height, size.width, size.height), options);
+  if (!alpha) return null;
+  const full = new Uint8Array(image.width * image.height);
+  new AlphaUpsampler(alpha, size.width, size.height, image.width, image.height).rows(0, image.height, full);
+  return full;
+}
+
+/** A plane's area mean at a smaller size (every pixel falls into one cell, as AreaDownsampler does). */
+function areaMean(plane: Uint8Array, width: number, height: number, toWidth: number, toHeight: number): Uint8Array {
+  const sums = new Float64Array(toWidth * toHeight);
+  const counts = new Float64Array(toWidth * toHeight);
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(toHeight - 1, Math.floor((y * toHeight) / height)) * toWidth;
+    for (let x = 0; x < width; x++) {
+      const cell = row + Math.min(toWidth - 1, Math.floor((x * toWidth) / width));
+      sums[cell]! += plane[y * width + x]!;
+      counts[cell]!++;
+    }
+  }
+  const out = new Uint8Array(toWidth * toHeight);
+  for (let c = 0; c < out.length; c++) out[c] = Math.round(sums[c]! / counts[c]!);
+  return out;
+}
+
+function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: boolean }): Uint8Array | null {
   const { width, height, data } = image;
   const n = width * height;
   const label = new Int32Array(n).fill(-1);
   const regions: Region[] = [];
   const queue = new Int32Array(n);
+  const minPixels = Math.max(FILL_MIN_PIXELS, Math.round(n * FILL_MIN_SHARE));
+  // A region's boundary samples (pixel and code), kept only for regions that can be fills: a photograph
+  // makes hundreds of thousands of small regions, whose samples would otherwise cost tens of MB.
+  let pending = new Int32Array(4096);
   const seed = [0, 0, 0];
   const offsets = [1, -1, width, -width];
   const inside = (k: number, d: number) => (d === 1 ? k % width < width - 1 : d === -1 ? k % width > 0 : d === width ? k + width < n : k >= width);
@@ -112,6 +158,7 @@ export function graphicMatte(image: Rgba, prior: Uint8Array, options: { letterin
     label[start] = r;
     let head = 0;
     let tail = 0;
+    let samples = 0;
     queue[tail++] = start;
     while (head < tail) {
       const k = queue[head++]!;
@@ -140,14 +187,24 @@ export function graphicMatte(image: Rgba, prior: Uint8Array, options: { letterin
           continue;
         }
         const beyond = inside(j, d) ? difference(data, (j + d) * 4, seed) : near;
-        // The direction's index, plus 4 when the boundary there is a step.
-        region.beyond.set(j, offsets.indexOf(d) + (Math.max(near, beyond) > STEP ? 4 : 0));
+        if (samples + 2 > pending.length) {
+          const grown = new Int32Array(pending.length * 2);
+          grown.set(pending);
+          pending = grown;
+        }
+        // The pixel, and the direction's index plus 4 when the boundary there is a step.
+        pending[samples++] = j;
+        pending[samples++] = offsets.indexOf(d) + (Math.max(near, beyond) > STEP ? 4 : 0);
       }
+    }
+    if (region.pixels >= minPixels && spread(region) <= FILL_MAX_STD * FILL_MAX_STD) {
+      for (let i = 0; i < samples; i += 2) region.beyond.set(pending[i]!, pending[i + 1]!);
     }
   }
 
   // Resolve what lies past each boundary sample now that every region is known: the first labelled pixel within three steps out.
   for (const [r, region] of regions.entries()) {
+    if (!region.beyond.size) continue;
     const tally = new Map<number, number>();
     for (const [j, sample] of region.beyond) {
       const d = offsets[sample & 3]!;
@@ -168,8 +225,6 @@ export function graphicMatte(image: Rgba, prior: Uint8Array, options: { letterin
     region.beyond = tally;
   }
 
-  const minPixels = Math.max(FILL_MIN_PIXELS, Math.round(n * FILL_MIN_SHARE));
-  const spread = (region: Region) => Math.max(...[0, 1, 2].map((c) => region.squares[c]! / region.pixels - (region.sum[c]! / region.pixels) ** 2));
   const isFill = regions.map(
     (region) => region.pixels >= minPixels && region.steps >= region.edges * FILL_MIN_STEP_SHARE && spread(region) <= FILL_MAX_STD * FILL_MAX_STD,
   );
@@ -226,7 +281,7 @@ export function graphicMatte(image: Rgba, prior: Uint8Array, options: { letterin
     if (isFill[r] && !inGraphic[r] && !enclosed[r] && backed(region) && (!options.lettering || inCoreBox(region))) inGraphic[r] = true;
   });
 
-  dropCountersSeenThrough(image, label, regions, inGraphic);
+  dropCountersSeenThrough(image, label, regions, inGraphic, queue);
 
   const alpha = new Uint8Array(n);
   let inked = 0;
@@ -251,7 +306,7 @@ export function graphicMatte(image: Rgba, prior: Uint8Array, options: { letterin
  * badge, the body of an outlined letter) has a colour the photograph around
  * does not show, or holds another part inside it (the ring of an "o").
  */
-function dropCountersSeenThrough(image: Rgba, label: Int32Array, regions: Region[], inGraphic: boolean[]): void {
+function dropCountersSeenThrough(image: Rgba, label: Int32Array, regions: Region[], inGraphic: boolean[], queue: Int32Array): void {
   const { width, height, data } = image;
   const n = width * height;
   // The graphic grown by its anti-aliased rim, and the photograph around it: what the border reaches outside it.
@@ -259,7 +314,6 @@ function dropCountersSeenThrough(image: Rgba, label: Int32Array, regions: Region
   for (let k = 0; k < n; k++) if (label[k]! >= 0 && inGraphic[label[k]!]) grown[k] = 1;
   dilate(grown, width, height, RIM);
   const outside = new Uint8Array(n);
-  const queue = new Int32Array(n);
   let tail = 0;
   for (let x = 0; x < width; x++) for (const k of [x, (height - 1) * width + x]) if (!grown[k] && !outside[k]) ((outside[k] = 1), (queue[tail++] = k));
   for (let y = 0; y < height; y++) for (const k of [y * width, y * width + width - 1]) if (!grown[k] && !outside[k]) ((outside[k] = 1), (queue[tail++] = k));

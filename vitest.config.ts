@@ -76,6 +76,8 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
       // here spends much of its time waiting on its queue consumers and polling its jobs, so a
       // second file fills that time: the suite must finish within CI's 15 minutes on 2 cores.
       maxWorkers: 2,
+      // Vitest runs projects of different concurrency as separate groups, one after the other: the e2e project first.
+      sequence: { groupOrder: 1 },
       // Every test file gets a fresh isolate that loads the Worker's
       // module graph through Vite; one pre-bundled file per package
       // instead of hundreds of small modules halves that start-up.
@@ -108,6 +110,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             globalSetup: ["./test/helpers/fixture-server.ts", "./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,
+            sequence: { groupOrder: 0 },
           },
         },
       ],

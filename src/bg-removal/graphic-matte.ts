@@ -11,22 +11,27 @@ import { AlphaUpsampler, clamp255, type Rgba } from "./matte";
  * as one more part of the scene: it cuts half a logo away, keeps the saucer
  * and fills the inside of letters. What sets a printed graphic apart is its
  * fills: regions of one colour, constant up to compression noise, with
- * sharp edges. A photograph's smooth areas drift (shading, gradients), so
- * when neighbouring pixels are joined wherever they differ by little, a
- * photo's smooth area chains into a region whose colours spread widely,
- * while a fill stays a region of one colour. Measured on composites of
- * drawn lettering and logos over skimage photographs (JPEG q92): every fill
- * region had a per-channel standard deviation ≤ 3.5, photo regions of the
- * same size ≥ 4.6.
+ * stepped edges. Regions are grown from uniform seeds over the pixels near
+ * the seed's colour; a fill's region is one colour (small spread) ending in
+ * a step, while a photograph's smooth area drifts (shading, gradients): its
+ * region either spreads in colour or ends where the drift passed the
+ * tolerance, barely a step. The thresholds below were chosen on composites
+ * drawn for the purpose (lettering and logos over skimage photographs, JPEG
+ * q92), where fills spread by a standard deviation of at most 3.5 per
+ * channel and photo regions of their size by 4.6 or more, and then checked
+ * on the evaluation set (test/fixtures/bg/eval; docs/background-removal.md).
  *
- * So the graphic is the union of such fill regions; counters (the inside of
- * an "o") show the photograph and stay out by themselves. The model's mask
+ * So the graphic is the union of such fill regions in the graphic's own
+ * colours, with their outlines; counters (the inside of an "o") show the
+ * photograph and are left out (dropCountersSeenThrough). The model's mask
  * decides only what colour alone cannot: a fill region that touches the
  * image's border (a flat wall or sky behind everything, or the graphic
  * itself cropped tight) is kept only where the model marks it mostly
  * foreground, and one far from the rest of the graphic likewise (a flat
  * patch elsewhere in the photograph). A fill region the model marks mostly
- * foreground is never dropped. Anti-aliased edge pixels between a fill and
+ * foreground is kept, unless the graphic encloses it (the model fills
+ * letters' holes) or, for lettering, it lies away from the lettering's box.
+ * Anti-aliased edge pixels between a fill and
  * the photograph get the alpha that mixes the fill's colour with the
  * photograph's next to them. When no graphic is found this way (gradient
  * fills, a photographic logo) the caller falls back to the model.

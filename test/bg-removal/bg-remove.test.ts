@@ -3,23 +3,16 @@ import { decodeImage } from "../../src/imaging/codecs";
 import { grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 import { download, removeBackground } from "../helpers/jobs";
+import { channel, iou } from "../helpers/masks";
 import { ensureModel } from "../helpers/model";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
-/** IoU of the output's alpha (> 50 %) against a known mask (white = foreground). */
+/** IoU of the output's alpha (≥ 128) against a known mask (white = foreground). */
 async function iouAgainst(outputPng: Uint8Array, maskFile: string): Promise<number> {
   const output = await decodeImage(outputPng, "png");
   const mask = await decodeImage(await fixtureBytes(maskFile), "png");
   expect([output.width, output.height]).toEqual([mask.width, mask.height]);
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < mask.width * mask.height; i++) {
-    const a = output.data[i * 4 + 3]! >= 128;
-    const b = mask.data[i * 4]! >= 128;
-    if (a && b) intersection++;
-    if (a || b) union++;
-  }
-  return intersection / union;
+  return iou(channel(output, 3), channel(mask, 0));
 }
 
 describe("background removal", () => {

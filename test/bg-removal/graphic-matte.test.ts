@@ -4,6 +4,7 @@ import { decodeImage, encodeJpeg } from "../../src/imaging/codecs";
 import { grant, signUp, uploadFile } from "../helpers/api";
 import { fixtureBytes } from "../helpers/fixtures";
 import { cutOut } from "../helpers/jobs";
+import { channel, iou, transparentShare } from "../helpers/masks";
 import { ensureModel } from "../helpers/model";
 
 // Graphics over a photograph (src/bg-removal/graphic-matte.ts). The graphic
@@ -54,21 +55,8 @@ function paint(photo: ImageData, shapes: Shape[], counters: ((x: number, y: numb
 
 /** IoU of alpha ≥ 128 against coverage ≥ 0.5, and the share of counter pixels left transparent. */
 function score(alpha: ArrayLike<number>, coverage: Float32Array, counter: Uint8Array) {
-  let both = 0;
-  let either = 0;
-  let counters = 0;
-  let clear = 0;
-  for (let k = 0; k < coverage.length; k++) {
-    const a = alpha[k]! >= 128;
-    const t = coverage[k]! >= 0.5;
-    if (a && t) both++;
-    if (a || t) either++;
-    if (counter[k]) {
-      counters++;
-      if (!a) clear++;
-    }
-  }
-  return { iou: both / either, counters: counters ? clear / counters : 1 };
+  const truth = coverage.map((c) => (c >= 0.5 ? 255 : 0));
+  return { iou: iou(alpha, truth), counters: transparentShare(alpha, counter.map((c) => c * 255)) ?? 1 };
 }
 
 // A badge: a green rounded box with a dark outline and a white "o"; beside it, three navy letters' worth of rings and bars.
@@ -99,8 +87,8 @@ describe("graphics over a photograph: the cut follows the graphic's fills", () =
     const jpeg = await decodeImage(await encodeJpeg(image, 90), "jpeg");
     const alpha = graphicMatte(jpeg, new Uint8Array(coverage.length));
     expect(alpha).not.toBeNull();
-    const { iou, counters } = score(alpha!, coverage, counter);
-    expect(iou).toBeGreaterThanOrEqual(0.97);
+    const { iou: overlap, counters } = score(alpha!, coverage, counter);
+    expect(overlap).toBeGreaterThanOrEqual(0.97);
     expect(counters).toBeGreaterThanOrEqual(0.95);
   });
 
@@ -122,10 +110,8 @@ describe("graphics over a photograph: the cut follows the graphic's fills", () =
       const { done, file } = await cutOut(shop.token, { image_url: source, subject_type: "logo", edge_softness: 0 });
       expect(done.alpha_source).toBe("model");
       const out = await decodeImage(file.bytes, "png");
-      const alpha = new Uint8Array(coverage.length);
-      for (let k = 0; k < alpha.length; k++) alpha[k] = out.data[k * 4 + 3]!;
-      const { iou, counters } = score(alpha, coverage, counter);
-      expect(iou).toBeGreaterThanOrEqual(0.95);
+      const { iou: overlap, counters } = score(channel(out, 3), coverage, counter);
+      expect(overlap).toBeGreaterThanOrEqual(0.95);
       expect(counters).toBeGreaterThanOrEqual(0.95);
     });
   });

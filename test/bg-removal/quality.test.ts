@@ -3,6 +3,7 @@ import { decodeImage } from "../../src/imaging/codecs";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
 import { download, waitForJob } from "../helpers/jobs";
+import { channel, iou, transparentShare } from "../helpers/masks";
 import { ensureModel } from "../helpers/model";
 import evalManifest from "../fixtures/bg/eval/manifest.json";
 
@@ -45,27 +46,9 @@ async function score(output: Uint8Array, image: EvalImage): Promise<Scores> {
   const png = await decodeImage(output, "png");
   const mask = await plane(image.mask);
   expect([png.width, png.height]).toEqual([mask.width, mask.height]);
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < mask.width * mask.height; i++) {
-    const a = png.data[i * 4 + 3]! >= 128;
-    const b = mask.data[i * 4]! >= 128;
-    if (a && b) both++;
-    if (a || b) either++;
-  }
-  let counters: number | null = null;
-  if (image.counters) {
-    const holes = await plane(image.counters);
-    let inside = 0;
-    let clear = 0;
-    for (let i = 0; i < holes.width * holes.height; i++) {
-      if (holes.data[i * 4]! < 128) continue;
-      inside++;
-      if (png.data[i * 4 + 3]! < 128) clear++;
-    }
-    counters = clear / inside;
-  }
-  return { iou: both / either, counters };
+  const alpha = channel(png, 3);
+  const counters = image.counters ? transparentShare(alpha, channel(await plane(image.counters), 0)) : null;
+  return { iou: iou(alpha, channel(mask, 0)), counters };
 }
 
 // Read when the tests are collected (one test per image); the images themselves come from the fixture server.

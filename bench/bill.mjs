@@ -210,6 +210,10 @@ const BLOCKS = {
   upload: { what: "upload stored", r2ClassA: 1, from: "src/files/uploads.ts storeUpload → putKnownLength (one PutObject; a body without Content-Length goes in 8 MiB parts)" },
 };
 
+/** What every queued job starts with (the API request that holds its tokens and queues it) and ends with (the hold's alarms, one read of the job, one download). */
+const QUEUED = [BLOCKS.api, BLOCKS.debit, BLOCKS.insertJob, BLOCKS.message, BLOCKS.markQueued];
+const FINISHED = [BLOCKS.alarms, BLOCKS.getJob, BLOCKS.download];
+
 /** A job's blocks, by kind. `size` carries the file sizes a count depends on. */
 const KINDS = {
   bgModel: {
@@ -217,11 +221,7 @@ const KINDS = {
     name: "Background removal (model): prepare → segment → composite",
     tokens: "150",
     blocks: ({ sourceBytes, outputBytes }) => [
-      BLOCKS.api,
-      BLOCKS.debit,
-      BLOCKS.insertJob,
-      BLOCKS.message,
-      BLOCKS.markQueued,
+      ...QUEUED,
       // prepare, image Worker
       BLOCKS.delivery,
       BLOCKS.stageRemote(sourceBytes),
@@ -240,9 +240,7 @@ const KINDS = {
       BLOCKS.pngOutput(outputBytes),
       BLOCKS.deleteWork,
       BLOCKS.settle(1),
-      BLOCKS.alarms,
-      BLOCKS.getJob,
-      BLOCKS.download,
+      ...FINISHED,
     ],
   },
   bgKeyed: {
@@ -251,11 +249,7 @@ const KINDS = {
     tokens: "150",
     // `entries`: a sticker without the model settles with a capture and a refund.
     blocks: ({ sourceBytes, outputBytes, entries = 1 }) => [
-      BLOCKS.api,
-      BLOCKS.debit,
-      BLOCKS.insertJob,
-      BLOCKS.message,
-      BLOCKS.markQueued,
+      ...QUEUED,
       BLOCKS.delivery,
       BLOCKS.stageRemote(sourceBytes),
       BLOCKS.decode,
@@ -267,9 +261,7 @@ const KINDS = {
       BLOCKS.pngOutput(outputBytes),
       BLOCKS.deleteWork,
       BLOCKS.settle(entries),
-      BLOCKS.alarms,
-      BLOCKS.getJob,
-      BLOCKS.download,
+      ...FINISHED,
     ],
   },
   stickerModel: {
@@ -303,19 +295,13 @@ const KINDS = {
     name: "AI fix on a raster (upscale 2×/4×, remove_transparency, sharpen_edges, add_bleed): one step",
     tokens: "per fix: upscale 2× 30, 4× 50, remove_transparency 20, sharpen_edges 35, add_bleed 120",
     blocks: ({ outputBytes }) => [
-      BLOCKS.api,
-      BLOCKS.debit,
-      BLOCKS.insertJob,
-      BLOCKS.message,
-      BLOCKS.markQueued,
+      ...QUEUED,
       BLOCKS.delivery,
       BLOCKS.fixSource,
       BLOCKS.decode,
       BLOCKS.pngOutput(outputBytes),
       BLOCKS.settle(1),
-      BLOCKS.alarms,
-      BLOCKS.getJob,
-      BLOCKS.download,
+      ...FINISHED,
     ],
   },
   fixPdf: {
@@ -323,19 +309,13 @@ const KINDS = {
     name: "AI fix add_bleed on a PDF: one step",
     tokens: "120",
     blocks: () => [
-      BLOCKS.api,
-      BLOCKS.debit,
-      BLOCKS.insertJob,
-      BLOCKS.message,
-      BLOCKS.markQueued,
+      ...QUEUED,
       BLOCKS.delivery,
       BLOCKS.fixSource,
       BLOCKS.fixPdfRead,
       BLOCKS.pdfOutput,
       BLOCKS.settle(1),
-      BLOCKS.alarms,
-      BLOCKS.getJob,
-      BLOCKS.download,
+      ...FINISHED,
     ],
   },
   checkPdf: {

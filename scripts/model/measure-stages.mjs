@@ -130,8 +130,7 @@ if (opt.stage !== undefined) {
   const fake = { index: -1, files: [], inputs: [{ name: '__none', shape: [1, 1, 1, 1] }], outputs: stage.inputs };
   await runStages({
     ort, stages: [fake, stage], inputName: '__none', outputName: stage.outputs[0].name,
-    open: async (st) => (st === fake ? { run: async () => Object.fromEntries(stage.inputs.map((t) => [t.name, { data: new Float32Array(t.shape.reduce((a, b) => a * b)), dims: t.shape }])) } : session),
-    close: async (st, s) => { if (st !== fake) await s.release(); },
+    open: async (st) => (st === fake ? { run: async () => Object.fromEntries(stage.inputs.map((t) => [t.name, { data: new Float32Array(t.shape.reduce((a, b) => a * b)), dims: t.shape }])), release: async () => {} } : session),
   }, new Float32Array(1));
   console.log(JSON.stringify({ stage: stage.index, tile: stage.tile ?? null, weightsMB: MB(stage.weightBytes), heapAfterCreateMB: MB(created), heapPeakMB: MB(memory.buffer.byteLength), createMs: Math.round(createMs), runMs: Math.round(performance.now() - t1) }));
   process.exit(0);
@@ -149,7 +148,6 @@ for (let job = 0; job < Number(opt.jobs); job++) {
     const out = await runStages({
       ort, stages: entry.stages, inputName: entry.inputName, outputName: entry.outputName, holdFloat: !!opt.verify,
       open: async (stage) => { const t = performance.now(); const s = await openStage(ort, opt.dir)(stage); createMs += performance.now() - t; return s; },
-      close: async (_, s) => s.release(),
       report: (r) => rows.push({ stage: r.index, bands: r.bands, heapMB: MB(memory.buffer.byteLength), heldMB: MB(r.heldBytes), ms: r.runMs }),
     }, input);
     const totalMs = performance.now() - t0;

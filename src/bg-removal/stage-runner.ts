@@ -39,6 +39,7 @@ export interface Stage {
 /** The part of an onnxruntime session the runner uses. */
 export interface StageSession {
   run(feeds: Record<string, unknown>, fetches: string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  release(): Promise<void>;
 }
 
 export interface TensorFactory {
@@ -165,9 +166,8 @@ export interface RunStagesOptions {
   stages: readonly Stage[];
   inputName: string;
   outputName: string;
-  /** Opens a stage's session; `close` is called once the stage is done with it. */
+  /** Opens a stage's session; released once the stage is done with it. */
   open(stage: Stage): Promise<StageSession>;
-  close(stage: Stage, session: StageSession): Promise<void>;
   /** Keep every tensor as float (to check tiling against the untiled graph). */
   holdFloat?: boolean;
   /** Called between bands and stages (the Worker yields to the runtime there). */
@@ -189,12 +189,11 @@ export async function runStages(options: RunStagesOptions, input: Float32Array):
     if (h instanceof QuantizedRows) [h.data, h.lo, h.step].forEach((a) => options.release?.(a));
     else if (h instanceof FloatRows) options.release?.(h.data);
   };
-  const newHeld = (t: StageTensor): Held => (options.holdFloat || t.name === outputName ? new FloatRows(t.shape) : new QuantizedRows(t.shape));
 
   for (const [s, stage] of stages.entries()) {
     const started = Date.now();
     for (const t of stage.inputs) if (!held.has(t.name)) throw new Error(`stage ${s + 1} needs ${t.name}, which no earlier stage produced`);
-    const outputs = new Map(stage.outputs.map((t) => [t.name, newHeld(t)]));
+    const outputs = new Map<string, Held>();
     const session = await options.open(stage);
     let bands = 0;
     try {
@@ -222,16 +221,21 @@ export async function runStages(options: RunStagesOptions, input: Float32Array):
           const data = result[t.name]?.data;
           if (!(data instanceof Float32Array)) throw new Error(`stage ${s + 1}: ${t.name} is not float32`);
           const f = rowsOf(t.shape) / units;
-          const out = outputs.get(t.name)!;
-          if (stage.tile || !(out instanceof FloatRows)) out.writeRows(data, (v1 - v0) * f, (u0 - v0) * f, u0 * f, (u1 - u0) * f);
-          else outputs.set(t.name, new FloatRows(t.shape, data));
-          if (out instanceof QuantizedRows || stage.tile) options.release?.(data);
+          const float = options.holdFloat || t.name === outputName;
+          if (!stage.tile && float) {
+            outputs.set(t.name, new FloatRows(t.shape, data)); // the whole tensor as it came: no copy
+            continue;
+          }
+          let out = outputs.get(t.name);
+          if (!out) outputs.set(t.name, (out = float ? new FloatRows(t.shape) : new QuantizedRows(t.shape)));
+          out.writeRows(data, (v1 - v0) * f, (u0 - v0) * f, u0 * f, (u1 - u0) * f);
+          options.release?.(data);
         }
         bands++;
         await options.pause?.();
       }
     } finally {
-      await options.close(stage, session);
+      await session.release();
     }
     const needed = new Set(stages.slice(s + 1).flatMap((later) => later.inputs.map((t) => t.name)));
     for (const [name, h] of held) {

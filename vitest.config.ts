@@ -71,7 +71,9 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
       ...files,
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       globalSetup: ["./test/helpers/fixture-server.ts"],
-      testTimeout: 60_000,
+      // A job that runs the model spends 15–30 s in it at 1024 px on one core, and the first after a
+      // cold start compiles onnxruntime too; on a loaded machine each takes twice that or more.
+      testTimeout: 180_000,
       // Every test file gets a fresh isolate that loads the Worker's
       // module graph through Vite; one pre-bundled file per package
       // instead of hundreds of small modules halves that start-up.

@@ -3,11 +3,15 @@
 // into graphs that fit a 128 MB Workers isolate running onnxruntime-web (wasm, 1 thread).
 //
 //   node scripts/model/prepare-isnet.mjs --size 512 --out /tmp/isnet          (1 session)
+//   node scripts/model/prepare-isnet.mjs --size 1024 --preset tiled --out /tmp/isnet
+//        (the default model: 27 stages, high-resolution ones over bands of rows, see TILED;
+//         ORT's heap 39.8 MB for a job, 43.7 after four; IoU >= 0.996 against the
+//         unmodified model; numbers per stage in docs/background-removal.md)
 //   node scripts/model/prepare-isnet.mjs --size 384 --preset worker --out /tmp/isnet
-//        (= --float-conv highres --split 5 --external: the configuration recommended
-//         for a 128 MB Worker; 5 sessions run one after another)
+//        (= --float-conv highres --split 5 --external: 5 whole stages; fits up to 384 px:
+//         at 768 its stages need 149/53/57/112/166 MB of heap, at 1024 316/79/81/188/286)
 //
-// Why each rewrite (numbers in /work/lab/seg/FINDINGS.md):
+// Why each rewrite (measured with scripts/model/measure-stages.mjs):
 //  * The shipped graph has 12 outputs (6 sigmoid side outputs at 1024x1024 + 6 decoder
 //    feature maps). imgly only reads "output" (= sigmoid(side1), the highest-resolution
 //    side output). Keeping the others alive costs ~20-25% of the wasm peak.

@@ -8,8 +8,12 @@
 //      Stages one after another in one wasm instance, as in the Worker: per stage the wasm heap's
 //      high-water mark so far, the bytes held in JS between stages, the time. The heap grows
 //      exactly to what is asked (ORT's glue normally adds 20 % a step), so the last figure is the
-//      least heap the whole run needs, fragmentation included. With --reference: the mask's IoU
-//      (value >= 0.5) against the reference model run in onnxruntime-node on the same input.
+//      least heap the whole run needs, fragmentation included. Per stage also the time in ORT's run
+//      and in creating its session; the rest is the runner's own work (8-bit rows in and out).
+//      With --reference: the mask's IoU (value >= 0.5) against the reference model run in
+//      onnxruntime-node on the same input. --save <dir>: each image's output map as raw float32
+//      (<name>-<image>.f32), to compare models of different sizes. --opt-level: ORT's
+//      graphOptimizationLevel (default all, as in the Worker).
 //   node scripts/model/measure-stages.mjs --dir ... --name ... --stage 5
 //      One stage alone in a fresh instance on zeros: its own peak.
 //   node scripts/model/measure-stages.mjs --dir ... --name <tiled> --verify <untiled name>
@@ -32,7 +36,7 @@ const { values: opt } = parseArgs({
     dir: { type: 'string' }, name: { type: 'string' }, stage: { type: 'string' }, verify: { type: 'string' },
     image: { type: 'string', multiple: true, default: [] }, jobs: { type: 'string', default: '1' },
     'reference-dir': { type: 'string' }, reference: { type: 'string' }, pregrow: { type: 'string' },
-    json: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false }, 'opt-level': { type: 'string', default: 'all' }, save: { type: 'string' },
   },
 });
 const MB = (x) => +(x / 1048576).toFixed(1);
@@ -82,7 +86,7 @@ function readEntry(dir, name) {
   return entry;
 }
 
-const sessionOptions = { executionMode: 'parallel', graphOptimizationLevel: 'all' };
+const sessionOptions = { executionMode: 'parallel', graphOptimizationLevel: opt['opt-level'] };
 function openStage(ort, dir) {
   return async (stage) => {
     const [graph, ...data] = stage.files;
@@ -143,15 +147,22 @@ for (let job = 0; job < Number(opt.jobs); job++) {
     const input = file ? await imageInput(file, entry) : new Float32Array(3 * n * n).fill(0.1);
     const refInput = opt.reference || opt.verify ? input.slice() : null;
     const rows = [];
-    let createMs = 0;
+    let createMs = 0, stageCreateMs = 0, stageRunMs = 0, runMs = 0;
     const t0 = performance.now();
     const out = await runStages({
       ort, stages: entry.stages, inputName: entry.inputName, outputName: entry.outputName, holdFloat: !!opt.verify,
-      open: async (stage) => { const t = performance.now(); const s = await openStage(ort, opt.dir)(stage); createMs += performance.now() - t; return s; },
-      report: (r) => rows.push({ stage: r.index, bands: r.bands, heapMB: MB(memory.buffer.byteLength), heldMB: MB(r.heldBytes), ms: r.runMs }),
+      open: async (stage) => {
+        const t = performance.now();
+        const s = await openStage(ort, opt.dir)(stage);
+        stageCreateMs = performance.now() - t; createMs += stageCreateMs; stageRunMs = 0;
+        // Time inside ORT's run apart from the stage's total: the rest is creating the session and the runner's own work (8-bit rows in and out).
+        return { run: async (...a) => { const r0 = performance.now(); try { return await s.run(...a); } finally { stageRunMs += performance.now() - r0; } }, release: () => s.release() };
+      },
+      report: (r) => { runMs += stageRunMs; rows.push({ stage: r.index, bands: r.bands, heapMB: MB(memory.buffer.byteLength), heldMB: MB(r.heldBytes), ms: r.runMs, createMs: Math.round(stageCreateMs), ortRunMs: Math.round(stageRunMs) }); },
     }, input);
     const totalMs = performance.now() - t0;
-    const result = { job, image: file && path.basename(file), heapMB: MB(memory.buffer.byteLength), totalMs: Math.round(totalMs), createMs: Math.round(createMs) };
+    const result = { job, image: file && path.basename(file), heapMB: MB(memory.buffer.byteLength), totalMs: Math.round(totalMs), createMs: Math.round(createMs), ortRunMs: Math.round(runMs) };
+    if (opt.save && file) fs.writeFileSync(path.join(opt.save, `${entry.name}-${path.basename(file).replace(/\.[^.]*$/, '')}.f32`), Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
     if (opt.verify) {
       const untiled = readEntry(opt.dir, opt.verify);
       const [graph, ...data] = untiled.files.map((f) => f.path);

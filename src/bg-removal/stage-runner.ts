@@ -99,19 +99,22 @@ class QuantizedRows implements Held {
     for (let c = 0; c < channels; c++) {
       for (let r = 0; r < count; r++) {
         const src = (c * bandRows + from + r) * w;
-        let min = Infinity;
-        let max = -Infinity;
-        for (let x = 0; x < w; x++) {
-          const v = band[src + x]!;
-          if (v < min) min = v;
-          if (v > max) max = v;
+        let min = band[src]!;
+        let max = min;
+        for (let x = src + 1, end = src + w; x < end; x++) {
+          const v = band[x]!;
+          min = v < min ? v : min;
+          max = v > max ? v : max;
         }
         const step = (max - min) / 255;
         const inv = step > 0 ? 1 / step : 0;
         this.lo[c * h + to + r] = min;
         this.step[c * h + to + r] = step;
         const dst = (c * h + to + r) * w;
-        for (let x = 0; x < w; x++) this.data[dst + x] = Math.round((band[src + x]! - min) * inv);
+        // Rounded by the store: a Uint8Array truncates, and (v − min)·inv + 0.5 lies in [0, 255.5].
+        // Math.round per value made this loop 4× slower (it was 13 % of a job's time at 1024 px).
+        const offset = 0.5 - min * inv;
+        for (let x = 0; x < w; x++) this.data[dst + x] = band[src + x]! * inv + offset;
       }
     }
   }

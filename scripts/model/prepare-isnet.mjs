@@ -7,6 +7,12 @@
 //        (the default model: 27 stages, high-resolution ones over bands of rows, see TILED;
 //         ORT's heap 39.8 MB for a job, 43.7 after four; IoU >= 0.996 against the
 //         unmodified model; numbers per stage in docs/background-removal.md)
+//   node scripts/model/prepare-isnet.mjs --size 1024 --preset tiled-q --out /tmp/isnet
+//        (the same 27 stages with the convs left quantized, each band with its own range: a job
+//         in 0.67-0.83x of tiled's time, ORT's heap 44.5 MB, IoU against the unmodified model
+//         within 0.005 of tiled's but no longer exact against the untiled graph; still about
+//         11-14 s a job warm in Node on a loaded machine, the model's 160 G multiply-adds on one
+//         thread. 768 px would halve that, but keeps only 0.70 of rocket.jpg's native mask)
 //   node scripts/model/prepare-isnet.mjs --size 384 --preset worker --out /tmp/isnet
 //        (= --float-conv highres --split 5 --external: 5 whole stages; fits up to 384 px:
 //         at 768 its stages need 149/53/57/112/166 MB of heap, at 1024 316/79/81/188/286)
@@ -22,7 +28,10 @@
 //    proto. As external data, ORT-web copies them straight from the JS buffer into
 //    tensors (single session after create: 127.5 -> 55.5 MB).
 //  * ORT's ConvInteger im2col-expands its whole input; float Conv does not (see
-//    floatConvs). Used where activations are big and weights small.
+//    floatConvs). Used where activations are big and weights small. Float is 1.8-2.8x slower
+//    than ConvInteger in onnxruntime-web's wasm for 64+ channels, though (tiled-q trades
+//    narrower bands for that). Static ranges instead of DynamicQuantizeLinear do not suit
+//    ISNet: its decoder's activation ranges differ up to 55x between photos.
 //  * Splitting: 90% of the 44 MB of (uint8) weights sit in the low-resolution middle of
 //    the U-Net (stage4..stage4d) while almost all activation memory is in the
 //    high-resolution ends. Running them as separate sessions (one after another, each
@@ -73,7 +82,9 @@ function parseArgs(argv) {
       // stage, the high-resolution ones run over bands of rows (fits 128 MB at 1024 px; TILED below).
       if (preset === 'worker') Object.assign(o, { floatConv: 'highres', split: '5', external: true });
       else if (preset === 'tiled') Object.assign(o, { floatConv: 'tiled', split: 'tiled', external: true });
-      else throw new Error('--preset: "worker" or "tiled"');
+      // tiled-q: the same stages and bands with the convs left quantized, each band quantized with its own range (FLOAT_CONV).
+      else if (preset === 'tiled-q') Object.assign(o, { floatConv: 'tiledq', split: 'tiled', external: true });
+      else throw new Error('--preset: "worker", "tiled" or "tiled-q"');
     }
     else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 5).join('\n')); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
@@ -141,6 +152,10 @@ const TILED = [
   [null, 8],                                      // stage1d tail, side1, upsampling to N, sigmoid
 ];
 
+// tiled-q: ORT's ConvInteger expands its whole band 9x (im2col, in u8) before its GEMM: narrower bands where that
+// input is 64 to 128 channels at N/2 (stage1's tail, stage1d's head) keep the heap under the float preset's 46 MiB.
+const TILED_Q_BANDS = { 2: 4, 24: 4 };
+
 // Modules whose activations are at >= N/8 resolution but whose weights are small.
 const FLOAT_CONV = {
   none: [],
@@ -152,6 +167,10 @@ const FLOAT_CONV = {
   // stage4's second conv), its int32 output cast, scaled and biased in three more full copies.
   tiled: ['conv_in', 'stage1', 'stage2', 'stage3', 'stage3d', 'stage2d', 'stage1d', 'side1',
           'stage4/rebnconvin', 'stage4/rebnconv1', 'stage4/rebnconv1d', 'stage4d/rebnconvin', 'stage4d/rebnconv1', 'stage4d/rebnconv1d'],
+  // tiled-q: every conv stays quantized but conv_in (3 input channels) and side1 (1 output channel), both cheap in float.
+  // A tiled stage's DynamicQuantizeLinear then takes its range from the band, not the whole tensor: no longer exact
+  // against the untiled graph, but never coarser than it (a band's range lies within the tensor's).
+  tiledq: ['conv_in', 'side1'],
   all: null, // every conv: ~176 MB of float weights, only for quality comparisons
 };
 
@@ -373,13 +392,13 @@ function inferShapes(g, N) {
 // is each op's reach walked back from the outputs: a 3x3 conv reaches its padding (dilation x1
 // or x2) beyond the rows it must produce, a stride-2 conv or 2x2 pooling doubles what it is
 // asked for, a 2x upsampling halves it plus one row for the bilinear taps.
-function tileStage(sg, shapes, band) {
+function tileStage(sg, shapes, band, quantizedBands) {
   const H = (x) => shapes.get(x)[2];
   const init = new Map(sg.initializer.map((t) => [t.name, t]));
   const io = [...sg.input.map((v) => v.name), ...sg.output.map((v) => v.name)];
   const unit = Math.min(...io.map(H));
   for (const n of sg.node) {
-    if (n.opType === 'DynamicQuantizeLinear' || n.opType === 'ConvInteger') throw new Error(`tiled stage has ${n.name}: a quantized conv needs the whole tensor's range`);
+    if (!quantizedBands && (n.opType === 'DynamicQuantizeLinear' || n.opType === 'ConvInteger')) throw new Error(`tiled stage has ${n.name}: a quantized conv needs the whole tensor's range`);
     for (const o of n.output) { const sh = shapes.get(o); if (sh?.length === 4 && sh[2] < unit) throw new Error(`tiled stage: ${o} is coarser than its inputs and outputs`); }
   }
   for (const n of sg.node) {
@@ -399,7 +418,7 @@ function tileStage(sg, shapes, band) {
     const e = Math.max(0, ...n.output.map((o) => need.get(o) ?? 0));
     let demand;
     switch (n.opType) {
-      case 'Conv': {
+      case 'Conv': case 'ConvInteger': {
         const k = attr(n, 'kernel_shape')?.[0] ?? num(init.get(n.input[1]).dims[2]);
         const d = attr(n, 'dilations')?.[0] ?? 1, p = attr(n, 'pads')?.[0] ?? 0, st = attr(n, 'strides')?.[0] ?? 1;
         demand = e * st + Math.max(p, d * (k - 1) - p);
@@ -407,7 +426,7 @@ function tileStage(sg, shapes, band) {
       }
       case 'MaxPool': demand = e * attr(n, 'strides')[0] + attr(n, 'kernel_shape')[0] - attr(n, 'strides')[0]; break;
       case 'Resize': demand = Math.ceil(e / (H(n.output[0]) / H(n.input[0]))) + 1; break;
-      case 'Relu': case 'Add': case 'Concat': case 'Sigmoid': case 'Mul': demand = e; break;
+      case 'Relu': case 'Add': case 'Concat': case 'Sigmoid': case 'Mul': case 'Cast': case 'DynamicQuantizeLinear': case 'Reshape': demand = e; break;
       default: throw new Error(`tiled stage: no halo rule for ${n.opType} (${n.name})`);
     }
     for (const x of n.input) if (x && !init.has(x)) need.set(x, Math.max(need.get(x) ?? 0, demand));
@@ -477,7 +496,7 @@ async function main() {
 
   const tiledSplit = opt.split === 'tiled';
   const targets = tiledSplit ? TILED.slice(0, -1).map(([t]) => t) : SPLITS[opt.split] ?? opt.split.split(';').map((s) => s.split(','));
-  const bands = tiledSplit ? TILED.map(([, b]) => (b && opt.band ? opt.band : b)) : [];
+  const bands = tiledSplit ? TILED.map(([, b], s) => (b && opt.band ? opt.band : opt.floatConv === 'tiledq' ? TILED_Q_BANDS[s] ?? b : b)) : [];
   const dtypeOf = opt.model === 'medium' ? 'fp16' : 'quint8';
 
   for (const N of opt.sizes) {
@@ -498,7 +517,7 @@ async function main() {
     const shapes = inferShapes(g, N);
 
     const name = `${opt.name}-${dtypeOf}-${N}${opt.floatConv !== 'none' && !tiledSplit ? `-f${opt.floatConv === 'highres' ? 'hr' : opt.floatConv}` : ''}` +
-      `${tiledSplit ? `-tiled${targets.length + 1}${opt.band ? `-b${opt.band}` : ''}` : opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
+      `${tiledSplit ? `-tiled${targets.length + 1}${opt.floatConv === 'tiledq' ? 'q' : ''}${opt.band ? `-b${opt.band}` : ''}` : opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
     const entry = {
       name, inputSize: N, dtype: dtypeOf,
       inputName, outputName,
@@ -526,7 +545,7 @@ async function main() {
       sg.input = st.inputs.map((x) => (x === inputName ? g.input[0] : valueInfo(root, x, shapes.get(x))));
       sg.output = st.outputs.map((x) => (x === outputName ? g.output[0] : valueInfo(root, x, shapes.get(x))));
       sg.valueInfo = [];
-      const tile = bands[s] ? tileStage(sg, shapes, bands[s]) : null;
+      const tile = bands[s] ? tileStage(sg, shapes, bands[s], opt.floatConv === 'tiledq') : null;
       const fileBase = stages.length > 1 ? `${name}.s${s + 1}of${stages.length}` : name;
       const files = writeModel(root, m, opt.out, fileBase, opt.external);
       entry.files.push(...files);

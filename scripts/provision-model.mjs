@@ -22,10 +22,12 @@ const root = path.resolve(import.meta.dirname, "..");
  * rewritten by scripts/model/prepare-isnet.mjs for a 128 MB isolate (see
  * docs/background-removal.md). Prepared once into .model-cache/.
  */
-export const DEFAULT_MODEL = { size: 384, preset: "worker" };
+export const DEFAULT_MODEL = { size: 1024, preset: "tiled" };
 
 export function prepareDefaultModel() {
-  const dir = path.join(root, ".model-cache", `isnet-${DEFAULT_MODEL.preset}-${DEFAULT_MODEL.size}`);
+  // Named after the prepare script's own bytes too, so a changed preparation is never served from an old cache.
+  const script = createHash("sha256").update(readFileSync(path.join(root, "scripts/model/prepare-isnet.mjs"))).digest("hex").slice(0, 8);
+  const dir = path.join(root, ".model-cache", `isnet-${DEFAULT_MODEL.preset}-${DEFAULT_MODEL.size}-${script}`);
   if (!existsSync(path.join(dir, "manifest.json"))) {
     // Prepared aside and renamed into place: the dev server and the test run
     // may both prepare it at once, and neither may read a half-written file.
@@ -59,11 +61,12 @@ export function runtimeManifest(entry) {
     mean,
     std,
     files: files.map(({ path: p, bytes, sha256 }) => ({ path: p, bytes, sha256 })),
-    stages: stages.map(({ index, files: f, inputs, outputs }) => ({
+    stages: stages.map(({ index, files: f, inputs, outputs, tile }) => ({
       index,
       files: f,
       inputs: inputs.map(({ name: n, shape }) => ({ name: n, shape })),
       outputs: outputs.map(({ name: n, shape }) => ({ name: n, shape })),
+      ...(tile ? { tile } : {}),
     })),
   };
 }

@@ -3,11 +3,21 @@
 // into graphs that fit a 128 MB Workers isolate running onnxruntime-web (wasm, 1 thread).
 //
 //   node scripts/model/prepare-isnet.mjs --size 512 --out /tmp/isnet          (1 session)
+//   node scripts/model/prepare-isnet.mjs --size 1024 --preset tiled --out /tmp/isnet
+//        (the default model: 27 stages, high-resolution ones over bands of rows, see TILED;
+//         ORT's heap 39.8 MB for a job, 43.7 after four; IoU >= 0.996 against the
+//         unmodified model; numbers per stage in docs/background-removal.md)
+//   node scripts/model/prepare-isnet.mjs --size 1024 --preset tiled-q --out /tmp/isnet
+//        (the same 27 stages with the convs left quantized, each band with its own range: a job
+//         in 0.67-0.83x of tiled's time, ORT's heap 44.5 MB, IoU against the unmodified model
+//         within 0.005 of tiled's but no longer exact against the untiled graph; still about
+//         11-14 s a job warm in Node on a loaded machine, the model's 160 G multiply-adds on one
+//         thread. 768 px would halve that, but keeps only 0.70 of rocket.jpg's native mask)
 //   node scripts/model/prepare-isnet.mjs --size 384 --preset worker --out /tmp/isnet
-//        (= --float-conv highres --split 5 --external: the configuration recommended
-//         for a 128 MB Worker; 5 sessions run one after another)
+//        (= --float-conv highres --split 5 --external: 5 whole stages; fits up to 384 px:
+//         at 768 its stages need 149/53/57/112/166 MB of heap, at 1024 316/79/81/188/286)
 //
-// Why each rewrite (numbers in /work/lab/seg/FINDINGS.md):
+// Why each rewrite (measured with scripts/model/measure-stages.mjs):
 //  * The shipped graph has 12 outputs (6 sigmoid side outputs at 1024x1024 + 6 decoder
 //    feature maps). imgly only reads "output" (= sigmoid(side1), the highest-resolution
 //    side output). Keeping the others alive costs ~20-25% of the wasm peak.
@@ -18,7 +28,10 @@
 //    proto. As external data, ORT-web copies them straight from the JS buffer into
 //    tensors (single session after create: 127.5 -> 55.5 MB).
 //  * ORT's ConvInteger im2col-expands its whole input; float Conv does not (see
-//    floatConvs). Used where activations are big and weights small.
+//    floatConvs). Used where activations are big and weights small. Float is 1.8-2.8x slower
+//    than ConvInteger in onnxruntime-web's wasm for 64+ channels, though (tiled-q trades
+//    narrower bands for that). Static ranges instead of DynamicQuantizeLinear do not suit
+//    ISNet: its decoder's activation ranges differ up to 55x between photos.
 //  * Splitting: 90% of the 44 MB of (uint8) weights sit in the low-resolution middle of
 //    the U-Net (stage4..stage4d) while almost all activation memory is in the
 //    high-resolution ends. Running them as separate sessions (one after another, each
@@ -63,9 +76,16 @@ function parseArgs(argv) {
     else if (a === '--keep-all-outputs') o.keepAllOutputs = true;
     else if (a === '--fp32') o.fp32 = true;               // medium only: every fp16 tensor widened to fp32 (see toFloat32)
     else if (a === '--name') o.name = v();
-    else if (a === '--preset') { // the configuration recommended for a 128 MB Worker (FINDINGS.md)
-      if (v() !== 'worker') throw new Error('--preset: only "worker"');
-      Object.assign(o, { floatConv: 'highres', split: '5', external: true });
+    else if (a === '--band') o.band = Number(v());        // tiled stages: output rows per band, in each stage's coarsest rows (default per stage)
+    else if (a === '--preset') {
+      const preset = v();
+      // worker: 5 stages, each whole (fits 128 MB up to 384 px). tiled: one RSU block or less per
+      // stage, the high-resolution ones run over bands of rows (fits 128 MB at 1024 px; TILED below).
+      if (preset === 'worker') Object.assign(o, { floatConv: 'highres', split: '5', external: true });
+      else if (preset === 'tiled') Object.assign(o, { floatConv: 'tiled', split: 'tiled', external: true });
+      // tiled-q: the same stages and bands with the convs left quantized, each band quantized with its own range (FLOAT_CONV).
+      else if (preset === 'tiled-q') Object.assign(o, { floatConv: 'tiledq', split: 'tiled', external: true });
+      else throw new Error('--preset: "worker", "tiled" or "tiled-q"');
     }
     else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 5).join('\n')); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
@@ -95,10 +115,64 @@ const SPLITS = {
   6: [['/pool34/MaxPool'], ['/stage5/Add'], ['/stage6/Add'], ['/stage4d/Add'], ['/stage2d/Add']],
 };
 
+// tiled: one RSU block or less per stage, for 1024 px in 128 MB. An RSU block at high
+// resolution is cut in three: its head (the input conv, the first conv and pooling) and its tail
+// (the decoder's last upsampling, concat, conv and the residual add) are local operations and run
+// over horizontal bands of rows with a halo, so no full-size float activation ever exists; its
+// middle (<= 1/4 of the block's resolution, small activations) runs whole. The low-resolution
+// blocks (stage4..stage4d: 90% of the weights, activations <= N/16) run whole, one per stage.
+// Each entry: [targets, band] with band = output rows per band in the stage's coarsest
+// resolution (null: whole). A tiled stage is exact: its bands match the untiled graph
+// (scripts/model/measure-stages.mjs --verify).
+const TILED = [
+  [['/stage1/pool2/MaxPool'], 8],                 // conv_in, stage1 head (512 and 256 rows at 1024)
+  [['/stage1/rebnconv3d/relu_s1/Relu'], null],     // stage1 middle (<= 128)
+  [['/pool12/MaxPool'], 8],                       // stage1 tail -> hx1 (64 ch at 512), pool12
+  [['/stage2/pool1/MaxPool'], 16],                 // stage2 head
+  [['/stage2/rebnconv2d/relu_s1/Relu'], null],
+  [['/pool23/MaxPool'], 16],                       // stage2 tail, pool23
+  [['/stage3/pool1/MaxPool'], 16],                 // stage3 head
+  [['/stage3/rebnconv2d/relu_s1/Relu'], null],
+  [['/pool34/MaxPool'], 16],                       // stage3 tail, pool34
+  [['/stage4/pool1/MaxPool'], 8],                  // stage4 head (float convs)
+  [['/stage4/rebnconv2d/relu_s1/Relu'], null],     // stage4 middle (quantized convs from here ...)
+  [['/pool45/MaxPool'], 8],                        // stage4 tail (float), pool45
+  [['/pool56/MaxPool'], null],                     // stage5 (whole blocks, quantized: stage5..stage5d at <= N/32)
+  [['/stage6/Add'], null],                         // stage6
+  [['/stage5d/Add'], null],                        // stage5d
+  [['/stage4d/pool1/MaxPool'], 8],                 // stage4d head (float convs)
+  [['/stage4d/rebnconv2d/relu_s1/Relu'], null],    // stage4d middle (... to here)
+  [['/stage4d/Add'], 8],                           // stage4d tail (float)
+  [['/stage3d/pool1/MaxPool'], 16],                // stage3d head
+  [['/stage3d/rebnconv2d/relu_s1/Relu'], null],
+  [['/stage3d/Add'], 16],                          // stage3d tail
+  [['/stage2d/pool1/MaxPool'], 16],                // stage2d head
+  [['/stage2d/rebnconv2d/relu_s1/Relu'], null],
+  [['/stage2d/Add'], 16],                          // stage2d tail
+  [['/stage1d/pool2/MaxPool'], 8],                // stage1d head
+  [['/stage1d/rebnconv3d/relu_s1/Relu'], null],
+  [null, 8],                                      // stage1d tail, side1, upsampling to N, sigmoid
+];
+
+// tiled-q: ORT's ConvInteger expands its whole band 9x (im2col, in u8) before its GEMM: narrower bands where that
+// input is 64 to 128 channels at N/2 (stage1's tail, stage1d's head) keep the heap under the float preset's 46 MiB.
+const TILED_Q_BANDS = { 2: 4, 24: 4 };
+
 // Modules whose activations are at >= N/8 resolution but whose weights are small.
 const FLOAT_CONV = {
   none: [],
   highres: ['conv_in', 'stage1', 'stage2', 'stage3', 'stage3d', 'stage2d', 'stage1d'],
+  // Every conv a tiled stage runs must be float: a quantized one quantizes its input with the
+  // min/max of the whole tensor (DynamicQuantizeLinear), which a band does not see.
+  // And the heads of stage4 and stage4d, tiled too: their inputs (256 and 1024 channels at N/16)
+  // would be expanded 9x by a quantized conv (9.4 and 38 MB of u8 at 1024, and 19 MB for
+  // stage4's second conv), its int32 output cast, scaled and biased in three more full copies.
+  tiled: ['conv_in', 'stage1', 'stage2', 'stage3', 'stage3d', 'stage2d', 'stage1d', 'side1',
+          'stage4/rebnconvin', 'stage4/rebnconv1', 'stage4/rebnconv1d', 'stage4d/rebnconvin', 'stage4d/rebnconv1', 'stage4d/rebnconv1d'],
+  // tiled-q: every conv stays quantized but conv_in (3 input channels) and side1 (1 output channel), both cheap in float.
+  // A tiled stage's DynamicQuantizeLinear then takes its range from the band, not the whole tensor: no longer exact
+  // against the untiled graph, but never coarser than it (a band's range lies within the tensor's).
+  tiledq: ['conv_in', 'side1'],
   all: null, // every conv: ~176 MB of float weights, only for quality comparisons
 };
 
@@ -345,6 +419,62 @@ function inferShapes(g, N) {
   return shapes;
 }
 
+// Makes a stage's graph run on a band of rows: its inputs' and outputs' height symbolic, its
+// Resize nodes by scale instead of size. Returns the band geometry the runner needs: all rows
+// counted in the stage's coarsest resolution ("unit rows"; every tensor in the stage is a whole
+// multiple of it), and the halo, in unit rows, that makes each band's kept rows exact. The halo
+// is each op's reach walked back from the outputs: a 3x3 conv reaches its padding (dilation x1
+// or x2) beyond the rows it must produce, a stride-2 conv or 2x2 pooling doubles what it is
+// asked for, a 2x upsampling halves it plus one row for the bilinear taps.
+function tileStage(sg, shapes, band, quantizedBands) {
+  const H = (x) => shapes.get(x)[2];
+  const init = new Map(sg.initializer.map((t) => [t.name, t]));
+  const io = [...sg.input.map((v) => v.name), ...sg.output.map((v) => v.name)];
+  const unit = Math.min(...io.map(H));
+  for (const n of sg.node) {
+    if (!quantizedBands && (n.opType === 'DynamicQuantizeLinear' || n.opType === 'ConvInteger')) throw new Error(`tiled stage has ${n.name}: a quantized conv needs the whole tensor's range`);
+    for (const o of n.output) { const sh = shapes.get(o); if (sh?.length === 4 && sh[2] < unit) throw new Error(`tiled stage: ${o} is coarser than its inputs and outputs`); }
+  }
+  for (const n of sg.node) {
+    if (n.opType !== 'Resize') continue;
+    const r = H(n.output[0]) / H(n.input[0]);
+    const f = Buffer.alloc(16);
+    [1, 1, r, r].forEach((v, i) => f.writeFloatLE(v, i * 4));
+    const name = `${n.name}_scales`;
+    sg.initializer.push({ name, dataType: 1, dims: [4], rawData: f });
+    n.input = [n.input[0], '', name];
+  }
+  const used = new Set(sg.node.flatMap((n) => n.input));
+  sg.initializer = sg.initializer.filter((t) => used.has(t.name)); // the Resize sizes just replaced
+  const need = new Map(io.filter((x) => sg.output.some((v) => v.name === x)).map((x) => [x, 0]));
+  const attr = (n, k) => n.attribute.find((a) => a.name === k)?.ints.map(num);
+  for (const n of [...sg.node].reverse()) {
+    const e = Math.max(0, ...n.output.map((o) => need.get(o) ?? 0));
+    let demand;
+    switch (n.opType) {
+      case 'Conv': case 'ConvInteger': {
+        const k = attr(n, 'kernel_shape')?.[0] ?? num(init.get(n.input[1]).dims[2]);
+        const d = attr(n, 'dilations')?.[0] ?? 1, p = attr(n, 'pads')?.[0] ?? 0, st = attr(n, 'strides')?.[0] ?? 1;
+        demand = e * st + Math.max(p, d * (k - 1) - p);
+        break;
+      }
+      case 'MaxPool': demand = e * attr(n, 'strides')[0] + attr(n, 'kernel_shape')[0] - attr(n, 'strides')[0]; break;
+      case 'Resize': demand = Math.ceil(e / (H(n.output[0]) / H(n.input[0]))) + 1; break;
+      case 'Relu': case 'Add': case 'Concat': case 'Sigmoid': case 'Mul': case 'Cast': case 'DynamicQuantizeLinear': case 'Reshape': demand = e; break;
+      default: throw new Error(`tiled stage: no halo rule for ${n.opType} (${n.name})`);
+    }
+    for (const x of n.input) if (x && !init.has(x)) need.set(x, Math.max(need.get(x) ?? 0, demand));
+  }
+  const halo = Math.max(...sg.input.map((v) => Math.ceil(need.get(v.name) / (H(v.name) / unit))));
+  const symbolic = (v) => {
+    const shape = shapes.get(v.name);
+    return { ...v, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d, i) => (i === 2 ? { dimParam: `rows_x${d / unit}` } : { dimValue: d })) } } } };
+  };
+  sg.input = sg.input.map(symbolic);
+  sg.output = sg.output.map(symbolic);
+  return { unitRows: unit, bandRows: band, haloRows: halo };
+}
+
 // ---------------------------------------------------------------- writing
 function valueInfo(root, name, shape, elemType = 1) {
   return root.lookupType('onnx.ValueInfoProto').create({
@@ -398,7 +528,9 @@ async function main() {
   const manifestPath = path.join(opt.out, 'manifest.json');
   const manifest = fs.existsSync(manifestPath) ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : { models: [] };
 
-  const targets = SPLITS[opt.split] ?? opt.split.split(';').map((s) => s.split(','));
+  const tiledSplit = opt.split === 'tiled';
+  const targets = tiledSplit ? TILED.slice(0, -1).map(([t]) => t) : SPLITS[opt.split] ?? opt.split.split(';').map((s) => s.split(','));
+  const bands = tiledSplit ? TILED.map(([, b], s) => (b && opt.band ? opt.band : opt.floatConv === 'tiledq' ? TILED_Q_BANDS[s] ?? b : b)) : [];
   const dtypeOf = opt.fp32 ? 'fp32' : opt.model === 'medium' ? 'fp16' : 'quint8';
 
   for (const N of opt.sizes) {
@@ -413,7 +545,7 @@ async function main() {
     let fc = { count: 0, floatWeightBytes: 0 };
     if (opt.floatConv !== 'none') {
       const mods = FLOAT_CONV[opt.floatConv] !== undefined ? FLOAT_CONV[opt.floatConv] : opt.floatConv.split(',');
-      fc = floatConvs(g, (nm) => mods === null || mods.includes(nm.split('/')[1]));
+      fc = floatConvs(g, (nm) => mods === null || mods.some((m) => nm.startsWith(`/${m}/`)));
       prune(g, g.output.map((o) => o.name)); // drop the now-unused quantize nodes / uint8 weights
     }
     model.producerName = `${model.producerName}+prepare-isnet`;
@@ -422,8 +554,8 @@ async function main() {
     const shapes = opt.fp32 ? new Map([[inputName, [1, 3, N, N]]]) : inferShapes(g, N);
     if (opt.fp32 && targets.length) throw new Error('--fp32: the graph cannot be split');
 
-    const name = `${opt.name}-${dtypeOf}-${N}${opt.floatConv !== 'none' ? `-f${opt.floatConv === 'highres' ? 'hr' : opt.floatConv}` : ''}` +
-      `${opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
+    const name = `${opt.name}-${dtypeOf}-${N}${opt.floatConv !== 'none' && !tiledSplit ? `-f${opt.floatConv === 'highres' ? 'hr' : opt.floatConv}` : ''}` +
+      `${tiledSplit ? `-tiled${targets.length + 1}${opt.floatConv === 'tiledq' ? 'q' : ''}${opt.band ? `-b${opt.band}` : ''}` : opt.split !== 'none' ? `-split${targets.length + 1}` : ''}${opt.external ? '-ext' : ''}`;
     const entry = {
       name, inputSize: N, dtype: dtypeOf,
       inputName, outputName,
@@ -453,12 +585,13 @@ async function main() {
       sg.input = stages.length === 1 ? g.input : st.inputs.map((x) => (x === inputName ? g.input[0] : valueInfo(root, x, shapes.get(x))));
       sg.output = stages.length === 1 ? g.output : st.outputs.map((x) => (x === outputName ? g.output[0] : valueInfo(root, x, shapes.get(x))));
       sg.valueInfo = [];
+      const tile = bands[s] ? tileStage(sg, shapes, bands[s], opt.floatConv === 'tiledq') : null;
       const fileBase = stages.length > 1 ? `${name}.s${s + 1}of${stages.length}` : name;
       const files = writeModel(root, m, opt.out, fileBase, opt.external);
       entry.files.push(...files);
       const weightBytes = sg.initializer.reduce((a, t) => a + (t.rawData?.length || 0), 0) + (opt.external ? files.find((f) => f.role === 'externalData').bytes : 0);
       entry.stages.push({ index: s, files: files.map((f) => f.path), nodes: sg.node.length, weightBytes,
-                          inputs: st.inputs.map(tinfo), outputs: st.outputs.map(tinfo) });
+                          inputs: st.inputs.map(tinfo), outputs: st.outputs.map(tinfo), ...(tile ? { tile } : {}) });
     });
     if (stages.length > 1) {
       // What the caller has to keep in JS between stages (the high-water mark over boundaries).

@@ -11,7 +11,8 @@ import type { Env } from "../platform/env";
  * A model may be split into stages (separate ONNX graphs run one after
  * another, each session released before the next is created) so that no
  * single session needs the whole model's memory at once; the tensors that
- * cross a boundary are kept in JS meanwhile.
+ * cross a boundary are kept in JS meanwhile. A stage with `tile` runs over
+ * bands of rows, so that its full-size activations never exist at once.
  */
 export const MODEL_MANIFEST_KEY = "models/active.json";
 
@@ -27,7 +28,16 @@ export const ModelManifest = z.object({
   std: z.array(z.number()).length(3),
   files: z.array(z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
   stages: z
-    .array(z.object({ index: z.number().int(), files: z.array(z.string()).min(1), inputs: z.array(TensorInfo), outputs: z.array(TensorInfo) }))
+    .array(
+      z.object({
+        index: z.number().int(),
+        files: z.array(z.string()).min(1),
+        inputs: z.array(TensorInfo),
+        outputs: z.array(TensorInfo),
+        /** Run over bands of rows (src/bg-removal/stage-runner.ts); absent: whole. */
+        tile: z.object({ unitRows: z.number().int().positive(), bandRows: z.number().int().positive(), haloRows: z.number().int().nonnegative() }).optional(),
+      }),
+    )
     .min(1),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;

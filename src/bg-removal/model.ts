@@ -3,6 +3,7 @@ import { yieldToRuntime } from "../platform/yield";
 import { release } from "../imaging/release";
 import { ModelUnavailableError, readModelManifest, storedSha256, type ModelManifest } from "./manifest";
 import { onnxRuntime } from "./onnx-runtime";
+import { runStages } from "./stage-runner";
 
 // Runs the segmentation model that ./manifest.ts describes. Only the
 // background removal consumer imports this file: it brings in onnxruntime-web,
@@ -35,43 +36,9 @@ export interface Prediction {
 }
 
 /**
- * A tensor kept in JS between two stages. Float tensors that only cross a
- * stage boundary are held as 8 bits with a scale and zero point, as the
- * original graph's DynamicQuantizeLinear turns them anyway before the next
- * quantized convolution: at 384 px that is 4.3 MB instead of 17 MB, with no
- * measurable change in the mask (scripts/model/, mean IoU 0.909 either way).
- */
-type HeldTensor =
-  | { kind: "float"; data: Float32Array; dims: readonly number[] }
-  | { kind: "u8"; data: Uint8Array; scale: number; zeroPoint: number; dims: readonly number[] };
-
-/** DynamicQuantizeLinear's rule: the range always includes 0, zero point rounded and saturated. */
-function quantize(values: Float32Array, dims: readonly number[]): HeldTensor {
-  let min = 0;
-  let max = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const scale = (max - min) / 255 || 1;
-  const zeroPoint = Math.min(255, Math.max(0, Math.round(-min / scale)));
-  const data = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = Math.min(255, Math.max(0, Math.round(values[i]! / scale) + zeroPoint));
-  return { kind: "u8", data, scale, zeroPoint, dims };
-}
-
-function toFloat(tensor: HeldTensor): Float32Array {
-  if (tensor.kind === "float") return tensor.data;
-  const values = new Float32Array(tensor.data.length);
-  for (let i = 0; i < values.length; i++) values[i] = (tensor.data[i]! - tensor.zeroPoint) * tensor.scale;
-  return values;
-}
-
-/**
  * One stage's session. The model bytes are only referenced in here and are
  * freed as soon as the session holds its own copy (in ORT's heap), before it
- * runs: at their largest (stage 2, 24 MB) they would otherwise sit as
+ * runs: at their largest (stage5d, 12 MB) they would otherwise sit as
  * garbage through the run. executionMode "parallel" lowers ORT's peak
  * (measured in scripts/model/).
  */
@@ -94,51 +61,33 @@ async function createStageSession(env: Env, manifest: ModelManifest, files: stri
  * Runs the provisioned model on its input tensor (toModelInput, made where
  * the image was decoded); returns its N×N foreground map (0..1). The input
  * is the manifest's size and is taken over (freed after the first stage).
+ * The stages run one after another (stage-runner.ts), each session released
+ * before the next is created, bands of the tiled ones yielding to the runtime.
  */
 export async function runModel(env: Env, input: Float32Array, manifest?: ModelManifest): Promise<Prediction> {
   const ort = onnxRuntime();
   manifest ??= await readModelManifest(env);
   const n = manifest.inputSize;
   if (input.length !== 3 * n * n) throw new ModelUnavailableError(`the model takes ${n}×${n} inputs; this one has ${input.length} values`);
-  const held = new Map<string, HeldTensor>([[manifest.inputName, { kind: "float", data: input, dims: [1, 3, n, n] }]]);
-  for (const [s, stage] of manifest.stages.entries()) {
-    const session = await createStageSession(env, manifest, stage.files);
-    const fed: Float32Array[] = [];
-    let outputs: Record<string, InstanceType<typeof ort.Tensor>>;
-    try {
-      const feeds = Object.fromEntries(
-        stage.inputs.map((t) => {
-          const tensor = held.get(t.name);
-          if (!tensor) throw new ModelUnavailableError(`stage ${s + 1} needs ${t.name}, which no earlier stage produced`);
-          const values = toFloat(tensor);
-          if (tensor.kind === "u8") fed.push(values);
-          return [t.name, new ort.Tensor("float32", values, tensor.dims)];
-        }),
-      );
-      outputs = await session.run(feeds, stage.outputs.map((t) => t.name));
-    } finally {
-      // ORT copied the inputs into its heap for the run; the float copies made for it are done with.
-      for (const values of fed) release(values);
-      await session.release();
+  const model = manifest;
+  try {
+    const output = await runStages(
+      {
+        ort,
+        stages: model.stages,
+        inputName: model.inputName,
+        outputName: model.outputName,
+        open: (stage) => createStageSession(env, model, stage.files),
+        pause: yieldToRuntime,
+        release,
+      },
+      input,
+    );
+    return { mask: output.data, size: n, model: model.name };
+  } catch (error) {
+    if (error instanceof Error && /no earlier stage produced|did not produce|is not float32|no stage reads/.test(error.message)) {
+      throw new ModelUnavailableError(error.message, { cause: error });
     }
-    // Drop what no later stage reads, then keep the new outputs compactly.
-    const needed = new Set(manifest.stages.slice(s + 1).flatMap((later) => later.inputs.map((t) => t.name)));
-    for (const [name, tensor] of held) {
-      if (needed.has(name)) continue;
-      held.delete(name);
-      release(tensor.data);
-    }
-    for (const [name, tensor] of Object.entries(outputs)) {
-      const data = tensor.data;
-      if (!(data instanceof Float32Array)) throw new ModelUnavailableError(`${name} is ${tensor.type}; the stages must hand over float32 tensors`);
-      if (name === manifest.outputName) held.set(name, { kind: "float", data, dims: tensor.dims });
-      else if (needed.has(name)) held.set(name, quantize(data, tensor.dims));
-      if (name !== manifest.outputName) release(data);
-    }
-    await yieldToRuntime();
+    throw error;
   }
-  const output = held.get(manifest.outputName);
-  if (!output || output.kind !== "float") throw new ModelUnavailableError(`the model did not produce ${manifest.outputName}`);
-  for (const [name, tensor] of held) if (name !== manifest.outputName) release(tensor.data);
-  return { mask: output.data, size: n, model: manifest.name };
 }

@@ -14,13 +14,16 @@ import * as ort from "onnxruntime-web/wasm";
  * threads nor web workers.
  *
  * ORT's heap is grown once, before the instance exists, to what the default
- * model needs at its peak (58.7 MB for ISNet at 384 px split into 5 stages,
- * measured in scripts/model/). Left to grow by itself it overshoots by 20 %
- * each step and ends at 68 MB, and wasm memory never shrinks. A model that
- * needs more still grows past this as it would have.
+ * model needs at its peak: ISNet at 1024 px in 27 stages, bands for the
+ * high-resolution ones, needs 39.8 MB for one job and 43.7 MB after four
+ * (sessions made and freed every job leave the heap fragmented; it stayed
+ * there), measured with the heap growing exactly to each request
+ * (scripts/model/measure-stages.mjs). Left to grow by itself it overshoots
+ * by 20 % each step, and wasm memory never shrinks. A model that needs more
+ * still grows past this as it would have.
  */
 const MARKER = new Uint8Array([0x00, 0x61, 0x73, 0x6d]);
-export const ORT_HEAP_BYTES = 59 * 1024 * 1024;
+export const ORT_HEAP_BYTES = 46 * 1024 * 1024;
 const WASM_PAGE_BYTES = 65536;
 let configured = false;
 

@@ -6,7 +6,7 @@ import { chargeForJob } from "../../src/wallet/wallet";
 import { api, workerFetch } from "./api";
 
 /** Polls a job until it is final (the queue consumer runs in the same test runtime). */
-export async function waitForJob(path: string, token: string, timeoutMs = 120_000): Promise<any> {
+export async function waitForJob(path: string, token: string, timeoutMs = 170_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api(path, { token });

@@ -5,12 +5,12 @@
 // account exists with its 10,000 tokens. Safe to run again: the seed uses
 // the public API with an idempotency key, so it never credits twice.
 //
-//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...] [--inspector-port N] [--consumer-main CONFIG=FILE ...]
+//   node scripts/dev.mjs [--port 8787] [--persist-to .wrangler/state] [--var NAME=value ...] [--inspector-port N] [--consumer-main CONFIG=FILE ...] [--model print|fast]
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { prepareDefaultModel, provisionModel } from "./provision-model.mjs";
+import { MODELS, prepareModel, provisionModel } from "./provision-model.mjs";
 import { withWorkerdV8Flags } from "./workerd-v8-flags.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -28,8 +28,12 @@ const { values: args } = parseArgs({
     // (its entry in src/consumers/ with the reliability suite's fault switch), so a test can
     // make a real consumer Worker die. Once per consumer config to replace.
     "consumer-main": { type: "string", multiple: true, default: [] },
+    // The segmentation model to provision (scripts/provision-model.mjs, MODELS): `print`, the
+    // model at its native 1024 px, or `fast` (384 px) for quicker iterations on everything around it.
+    model: { type: "string", default: "print" },
   },
 });
+if (!MODELS[args.model]) throw new Error(`--model: one of ${Object.keys(MODELS).join(", ")}`);
 const port = Number(args.port);
 const persistTo = path.resolve(args["persist-to"]);
 const base = `http://127.0.0.1:${port}`;
@@ -206,7 +210,7 @@ function readDevVar(name) {
 
 /** The segmentation model goes into local R2 through the admin API, once per state folder. */
 async function ensureModel(adminKey) {
-  const { dir, entry } = prepareDefaultModel();
+  const { dir, entry } = prepareModel(MODELS[args.model]);
   const active = await fetch(`${base}/v1/admin/models/active`, { headers: { "x-admin-key": adminKey } });
   if (active.ok && (await active.json()).data.name === entry.name) return;
   await provisionModel({ baseUrl: base, adminKey, dir, entry, log });

@@ -5,6 +5,7 @@
 // differ. Works the same against `npm run dev` and a deployed Worker.
 //
 //   node scripts/provision-model.mjs                          # the default model, to http://127.0.0.1:8787
+//   node scripts/provision-model.mjs --model fast             # the 384 px one (see MODELS)
 //   node scripts/provision-model.mjs --url https://api.example.com --admin-key "$ADMIN_API_KEY"
 //   node scripts/provision-model.mjs --dir ./my-model --name my-model   # another model: a folder with
 //       manifest.json ({ "models": [ { name, inputSize, inputName, outputName, mean, std, licence,
@@ -18,26 +19,40 @@ import { parseArgs } from "node:util";
 const root = path.resolve(import.meta.dirname, "..");
 
 /**
- * The default model: ISNet (quantized) from @imgly/background-removal-data,
- * rewritten by scripts/model/prepare-isnet.mjs for a 128 MB isolate (see
- * docs/background-removal.md). Prepared once into .model-cache/.
+ * The models prepared from ISNet (quantized) in @imgly/background-removal-data
+ * by scripts/model/prepare-isnet.mjs for a 128 MB isolate (see
+ * docs/background-removal.md), each once into .model-cache/.
+ *
+ * - `print`, the default that `npm run dev` provisions and a deployment should
+ *   run: the model's native 1024 px input in 27 stages, the high-resolution
+ *   ones over bands of rows.
+ * - `fast`: the same weights at 384 px in 5 stages, about 7× less arithmetic
+ *   and visibly coarser edges. The test suite runs it wherever a test checks
+ *   what happens around the model (money, delivery, failures, options), so
+ *   that dozens of model jobs fit its time budget; the tests of the model's
+ *   own output (fidelity, quality) run `print`.
  */
-export const DEFAULT_MODEL = { size: 1024, preset: "tiled" };
+export const MODELS = {
+  print: { size: 1024, preset: "tiled" },
+  fast: { size: 384, preset: "worker" },
+};
+export const DEFAULT_MODEL = MODELS.print;
 
-export function prepareDefaultModel() {
+/** Prepares one of MODELS (once per machine and version of the prepare script); its folder and manifest entry. */
+export function prepareModel(spec = DEFAULT_MODEL) {
   // Named after the prepare script's own bytes too, so a changed preparation is never served from an old cache.
   const script = createHash("sha256").update(readFileSync(path.join(root, "scripts/model/prepare-isnet.mjs"))).digest("hex").slice(0, 8);
-  const dir = path.join(root, ".model-cache", `isnet-${DEFAULT_MODEL.preset}-${DEFAULT_MODEL.size}-${script}`);
+  const dir = path.join(root, ".model-cache", `isnet-${spec.preset}-${spec.size}-${script}`);
   if (!existsSync(path.join(dir, "manifest.json"))) {
     // Prepared aside and renamed into place: the dev server and the test run
     // may both prepare it at once, and neither may read a half-written file.
     const scratch = `${dir}.${process.pid}.tmp`;
     const result = spawnSync(
       process.execPath,
-      [path.join(root, "scripts/model/prepare-isnet.mjs"), "--preset", DEFAULT_MODEL.preset, "--size", String(DEFAULT_MODEL.size), "--out", scratch],
+      [path.join(root, "scripts/model/prepare-isnet.mjs"), "--preset", spec.preset, "--size", String(spec.size), "--out", scratch],
       { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
     );
-    if (result.status !== 0) throw new Error("preparing the default model failed");
+    if (result.status !== 0) throw new Error(`preparing the ${spec.preset} ${spec.size} px model failed`);
     try {
       renameSync(scratch, dir);
     } catch {
@@ -47,6 +62,8 @@ export function prepareDefaultModel() {
   const { models } = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
   return { dir, entry: models[0] };
 }
+
+export const prepareDefaultModel = () => prepareModel(DEFAULT_MODEL);
 
 /** The manifest the API stores: the prepared entry plus where its files live in R2. */
 export function runtimeManifest(entry) {
@@ -101,6 +118,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "admin-key": { type: "string", default: process.env.ADMIN_API_KEY ?? "dev-admin-key" },
       dir: { type: "string" },
       name: { type: "string" },
+      model: { type: "string", default: "print" },
     },
   });
   let dir, entry;
@@ -110,7 +128,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     entry = values.name ? models.find((m) => m.name === values.name) : models[0];
     if (!entry) throw new Error(`no model ${values.name} in ${dir}/manifest.json`);
   } else {
-    ({ dir, entry } = prepareDefaultModel());
+    if (!MODELS[values.model]) throw new Error(`--model: one of ${Object.keys(MODELS).join(", ")}`);
+    ({ dir, entry } = prepareModel(MODELS[values.model]));
   }
   await provisionModel({ baseUrl: values.url.replace(/\/$/, ""), adminKey: values["admin-key"], dir, entry });
 }

@@ -77,7 +77,7 @@ function differencesFromCrop(cropped: ImageData, whole: ImageData, box: Box): nu
 describe("background removal cropped to the subject", () => {
   // A shop per test: polling several jobs a second would reach one account's rate limit.
   let shop: { token: string; id: string };
-  beforeAll(ensureModel, 120_000);
+  beforeAll(() => ensureModel(), 120_000);
   beforeEach(async () => {
     shop = await signUp("bg-crop");
     await grant(shop.id, 2_000);

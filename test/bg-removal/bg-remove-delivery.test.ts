@@ -21,7 +21,7 @@ async function deliver(queue: string, body: unknown, attempts = 1) {
 }
 
 describe("job delivery", () => {
-  beforeAll(ensureModel, 120_000);
+  beforeAll(() => ensureModel(), 120_000);
 
   it("charges once and ends once when the same job is delivered again and concurrently", async () => {
     const shop = await signUp("dup");
@@ -97,7 +97,7 @@ describe("job delivery", () => {
 });
 
 describe("Idempotency-Key", () => {
-  beforeAll(ensureModel, 120_000);
+  beforeAll(() => ensureModel(), 120_000);
 
   it("replays the first response and charges once", async () => {
     const shop = await signUp("idem");
@@ -120,7 +120,7 @@ describe("Idempotency-Key", () => {
 });
 
 describe("uploads and signed links", () => {
-  beforeAll(ensureModel, 120_000);
+  beforeAll(() => ensureModel(), 120_000);
 
   it("uploads a photo, removes its background and serves the result by signed link only", async () => {
     const shop = await signUp("upload");

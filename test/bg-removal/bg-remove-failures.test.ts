@@ -8,7 +8,7 @@ import { ensureModel } from "../helpers/model";
 import { expectLedgerConsistent } from "../helpers/wallet";
 
 describe("background removal failures", () => {
-  beforeAll(ensureModel, 120_000);
+  beforeAll(() => ensureModel(), 120_000);
 
   it.each([
     ["an unreachable server", () => "http://127.0.0.1:9/photo.jpg", /could not be fetched/],

@@ -39,7 +39,7 @@ async function iouWithReference(name: string): Promise<number> {
 
 describe("segmentation model fidelity (reference: unmodified ISNet at 1024 px in onnxruntime-node)", () => {
   beforeAll(async () => {
-    await ensureModel();
+    await ensureModel("print");
   }, 120_000);
 
   for (const name of PHOTOS) {

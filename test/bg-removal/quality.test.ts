@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { decodeImage } from "../../src/imaging/codecs";
 import { api, grant, signUp } from "../helpers/api";
 import { fixtureBytes, fixtureUrl } from "../helpers/fixtures";
@@ -14,12 +14,15 @@ import evalManifest from "../fixtures/bg/eval/manifest.json";
  * real queue. The truth is independent of the code under test: each mask is
  * the exact alpha the composite was made with.
  *
- * The floors asserted here (manifest `floor`, `counters_floor`) are the
- * current floors: today's values measured through this service less a small
- * margin, so they guard against a change for the worse and are raised as
- * quality improves. They are not the goal (mean IoU ≥ 0.98, worst ≥ 0.94,
- * counters ≥ 95 % transparent, manifest `goal`), which `npm run bench`
- * reports against.
+ * `npm test` scores the `fast` model (384 px), which keeps the set's 21 model
+ * jobs within the suite's time; `npm run test:quality` scores `print`, the
+ * model at 1024 px that a deployment runs (about 20 s a job on one core).
+ * The floors asserted here (manifest `floor`, `counters_floor`, and
+ * `floor_print`, `counters_floor_print`) are the current floors: today's
+ * values measured through this service less a small margin, so they guard
+ * against a change for the worse and are raised as quality improves. They are
+ * not the goal (mean IoU ≥ 0.98, worst ≥ 0.94, counters ≥ 95 % transparent,
+ * manifest `goal`), which `npm run bench` reports against.
  */
 interface EvalImage {
   file: string;
@@ -30,7 +33,13 @@ interface EvalImage {
   held_out: boolean;
   floor?: number;
   counters_floor?: number;
+  floor_print?: number;
+  counters_floor_print?: number;
 }
+
+const MODEL = inject("qualityModel");
+/** A model job's time, generously: the print model takes 15–30 s on one core, more on a loaded machine. */
+const JOB_MS = MODEL === "print" ? 60_000 : 25_000;
 
 interface Scores {
   iou: number;
@@ -57,7 +66,7 @@ const manifest = evalManifest as { images: EvalImage[] };
 describe("segmentation quality on the evaluation set", () => {
   const scores = new Map<string, Scores>();
   beforeAll(async () => {
-    await ensureModel();
+    await ensureModel(MODEL);
     const shop = await signUp("bg-quality");
     await grant(shop.id, 150 * manifest.images.length + 500);
     // All jobs queued at once, then awaited: the set takes the time the queue needs for it, not that plus every poll's wait.
@@ -72,7 +81,7 @@ describe("segmentation quality on the evaluation set", () => {
     }
     for (const { image, id } of jobs) {
       // The last job waits behind all the others, one at a time in one consumer.
-      const done = await waitForJob(`/v1/services/bg-remove/${id}`, shop.token, 540_000);
+      const done = await waitForJob(`/v1/services/bg-remove/${id}`, shop.token, JOB_MS * manifest.images.length);
       expect(done.status, `${image.file}: ${done.error_message}`).toBe("completed");
       scores.set(image.file, await score((await download(done.output_url)).bytes, image));
     }
@@ -80,16 +89,18 @@ describe("segmentation quality on the evaluation set", () => {
       const s = scores.get(file)!;
       return `${file} ${s.iou.toFixed(4)}${s.counters === null ? "" : ` counters ${(s.counters * 100).toFixed(1)} %`}`;
     };
-    console.log(`IoU on the evaluation set:\n${manifest.images.map((i) => line(i.file)).join("\n")}`);
-  }, 600_000);
+    console.log(`IoU on the evaluation set (${MODEL} model):\n${manifest.images.map((i) => line(i.file)).join("\n")}`);
+  }, JOB_MS * manifest.images.length + 60_000);
 
   it.each(manifest.images.map((image) => [image.file, image] as const))("%s stays at or above its floor", (_, image) => {
     const s = scores.get(image.file)!;
-    expect(image.floor, `${image.file} has no floor in the manifest`).toBeTypeOf("number");
-    expect(s.iou, `IoU of ${image.file} (${image.category}, ${image.subject_type})`).toBeGreaterThanOrEqual(image.floor!);
+    const floor = MODEL === "print" ? image.floor_print : image.floor;
+    const countersFloor = MODEL === "print" ? image.counters_floor_print : image.counters_floor;
+    expect(floor, `${image.file} has no ${MODEL} floor in the manifest`).toBeTypeOf("number");
+    expect(s.iou, `IoU of ${image.file} (${image.category}, ${image.subject_type}, ${MODEL} model)`).toBeGreaterThanOrEqual(floor!);
     if (image.counters) {
-      expect(image.counters_floor, `${image.file} has counters but no counters_floor`).toBeTypeOf("number");
-      expect(s.counters!, `counters of ${image.file} left transparent`).toBeGreaterThanOrEqual(image.counters_floor!);
+      expect(countersFloor, `${image.file} has counters but no ${MODEL} counters floor`).toBeTypeOf("number");
+      expect(s.counters!, `counters of ${image.file} left transparent`).toBeGreaterThanOrEqual(countersFloor!);
     }
   });
 });

@@ -30,9 +30,11 @@ async function freePort(): Promise<number> {
 /**
  * Starts the real local server exactly as `npm run dev` does (scripts/dev.mjs),
  * on a free port with its own empty state, and waits for its "ready" line.
- * One difference: each consumer Worker runs its entry in test/e2e/fault-consumers/,
+ * Two differences: each consumer Worker runs its entry in test/e2e/fault-consumers/,
  * which is its entry in src/consumers/ unchanged except for jobs whose source
- * URL asks for a fault, so consumers.test.ts can make a real consumer Worker die.
+ * URL asks for a fault, so consumers.test.ts can make a real consumer Worker die;
+ * and the segmentation model is the `fast` one (384 px): these tests are about
+ * the server around the model, whose print model the workers project tests.
  * The server's output goes to test-results/e2e-dev-server.log (kept after the
  * run, for a failure's post-mortem), which tests read to see which Worker
  * logged what.
@@ -52,6 +54,7 @@ export default async function setup(project: TestProject) {
       ...["--consumer-main", "wrangler.fixes.toml=test/e2e/fault-consumers/fixes.ts"],
       // Webhook retries a second apart instead of 5 s, 5 min, …, so the retry test ends soon.
       ...["--var", "WEBHOOK_RETRY_SCHEDULE_SECONDS=1,1,1,1,1,1,1"],
+      ...["--model", "fast"],
     ],
     {
       cwd: ROOT,

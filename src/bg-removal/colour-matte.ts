@@ -45,6 +45,52 @@ export function colourKeyAlpha(image: Rgba, background: [number, number, number]
 /** Colour distances from the background within which a pixel is all background, and beyond which all foreground. */
 const KEY_INNER = 24;
 const KEY_OUTER = 72;
+/** How far around a pixel (guide pixels) the ink its edge is a mix of is looked for: an anti-aliased edge is one or two pixels wide. */
+const INK_REACH = 2;
+
+/**
+ * Per guide pixel, the colour distance from the background at which a pixel
+ * there is half ink: half the distance of the farthest colour within
+ * INK_REACH (the ink its edge blends into), never below KEY_INNER. A hard
+ * cut keeps a source pixel at or past it, so an anti-aliased edge is cut
+ * where the ink covers half the pixel, as the artwork's own outline runs;
+ * a fixed distance would keep a rim of mostly-background pixels around dark
+ * ink and drop pale ink's whole edge. `hardKeyAlpha` applies it.
+ */
+export function keyThresholds(image: Rgba, background: [number, number, number]): Uint8Array {
+  const { width, height, data } = image;
+  const distance = new Float32Array(width * height);
+  for (let k = 0, i = 0; k < distance.length; k++, i += 4) {
+    distance[k] = Math.hypot(data[i]! - background[0], data[i + 1]! - background[1], data[i + 2]! - background[2]);
+  }
+  // The farthest colour within reach: a separable max filter, rows then columns.
+  const rowMax = new Float32Array(distance.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let m = 0;
+      for (let d = Math.max(0, x - INK_REACH); d <= Math.min(width - 1, x + INK_REACH); d++) m = Math.max(m, distance[row + d]!);
+      rowMax[row + x] = m;
+    }
+  }
+  const thresholds = new Uint8Array(distance.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let m = 0;
+      for (let d = Math.max(0, y - INK_REACH); d <= Math.min(height - 1, y + INK_REACH); d++) m = Math.max(m, rowMax[d * width + x]!);
+      thresholds[y * width + x] = Math.min(255, Math.max(KEY_INNER, Math.round(m / 2)));
+    }
+  }
+  return thresholds;
+}
+
+/** A hard colour-keyed cut: 255 where a pixel's distance from the background reaches its threshold (in `alpha` on entry), else 0. */
+export function hardKeyAlpha(image: Rgba, background: [number, number, number], alpha: Uint8Array): void {
+  for (let k = 0, i = 0; k < alpha.length; k++, i += 4) {
+    const d = Math.hypot(image.data[i]! - background[0], image.data[i + 1]! - background[1], image.data[i + 2]! - background[2]);
+    alpha[k] = d >= alpha[k]! ? 255 : 0;
+  }
+}
 
 function kMeans(samples: Float32Array, count: number, k: number): Float32Array {
   const centres = new Float32Array(k * 3);

@@ -1,4 +1,4 @@
-import { colourKeyAlpha } from "./colour-matte";
+import { colourKeyAlpha, hardKeyAlpha } from "./colour-matte";
 import { AlphaUpsampler } from "./matte";
 
 /**
@@ -24,8 +24,15 @@ export class CutAlpha {
     readonly hardCut: boolean,
     /** The source's own alpha is the cut (keep_existing_alpha): the rows' alpha channel, not the matte. */
     readonly ownAlpha = false,
+    /**
+     * For a hard colour-keyed cut, the guide's half-ink distances (`keyThresholds`): each source pixel is
+     * kept where its distance from the key reaches the threshold there. Without them, a keyed cut is the
+     * colour key's ramp thresholded at its middle.
+     */
+    readonly keyThresholds: Uint8Array | null = null,
   ) {
-    this.upsampler = new AlphaUpsampler(matte, matteWidth, matteHeight, width, height);
+    const keyed = keyColour !== null && hardCut && keyThresholds !== null;
+    this.upsampler = new AlphaUpsampler(keyed ? keyThresholds : matte, matteWidth, matteHeight, width, height);
   }
 
   /** Whether the alpha depends on the source's pixels, not on the matte alone. */
@@ -53,7 +60,12 @@ export class CutAlpha {
       for (let i = 0; i < alpha.length; i++) alpha[i] = pixels[i * 4 + 3]!;
     } else if (this.keyColour) {
       if (!pixels) throw new Error("a colour-keyed cut needs the source's rows");
-      colourKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
+      if (this.hardCut && this.keyThresholds) {
+        this.upsampler.rows(y0, rows, alpha);
+        hardKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
+      } else {
+        colourKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
+      }
     } else {
       this.upsampler.rows(y0, rows, alpha);
     }

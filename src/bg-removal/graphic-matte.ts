@@ -264,6 +264,19 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
   const palette = groups.filter((group) => group.pixels >= largest * CORE_SHARE).map((group) => group.colour);
   const inPalette = (region: Region) => palette.some((colour) => difference(colour, 0, region.colour) <= PALETTE_SPREAD);
   const inGraphic = regions.map((region, r) => isFill[r]! && !region.border && inPalette(region) && inCoreBox(region));
+  // A graphic's own colours may reach past the core's margin (a logo's name set under its mark, each letter
+  // too small to be core): fills of the palette that reach into the margin join, and the box grows with
+  // them until none is left. The margin stays the core's, so the chain needs fills a margin apart.
+  const reachesCoreBox = (region: Region) => region.x1 >= cx0 - mx && region.x0 <= cx1 + mx && region.y1 >= cy0 - my && region.y0 <= cy1 + my;
+  for (let grew = true; grew; ) {
+    grew = false;
+    regions.forEach((region, r) => {
+      if (inGraphic[r] || !isFill[r] || region.border || !inPalette(region) || !reachesCoreBox(region)) return;
+      inGraphic[r] = true;
+      grew = true;
+      [cx0, cy0, cx1, cy1] = [Math.min(cx0, region.x0), Math.min(cy0, region.y0), Math.max(cx1, region.x1), Math.max(cy1, region.y1)];
+    });
+  }
   /** The share of a region's boundary that lies against the graphic. */
   const contact = (region: Region) => {
     let against = 0;

@@ -14,6 +14,7 @@ import type { Env } from "../platform/env";
 import { readSettings } from "../platform/settings";
 import { stopwatch } from "../platform/stopwatch";
 import { yieldToRuntime } from "../platform/yield";
+import { keyThresholds } from "./colour-matte";
 import { backgroundGrid, compositeBand } from "./composite";
 import { cropRectangle, parseCropMargin, type CropBox, type CropMargin } from "./crop";
 import { CutAlpha } from "./cut-alpha";
@@ -114,6 +115,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   if (!hardCut && !ownAlpha) softenMatte(matte, guide.width, guide.height, params.edge_softness);
   const grid = backgroundGrid(guide, matte.alpha);
   const keyColour = hardCut && matte.method === "colour_key" ? matte.keyColour : null;
+  const thresholds = keyColour ? keyThresholds(guide, keyColour) : null;
   const opaque = !hasTransparency(guide);
   release(guide.data);
   lap("matteMs");
@@ -121,7 +123,7 @@ export async function compositeCutOut(env: Env, job: Job): Promise<JobOutput> {
   const { sourceWidth: width, sourceHeight: height } = meta;
   const file: SourceFile = r2File(env.FILES, meta.sourceKey, meta.sourceSize);
   const read = (visit: (band: RowBand) => Promise<boolean> | boolean) => readBands(file, settings.bgRemoveMaxPixels, { width, height }, visit);
-  const cut = new CutAlpha(matte.alpha, guide.width, guide.height, width, height, keyColour, hardCut, ownAlpha);
+  const cut = new CutAlpha(matte.alpha, guide.width, guide.height, width, height, keyColour, hardCut, ownAlpha, thresholds);
   let crop: CropBox = { x: 0, y: 0, width, height };
   if (params.crop) {
     let subject: CropBox | null;

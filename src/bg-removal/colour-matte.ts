@@ -47,41 +47,76 @@ const KEY_INNER = 24;
 const KEY_OUTER = 72;
 /** How far around a pixel (guide pixels) the ink its edge is a mix of is looked for: an anti-aliased edge is one or two pixels wide. */
 const INK_REACH = 2;
+/** A pixel of ink is a fill's: its four neighbours lie within this of its colour (largest channel difference). */
+const INK_FLAT = 6;
+/** A pixel is a mix of the background and an ink when it lies within this colour distance of the line between them. */
+const MIX_TOLERANCE = 16;
 
 /**
- * Per guide pixel, the colour distance from the background at which a pixel
- * there is half ink: half the distance of the farthest colour within
- * INK_REACH (the ink its edge blends into), never below KEY_INNER. A hard
- * cut keeps a source pixel at or past it, so an anti-aliased edge is cut
- * where the ink covers half the pixel, as the artwork's own outline runs;
- * a fixed distance would keep a rim of mostly-background pixels around dark
- * ink and drop pale ink's whole edge. `hardKeyAlpha` applies it.
+ * Per guide pixel, the colour distance from the background at which a source
+ * pixel there is kept by a hard cut. On an edge, where the background and a
+ * fill of ink both lie within INK_REACH and the pixel's colour is a mix of
+ * the two (paper and ink themselves included, so that the thresholds the cut
+ * interpolates between guide pixels agree along the edge), it is half the
+ * ink's distance: the pixel stays where the ink
+ * covers at least half of it, as the artwork's own outline runs (a fixed
+ * distance keeps a rim of mostly-paper pixels around dark ink and drops pale
+ * ink's edge). Elsewhere (inside the artwork, or where no flat ink explains
+ * the colour, as in a photograph or noise placed on the paper) it is
+ * KEY_INNER: everything not paper stays. `hardKeyAlpha` applies it.
  */
 export function keyThresholds(image: Rgba, background: [number, number, number]): Uint8Array {
   const { width, height, data } = image;
-  const distance = new Float32Array(width * height);
-  for (let k = 0, i = 0; k < distance.length; k++, i += 4) {
+  const n = width * height;
+  const distance = new Float32Array(n);
+  for (let k = 0, i = 0; k < n; k++, i += 4) {
     distance[k] = Math.hypot(data[i]! - background[0], data[i + 1]! - background[1], data[i + 2]! - background[2]);
   }
-  // The farthest colour within reach: a separable max filter, rows then columns.
-  const rowMax = new Float32Array(distance.length);
+  const flat = new Uint8Array(n);
   for (let y = 0; y < height; y++) {
-    const row = y * width;
     for (let x = 0; x < width; x++) {
-      let m = 0;
-      for (let d = Math.max(0, x - INK_REACH); d <= Math.min(width - 1, x + INK_REACH); d++) m = Math.max(m, distance[row + d]!);
-      rowMax[row + x] = m;
+      const k = y * width + x;
+      if (distance[k]! <= 2 * KEY_INNER) continue;
+      let uniform = true;
+      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+        const j = (yy * width + xx) * 4;
+        for (let c = 0; c < 3; c++) if (Math.abs(data[j + c]! - data[k * 4 + c]!) > INK_FLAT) uniform = false;
+      }
+      flat[k] = uniform ? 1 : 0;
     }
   }
-  const thresholds = new Uint8Array(distance.length);
+  const thresholds = new Uint8Array(n).fill(KEY_INNER);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let m = 0;
-      for (let d = Math.max(0, y - INK_REACH); d <= Math.min(height - 1, y + INK_REACH); d++) m = Math.max(m, rowMax[d * width + x]!);
-      thresholds[y * width + x] = Math.min(255, Math.max(KEY_INNER, Math.round(m / 2)));
+      const k = y * width + x;
+      const dk = distance[k]!;
+      let paperNear = false;
+      let ink = 0;
+      for (let yy = Math.max(0, y - INK_REACH); yy <= Math.min(height - 1, y + INK_REACH); yy++) {
+        for (let xx = Math.max(0, x - INK_REACH); xx <= Math.min(width - 1, x + INK_REACH); xx++) {
+          const q = yy * width + xx;
+          const dq = distance[q]!;
+          if (dq <= KEY_INNER) paperNear = true;
+          else if (flat[q] && dq >= dk && dq > ink && isMix(data, k * 4, q * 4, background, dq)) ink = dq;
+        }
+      }
+      if (paperNear && ink > 0) thresholds[k] = Math.min(255, Math.max(KEY_INNER, Math.round(ink / 2)));
     }
   }
   return thresholds;
+}
+
+/** Whether the pixel at `p` lies within MIX_TOLERANCE of the line from the background to the ink at `q` (`dq` its distance from the background). */
+function isMix(data: ArrayLike<number>, p: number, q: number, background: [number, number, number], dq: number): boolean {
+  let along = 0;
+  for (let c = 0; c < 3; c++) along += (data[p + c]! - background[c]!) * (data[q + c]! - background[c]!);
+  const a = along / (dq * dq);
+  let off = 0;
+  for (let c = 0; c < 3; c++) off += (data[p + c]! - background[c]! - a * (data[q + c]! - background[c]!)) ** 2;
+  return off <= MIX_TOLERANCE * MIX_TOLERANCE;
 }
 
 /** A hard colour-keyed cut: 255 where a pixel's distance from the background reaches its threshold (in `alpha` on entry), else 0. */

@@ -68,6 +68,8 @@ const SEEN_AROUND_SHARE = 0.05;
 const INSIDE_MIN_CONTACT = 0.75;
 /** Guides larger than this are analysed scaled down to it: at 2048 px the regions would hold about 100 MB. */
 const GRAPHIC_MAX_PIXELS = 1_500_000;
+/** A pixel in the graphic's colours that no fill took is kept where the model's alpha reaches this. */
+const RESCUE_PRIOR = 192;
 /** Less graphic than this share of the image and the answer is not trusted. */
 const MIN_GRAPHIC_SHARE = 0.005;
 
@@ -299,15 +301,29 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
     if (isFill[r] && !inGraphic[r] && !enclosed[r] && backed(region) && (!options.lettering || inCoreBox(region))) inGraphic[r] = true;
   });
 
+  const beforeCounters = inGraphic.slice();
   dropCountersSeenThrough(image, label, regions, inGraphic, queue);
 
+  // A pixel no fill took stays when the model marks it firmly and it has one of the graphic's colours, inside
+  // the graphic's box: where a letter runs into a photograph area of nearly its colour, its region leaks into
+  // the photograph and fails as a fill. Never inside a counter (enclosed, or dropped as the photograph seen through).
+  const counter = regions.map((_, r) => enclosed[r]! || (beforeCounters[r]! && !inGraphic[r]));
   const alpha = new Uint8Array(n);
   let inked = 0;
   for (let k = 0; k < n; k++) {
-    if (label[k]! >= 0 && inGraphic[label[k]!]) {
+    const r = label[k]!;
+    if (r >= 0 && inGraphic[r]) {
       alpha[k] = 255;
       inked++;
+      continue;
     }
+    if (prior[k]! < RESCUE_PRIOR || (r >= 0 && counter[r])) continue;
+    const x = k % width;
+    const y = (k - x) / width;
+    if (x < cx0 - mx || x > cx1 + mx || y < cy0 - my || y > cy1 + my) continue;
+    if (!palette.some((colour) => difference(data, k * 4, colour) <= PALETTE_SPREAD)) continue;
+    alpha[k] = 255;
+    inked++;
   }
   if (inked < n * MIN_GRAPHIC_SHARE) return null;
   unmixEdges(image, alpha);

@@ -72,4 +72,33 @@ describe("a hard colour-keyed cut", () => {
       });
     }
   }
+
+  it("keeps hard-edged artwork whole: a pale fill against a dark one, and noise, on the paper", () => {
+    const size = 120;
+    const rgba = new Uint8ClampedArray(size * size * 4).fill(255);
+    const inside = (x: number, y: number, x0: number, x1: number) => x >= x0 && x < x1 && y >= x0 && y < x1;
+    let seed = 7;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = (y * size + x) * 4;
+        if (inside(x, y, 30, 50)) rgba.set([10, 20, 120], i); // dark square inside the pale one
+        else if (inside(x, y, 20, 60)) rgba.set([150, 190, 240], i);
+        else if (x >= 80 && x < 110 && y >= 10 && y < 100) {
+          for (let c = 0; c < 3; c++) {
+            seed = (seed * 1664525 + 1013904223) >>> 0;
+            rgba[i + c] = (seed >>> 24) % 150;
+          }
+        }
+      }
+    }
+    const alpha = hardCut(rgba, size, size, paper);
+    let wrong = 0;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const artwork = inside(x, y, 20, 60) || (x >= 80 && x < 110 && y >= 10 && y < 100);
+        if ((alpha[y * size + x] === 255) !== artwork) wrong++;
+      }
+    }
+    expect(wrong).toBe(0);
+  });
 });

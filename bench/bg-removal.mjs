@@ -64,16 +64,18 @@ export async function benchBgRemoval({ megapixels = [1, 5, 12, 25], runs = 2 } =
 
   const peers = [
     { key: "ortNode", script: "ort-node.mjs", job: { manifest: modelManifest, model: SAME_MODEL.name } },
+    // The same graph on one thread: the Worker's onnxruntime-web has one, so this ratio is the kernels' alone.
+    { key: "ortNode1", script: "ort-node.mjs", job: { manifest: modelManifest, model: SAME_MODEL.name, threads: 1 }, latencyOnly: true },
     { key: "imgly", script: "imgly-node.mjs", job: {} },
   ];
   const extraOutputs = { api: apiRun.extraOutputs };
   for (const peer of peers) {
     for (const [i, entry] of perSize.entries()) {
       // The photos for the quality table ride along with the first size, after its measurement.
-      const extra = i === 0 ? photos : [];
+      const extra = i === 0 && !peer.latencyOnly ? photos : [];
       const result = await runPeer(peer.script, { ...peer.job, warmup: warmup.file, image: entry.image.file, runs, outDir: outputsDir, extra });
       entry[peer.key] = result;
-      if (i === 0) extraOutputs[peer.key] = Object.fromEntries(extra.map((f) => [f, result.outputs[f]]));
+      if (i === 0 && !peer.latencyOnly) extraOutputs[peer.key] = Object.fromEntries(extra.map((f) => [f, result.outputs[f]]));
       console.log(`${peer.key} ${entry.image.mp} MP: ${JSON.stringify({ ...result, outputs: undefined })}`);
     }
   }
@@ -100,10 +102,11 @@ export async function benchBgRemoval({ megapixels = [1, 5, 12, 25], runs = 2 } =
 const mb = (v) => (v === undefined || v === null ? "" : String(v));
 const iouText = (v) => (v === undefined || v === null ? "–" : v.toFixed(3));
 
-function sizeTable({ image, api, ortNode, imgly, iou }) {
+function sizeTable({ image, api, ortNode, ortNode1, imgly, iou }) {
   const rows = [
     { tool: "API (workerd)", result: api, iou: iou.api },
     { tool: "onnxruntime-node, same model", result: ortNode, iou: iou.ortNode },
+    { tool: "onnxruntime-node, same model, one thread", result: ortNode1, iou: undefined },
     { tool: "@imgly/background-removal-node", result: imgly, iou: iou.imgly },
   ];
   const apiOk = api.status === "completed";
@@ -171,18 +174,21 @@ ${r.runs} runs.
   it: it includes the queue delivery, the consumer fetching the source over
   HTTP, R2 writes and the poll interval; "consumer" is the part the consumer
   itself spent (decode, model, matte, encode, store). The Worker runs the
-  384 px model as 5 sessions one after another on one thread (onnxruntime-web,
-  wasm) and refines the matte at full resolution. Memory is the workerd runtime
+  model at its native 1024 px as 27 sessions one after another on one thread
+  (onnxruntime-web, wasm; the high-resolution stages over bands of rows) and
+  refines the matte at full resolution. Memory is the workerd runtime
   process (both Workers, D1, Durable Objects, R2): its resident set after the
   warm-up and its high-water mark after the runs (the consumer isolate's own
   peak against its 128 MB is in *Memory per job kind*).
 - **onnxruntime-node, same model**: onnxruntime-node ${ortVersion} in a Node
-  process, in-process (no HTTP, queue or storage), on the same 384 px graph
-  unsplit (\`${SAME_MODEL.name}\`, same weights and rewrites) and the same
-  input (decoded and stretched to 384×384 with sharp, normalised with the
-  manifest's mean/std), then what a Node user writes around it: the mask
-  upscaled (bilinear), joined as alpha, PNG encoded with sharp. ORT's default
-  threads (one per core); no matte refinement.
+  process, in-process (no HTTP, queue or storage), on the same 1024 px graph
+  untiled (\`${SAME_MODEL.name}\`, same weights, the same convolutions in
+  float) and the same input (decoded and stretched to 1024×1024 with sharp,
+  normalised with the manifest's mean/std), then what a Node user writes
+  around it: the mask upscaled (bilinear), joined as alpha, PNG encoded with
+  sharp. ORT's default threads (one per core), and again on one thread (the
+  Worker's count, so API ÷ that row is the runtime's and the kernels' cost,
+  not the threads'); no matte refinement.
 - **@imgly/background-removal-node** 1.4.5 (onnxruntime-node ${imglyOrt},
   sharp ${peerVersion("sharp")} via \`overrides\`) end to end, \`removeBackground(file)\`
   to PNG bytes, in-process, with its default model **medium** (the same ISNet
@@ -196,8 +202,7 @@ tool's output PNG — for the API the file downloaded from the job's
 \`output_url\` — against the unmodified model (\`${NATIVE_MODEL.name}\`, all
 outputs, as @imgly/background-removal-data ships it) run at its native
 1024×1024 in onnxruntime-node, its mask stretched to the photo's size. imgly
-runs that model's fp16 twin at the same size, so its IoU shows how far the
-384 px input costs the API, not a better model.
+runs that model's fp16 twin at the same size.
 
 ${sizes}
 

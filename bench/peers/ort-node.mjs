@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// onnxruntime-node on the API's own model (the 384 graph the Worker runs,
-// unsplit: in Node memory is no reason to split it) and the same input:
+// onnxruntime-node on the API's own model (the 1024 px graph the Worker runs,
+// untiled: in Node memory is no reason to split it) and the same input:
 // decode and stretch to N×N with sharp, normalise with the manifest's
 // mean/std; then what a Node user writes around it with sharp: upscale the
 // mask to the full resolution, put it in as alpha, encode a PNG.
@@ -47,8 +47,9 @@ export async function fullSizeMask({ mask, size }, width, height) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runChild(async ({ manifest, model, ...job }) => {
-    const loaded = await loadModel(manifest, model);
+  runChild(async ({ manifest, model, threads, ...job }) => {
+    // threads: 1 measures what one core does, as a Worker's single thread has to.
+    const loaded = await loadModel(manifest, model, threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {});
     const removeBackground = async (file) => {
       const meta = await sharp(file).metadata();
       const [width, height] = meta.orientation >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
@@ -60,6 +61,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       return rgb.joinChannel(alpha, { raw: { width, height, channels: 1 } }).png().toBuffer();
     };
     const result = await measure("ort-node", removeBackground, job);
-    return { ...result, model, threads: "onnxruntime default (intra-op = physical cores)" };
+    return { ...result, model, threads: threads ?? "onnxruntime default (intra-op = physical cores)" };
   });
 }

@@ -68,8 +68,14 @@ const SEEN_AROUND_SHARE = 0.05;
 const INSIDE_MIN_CONTACT = 0.75;
 /** Guides larger than this are analysed scaled down to it: at 2048 px the regions would hold about 100 MB. */
 const GRAPHIC_MAX_PIXELS = 1_500_000;
-/** A pixel in the graphic's colours that no fill took is kept where the model's alpha reaches this. */
+/**
+ * A pixel in the graphic's colours that no fill took is kept where the model's alpha reaches RESCUE_PRIOR,
+ * when the model's mask (alpha ≥ 128) and the fills agree to this IoU. On the evaluation set's tuning
+ * images the model at 1024 px agrees 0.78–0.87 where lettering runs into the photograph and 0.30–0.47 over
+ * busy photographs, where its mask is a blob; at 384 px, 0.26–0.82.
+ */
 const RESCUE_PRIOR = 192;
+const RESCUE_MIN_AGREEMENT = 0.75;
 /** Less graphic than this share of the image and the answer is not trusted. */
 const MIN_GRAPHIC_SHARE = 0.005;
 
@@ -308,6 +314,17 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
   // the graphic's box: where a letter runs into a photograph area of nearly its colour, its region leaks into
   // the photograph and fails as a fill. Never inside a counter (enclosed, or dropped as the photograph seen through).
   const counter = regions.map((_, r) => enclosed[r]! || (beforeCounters[r]! && !inGraphic[r]));
+  // Only a model whose mask already agrees with the fills is trusted pixel by pixel: a coarse mask (a blob
+  // around lettering over a busy photograph) would bring back the photograph's pixels of the graphic's colours.
+  let both = 0;
+  let either = 0;
+  for (let k = 0; k < n; k++) {
+    const inked = label[k]! >= 0 && inGraphic[label[k]!]!;
+    const marked = prior[k]! >= 128;
+    if (inked && marked) both++;
+    if (inked || marked) either++;
+  }
+  const rescue = either > 0 && both / either >= RESCUE_MIN_AGREEMENT;
   const alpha = new Uint8Array(n);
   let inked = 0;
   for (let k = 0; k < n; k++) {
@@ -317,7 +334,7 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
       inked++;
       continue;
     }
-    if (prior[k]! < RESCUE_PRIOR || (r >= 0 && counter[r])) continue;
+    if (!rescue || prior[k]! < RESCUE_PRIOR || (r >= 0 && counter[r])) continue;
     const x = k % width;
     const y = (k - x) / width;
     if (x < cx0 - mx || x > cx1 + mx || y < cy0 - my || y > cy1 + my) continue;

@@ -67,6 +67,10 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
         },
       }),
     ],
+    resolve: {
+      // onnxruntime's 14 MB wasm, compiled from bytes instead of through the module fallback (test/helpers/ort-wasm.ts says why).
+      alias: [{ find: /^onnxruntime-web\/ort-wasm-simd-threaded\.wasm$/, replacement: path.join(import.meta.dirname, "test/helpers/ort-wasm.ts") }],
+    },
     test: {
       ...files,
       setupFiles: ["./test/helpers/apply-migrations.ts"],

@@ -67,12 +67,16 @@ function workersProject(migrations: Awaited<ReturnType<typeof readD1Migrations>>
         },
       }),
     ],
+    resolve: {
+      // onnxruntime's 14 MB wasm, compiled from bytes instead of through the module fallback (test/helpers/ort-wasm.ts says why).
+      alias: [{ find: /^onnxruntime-web\/ort-wasm-simd-threaded\.wasm$/, replacement: path.join(import.meta.dirname, "test/helpers/ort-wasm.ts") }],
+    },
     test: {
       ...files,
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       globalSetup: ["./test/helpers/fixture-server.ts"],
       // A job that runs the model spends 15–30 s in it at 1024 px on one core, and the first after a
-      // cold start compiles onnxruntime too; on a loaded machine each takes twice that or more.
+      // cold start spends about 3 s more CPU while V8 tiers onnxruntime up; on a loaded machine each takes twice that or more.
       testTimeout: 180_000,
       // Two files at a time. Vitest's default on a 2-core machine is one (cores − 1), and a file
       // here spends much of its time waiting on its queue consumers and polling its jobs, so a

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 
@@ -55,6 +56,8 @@ function sendFile(res: ServerResponse, relative: string, contentType?: string) {
  *                                    what a test stored with PUT /generated/<name> (without
  *                                    Content-Length when `chunked`)
  *   /models/<file>                   the models' prepared files (.model-cache)
+ *   /ort-wasm                        onnxruntime-web's wasm, as the Worker imports it
+ *                                    (test/helpers/ort-wasm.ts says why it is fetched)
  *   POST /tools/<tool>?args=<JSON array>
  *                                    runs a Debian tool (TOOLS) on the body, written to a
  *                                    file that "{in}" in the arguments names ("{out}" names a
@@ -76,6 +79,8 @@ export default async function setup(project: TestProject) {
   project.provide("qualityModel", process.env.BG_QUALITY_MODEL === "print" ? "print" : "fast");
   project.provide("modelManifests", { print: runtimeManifest(models.print.entry), fast: runtimeManifest(models.fast.entry) });
 
+  const ortWasm = createRequire(path.join(ROOT, "package.json")).resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm");
+
   const hooks = new Map<string, { headers: unknown; body: string; at: number }[]>();
   const generated = new Map<string, Buffer>();
   const server = createServer((req, res) => {
@@ -91,6 +96,9 @@ export default async function setup(project: TestProject) {
       if (!file) return void res.writeHead(404).end();
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": statSync(file).size });
       createReadStream(file).pipe(res);
+    } else if (route === "ort-wasm") {
+      res.writeHead(200, { "content-type": "application/wasm", "content-length": statSync(ortWasm).size });
+      createReadStream(ortWasm).pipe(res);
     } else if (route === "as") {
       const file = sendFile(res, rest.slice(2).join("/"), `${rest[0]}/${rest[1]}`);
       if (file) createReadStream(file).pipe(res);

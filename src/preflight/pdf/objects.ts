@@ -109,7 +109,12 @@ export function identityOf(raw: PDFObject | undefined, resolved: PDFObject | und
   return raw instanceof PDFRef ? raw.toString() : resolved;
 }
 
-const DECODE_CHUNK_BYTES = 64 * 1024;
+/**
+ * pdf-lib's decoder sizes its buffer to what is asked of it: a 64 KiB
+ * request made a page's 4 KB content stream cost a zeroed 64 KiB buffer.
+ * Small requests cost nothing extra on large streams (the buffer doubles).
+ */
+const DECODE_CHUNK_BYTES = 8 * 1024;
 
 /**
  * Decodes a stream's filters, reading at most `maxBytes`: pdf-lib decodes

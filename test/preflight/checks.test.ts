@@ -132,6 +132,22 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(stored!.httpMetadata?.contentType).toBe("image/png");
   });
 
+  it("checks a PDF that trickles in: its first bytes, then the rest of its declared length in one read", async () => {
+    const res = await check({ designId: "slow-pdf", fileUrl: fixtureUrl("preflight/pdf-hairline-0.1pt.pdf", "slow") });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.data.file).toMatchObject({ pages: 1, damaged: false });
+    const stored = await env.FILES.get(preflightSourceKey(account.id, res.body.data.reportId));
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(await fixtureBytes("preflight/pdf-hairline-0.1pt.pdf"));
+  });
+
+  it("refuses a PDF whose connection closes mid-body with 422, and stores nothing", async () => {
+    const shop = await signUp("cut-pdf");
+    const res = await check({ designId: "cut-pdf", fileUrl: fixtureUrl("preflight/pdf-cmyk.pdf", "cut") }, shop.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.body.error).toBe("UNPROCESSABLE_INPUT");
+    expect((await env.FILES.list({ prefix: `preflight/${shop.id}/` })).objects).toEqual([]);
+  });
+
   it.each([
     ["an image type that is not a print file", () => fixtureUrl("bg/coffee.webp"), 422, "UNPROCESSABLE_INPUT"],
     ["a file that is not an image or PDF", () => fixtureUrl("preflight/README.md"), 422, "UNPROCESSABLE_INPUT"],

@@ -195,11 +195,11 @@ const BLOCKS = {
   stickerFiles: { what: "SVG and PDF stored", r2ClassA: 2, from: "src/stickers/render.ts renderSticker: FILES.put(svg), FILES.put(pdf)" },
   fixSource: { what: "report's file opened", r2ClassB: 1, from: "src/ai-fix/process.ts runFixes → openR2File (HeadObject)" },
   fixPdfRead: { what: "PDF read whole (fix)", r2ClassB: 1, from: "src/ai-fix/process.ts runFixes → readAll (one GET)" },
-  checkPdfRead: (bytes) => ({
-    what: "PDF read whole (check)",
-    r2ClassB: bytes > HEAD_BYTES ? 1 : 0,
-    from: "src/preflight/analyze.ts analyzeFile → readAll (one GET; 0 for a PDF within the 256 KiB head read while staging)",
-  }),
+  stagePdf: {
+    what: "PDF fetched, kept whole and stored (check)",
+    r2ClassA: 1,
+    from: "src/files/fetch-source.ts stageSource with keepWhole (src/preflight/checks.ts runCheck): one PutObject for a PDF within MAX_PDF_BYTES, read from memory afterwards (no GET); a larger PDF streams as stageRemote and is refused",
+  },
   pdfOutput: { what: "PDF written", r2ClassA: 1, from: "src/ai-fix/process.ts fixPdf → FILES.put" },
   checkRows: { what: "quota and report", d1Rows: 4, from: "src/preflight/quota.ts takePreflightQuota (upsert of the day's row: 1; 2 on the day's first check), src/preflight/checks.ts checkFile: preflight_reports row + key + index (3)" },
   structureWalk: (bytes) => ({
@@ -322,7 +322,7 @@ const KINDS = {
     short: "Check, PDF",
     name: "Preflight full check of a PDF: synchronous, in the API request",
     tokens: "0 (daily quota: 500 per account)",
-    blocks: ({ sourceBytes }) => [BLOCKS.api, BLOCKS.stageRemote(sourceBytes), BLOCKS.checkPdfRead(sourceBytes), BLOCKS.checkRows],
+    blocks: () => [BLOCKS.api, BLOCKS.stagePdf, BLOCKS.checkRows],
   },
   checkRaster: {
     short: "Check, photo",
@@ -524,7 +524,7 @@ function blocksTable() {
     b.api, b.debit, b.insertJob, b.message, b.markQueued, b.delivery, b.settle(1), b.settle(2), b.alarms, b.getJob, b.download,
     b.stageRemote(TYPICAL.sourceBytes), b.decode, b.guide, b.modelInput, b.segment, b.readBack(true), b.readBack(false),
     b.pngOutput(TYPICAL.outputBytes), b.deleteWork, b.stickerFiles, b.fixSource, b.fixPdfRead, b.pdfOutput,
-    b.checkPdfRead(TYPICAL.sourceBytes), b.structureWalk(TYPICAL.sourceBytes), b.checkRows, b.upload,
+    b.stagePdf, b.structureWalk(TYPICAL.sourceBytes), b.checkRows, b.upload,
   ];
   const rows = shown.map(blockRow);
   return table(rows, {

@@ -358,7 +358,8 @@ const UPSCALE_ROW = (label) => `*AI fixes › Upscale 2× and 4×*, ${label}, AP
 const BLEED_COVERS = "CPU of the whole local runtime for the job (API request, polls, consumer, local D1/R2/queue)";
 const BLEED_ROW = (p) => `*AI fixes › add_bleed on PDFs*, ${p} p: "workerd CPU ms" (run of 2026-11-29, git 8e92cc9)`;
 const CHECK_COVERS = "CPU of the whole local runtime for the request (auth, fetch, R2 write, analysis, D1), median of 3, 10 ms ticks";
-const PDF_ROW = (p) => `*Preflight › Full checks*, PDFs, ${p} p: "API ms (CPU)" (run of 2026-11-29, git 8e92cc9)`;
+const PDF_COVERS = "CPU of the whole local runtime for the request (auth, fetch, R2 write, analysis, D1), median of 7, 10 ms ticks";
+const PDF_ROW = (p) => `*Preflight › Full checks*, "PDFs re-run", ${p} p: "API ms (CPU) after", run 2 (2026-12-07, git 8b8e140)`;
 const PHOTO_ROW = (label) => `*Preflight › Full checks*, "Photos re-run", ${label}: "API ms (CPU)" (2026-12-07, git 0768358)`;
 const PHOTO_OLD_ROW = (label) => `*Preflight › Full checks*, photos, ${label}: "API ms (CPU)" (run of 2026-11-29, git 8e92cc9: before the PNG decoding changes of the re-run)`;
 
@@ -417,15 +418,15 @@ export const CPU = [
     size: { sourceBytes: mib * MiB, keptBytes: mib * MiB },
   })),
   ...[
-    [1, 30, 0.1],
-    [10, 60, 0.5],
-    [50, 240, 2.5],
-    [200, 740, 9.9],
+    [1, 20, 0.1],
+    [10, 40, 0.5],
+    [50, 70, 2.5],
+    [200, 210, 9.9],
   ].map(([pages, cpuMs, mib]) => ({
     kind: "checkPdf",
     label: `${pages}-page PDF (${mib} MiB)`,
     cpuMs,
-    covers: CHECK_COVERS,
+    covers: PDF_COVERS,
     row: PDF_ROW(pages),
     size: { sourceBytes: mib * MiB, keptBytes: mib * MiB },
   })),

@@ -118,6 +118,14 @@ describe("reading a PDF on demand agrees with pdf-lib's full parse", () => {
     expect(lazy.file.colorMode).toBe("cmyk");
   });
 
+  it("gives up at once on a cross-reference stream whose entries have no bytes and whose index claims two billion", async () => {
+    const head = "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n";
+    const xref = `3 0 obj\n<< /Type /XRef /W [0 0 0] /Index [0 2000000000] /Size 2000000000 /Root 1 0 R /Length 0 >>\nstream\n\nendstream\nendobj\n`;
+    const bytes = encode(`${head}${xref}startxref\n${head.length}\n%%EOF\n`);
+    // Refused without counting (the full parse is not run here: pdf-lib's own xref-stream parser counts them all).
+    expect(openLazily(bytes)).toBeNull();
+  });
+
   it("hands a file to the full parse when a page refers to an object the cross-reference data lists as free", async () => {
     const original = await fixtureBytes("preflight/pdf-rgb-nobleed-4x6.pdf");
     const doc = await PDFDocument.load(original, { updateMetadata: false });

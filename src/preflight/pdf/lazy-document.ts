@@ -1,4 +1,6 @@
-import { decodePDFRawStream, PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFRef, type PDFObject } from "pdf-lib";
+import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFRef, type PDFObject } from "pdf-lib";
+import { MAX_STREAM_BYTES } from "./budget";
+import { decodeStream } from "./objects";
 
 /**
  * A PDF's objects read on demand through its cross-reference data, as
@@ -163,7 +165,7 @@ class Reader implements LazyDocument {
       const first = stream.dict.lookup(PDFName.of("First"));
       const count = stream.dict.lookup(PDFName.of("N"));
       if (!(first instanceof PDFNumber) || !(count instanceof PDFNumber)) throw new Unsure();
-      const parser = PDFObjectParser.forBytes(decodePDFRawStream(stream).decode(), this.context);
+      const parser = PDFObjectParser.forBytes(decodeWithin(stream), this.context);
       const p = internals(parser);
       // As pdf-lib's object stream parser reads it: the object numbers in its table, a later duplicate winning.
       const offsets = new Map<number, number>();
@@ -285,8 +287,10 @@ class Reader implements LazyDocument {
     } else {
       throw new Unsure();
     }
-    const data = unpredict(decodePDFRawStream(stream).decode(), stream.dict.get(PDFName.of("DecodeParms")));
+    const data = unpredict(decodeWithin(stream), stream.dict.get(PDFName.of("DecodeParms")));
     const entryBytes = w[0] + w[1] + w[2];
+    // Entries of no bytes would let a hostile /Index count forever.
+    if (entryBytes === 0) throw new Unsure();
     let pos = 0;
     const field = (width: number, fallback: number) => {
       if (width === 0) return fallback;
@@ -318,6 +322,13 @@ class Reader implements LazyDocument {
     for (let k = 0; k < word.length; k++) if (this.bytes[i + k] !== word[k]) return false;
     return true;
   }
+}
+
+/** A cross-reference or object stream decoded within the content bound; a larger one is left to the full parse. */
+function decodeWithin(stream: PDFRawStream): Uint8Array {
+  const { bytes, truncated } = decodeStream(stream, MAX_STREAM_BYTES);
+  if (truncated) throw new Unsure();
+  return bytes;
 }
 
 /**

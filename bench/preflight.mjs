@@ -4,6 +4,7 @@
 // tools on the same files.
 //
 //   node bench/preflight.mjs [pages=1,10,50,200] [megapixels=1,4,12]     prints the section
+//   node bench/preflight.mjs pdf [pages=1,10,50,200] [runs=5]            only the PDF checks: their table and per-page cost
 import { statSync } from "node:fs";
 import os from "node:os";
 import { measureChecks, stalls } from "./preflight/api.mjs";
@@ -32,10 +33,10 @@ function benchVars() {
 
 const DPI_BODY = { widthPx: 4000, heightPx: 3000, canvasWidthInches: 30, canvasHeightInches: 20, productType: "photo_on_canvas" };
 
-export async function benchPreflight({ pages = [1, 10, 50, 200], megapixels = [1, 4, 12], runs = 3, clients = 50, seconds = 10 } = {}) {
+export async function benchPreflight({ pages = [1, 10, 50, 200], megapixels = [1, 4, 12], runs = 3, clients = 50, seconds = 10, pdfOnly = false } = {}) {
   const load = { start: os.loadavg()[0] };
   const pdfs = pages.map((n) => benchPdf(n));
-  const photos = megapixels.flatMap((mp) => [benchPhoto(mp, "jpeg"), benchPhoto(mp, "png")]);
+  const photos = pdfOnly ? [] : megapixels.flatMap((mp) => [benchPhoto(mp, "jpeg"), benchPhoto(mp, "png")]);
   const tiny = tinyPng();
 
   return withBenchContext({ name: "preflight", filesDir: printFilesDir, vars: benchVars() }, async (context) => {
@@ -47,6 +48,7 @@ export async function benchPreflight({ pages = [1, 10, 50, 200], megapixels = [1
       await measureChecks({ base, token, pid, fileUrl: url(pdfs[0].file), kind: "pdf", runs: 1 });
       await measureChecks({ base, token, pid, fileUrl: url(tiny), kind: "raster", runs: 1 });
       const idleRssMB = Math.round(memoryOf(pid).rssMB);
+      if (pdfOnly) return { pdfRows: await measurePdfs({ base, token, pid, url, pdfs, runs, idleRssMB }), idleRssMB };
 
       const auth = { authorization: `Bearer ${token}` };
       const dpiScore = { method: "POST", headers: auth, body: DPI_BODY };
@@ -68,15 +70,13 @@ export async function benchPreflight({ pages = [1, 10, 50, 200], megapixels = [1
       const tinyTools = timeCommands(IDENTIFY_COMMANDS.format(tiny), 5);
       console.log(`tiny: api ${overhead.medianMs} ms, identify ${tinyTools.medianMs} ms`);
 
-      const pdfRows = [];
-      for (const pdf of pdfs) {
-        const tools = timeCommands(POPPLER_COMMANDS(pdf.file, pdf.pages), runs);
-        const api = await measureChecks({ base, token, pid, fileUrl: url(pdf.file), kind: "pdf", runs });
-        pdfRows.push({ ...pdf, bytes: statSync(pdf.file).size, api, tools, idleRssMB });
-        console.log(`pdf ${pdf.pages}p: ${JSON.stringify({ api, tools })}`);
-      }
+      const pdfRows = await measurePdfs({ base, token, pid, url, pdfs, runs, idleRssMB });
       return { dpi, dpiAlone, health, overhead, tinyTools, pdfRows, idleRssMB };
     });
+    if (pdfOnly) {
+      load.end = os.loadavg()[0];
+      return { ...first, runs, load };
+    }
 
     const photoRows = await withApiServer(context, async ({ base, token, pid, url }) => {
       await measureChecks({ base, token, pid, fileUrl: url(tiny), kind: "raster", runs: 1 });
@@ -98,6 +98,18 @@ export async function benchPreflight({ pages = [1, 10, 50, 200], megapixels = [1
   });
 }
 
+/** Each PDF through the API and through poppler, one after the other. */
+async function measurePdfs({ base, token, pid, url, pdfs, runs, idleRssMB }) {
+  const rows = [];
+  for (const pdf of pdfs) {
+    const tools = timeCommands(POPPLER_COMMANDS(pdf.file, pdf.pages), runs);
+    const api = await measureChecks({ base, token, pid, fileUrl: url(pdf.file), kind: "pdf", runs });
+    rows.push({ ...pdf, bytes: statSync(pdf.file).size, api, tools, idleRssMB });
+    console.log(`pdf ${pdf.pages}p: ${JSON.stringify({ api, tools })}`);
+  }
+  return rows;
+}
+
 const perUnit = (ms, units) => (ms / units >= 10 ? Math.round(ms / units) : (ms / units).toFixed(1));
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 
@@ -114,6 +126,32 @@ function slope(rows, units, pick) {
 const both = (x) => `${x.medianMs} (${x.cpuMs})`;
 const ratios = (a, b) => `${ratio(a.medianMs, b.medianMs)} (${ratio(a.cpuMs, b.cpuMs)})`;
 const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : "–");
+
+/** The PDF rows of *Full checks*. */
+function pdfChecksTable(rows) {
+  return table(
+    rows.map((row) => ({
+      file: `${row.pages} p (${mib(row.bytes)} MiB)`,
+      api: both(row.api),
+      apiPerPage: `${perUnit(row.api.medianMs, row.pages)} (${perUnit(row.api.cpuMs, row.pages)})`,
+      tools: `${both(row.tools)}; ${row.tools.eachMs.join(" + ")}`,
+      toolsPerPage: `${perUnit(row.tools.medianMs, row.pages)} (${perUnit(row.tools.cpuMs, row.pages)})`,
+      ratio: ratios(row.api, row.tools),
+      peak: `${row.api.peakMB} (+${row.api.peakMB - row.idleRssMB})`,
+      found: `${row.api.status}: ${row.api.issues}`,
+    })),
+    {
+      file: "PDF",
+      api: "API ms (CPU)",
+      apiPerPage: "API ms/page (CPU)",
+      tools: "poppler ms (CPU); info + fonts + images",
+      toolsPerPage: "poppler ms/page (CPU)",
+      ratio: "API ÷ poppler (CPU)",
+      peak: "workerd peak MB (+ over idle)",
+      found: "report",
+    },
+  );
+}
 
 /** The "Preflight" section of bench/RESULTS.md. */
 export async function preflightSection(options) {
@@ -138,28 +176,7 @@ export async function preflightSection(options) {
     { clients: "clients", rps: "requests/s", p50: "p50 ms", p99: "p99 ms", max: "max ms", cpu: "workerd CPU ms/request", served: "answered 2xx", failed: "not 2xx" },
   );
 
-  const pdfTable = table(
-    r.pdfRows.map((row) => ({
-      file: `${row.pages} p (${mib(row.bytes)} MiB)`,
-      api: both(row.api),
-      apiPerPage: `${perUnit(row.api.medianMs, row.pages)} (${perUnit(row.api.cpuMs, row.pages)})`,
-      tools: `${both(row.tools)}; ${row.tools.eachMs.join(" + ")}`,
-      toolsPerPage: `${perUnit(row.tools.medianMs, row.pages)} (${perUnit(row.tools.cpuMs, row.pages)})`,
-      ratio: ratios(row.api, row.tools),
-      peak: `${row.api.peakMB} (+${row.api.peakMB - row.idleRssMB})`,
-      found: `${row.api.status}: ${row.api.issues}`,
-    })),
-    {
-      file: "PDF",
-      api: "API ms (CPU)",
-      apiPerPage: "API ms/page (CPU)",
-      tools: "poppler ms (CPU); info + fonts + images",
-      toolsPerPage: "poppler ms/page (CPU)",
-      ratio: "API ÷ poppler (CPU)",
-      peak: "workerd peak MB (+ over idle)",
-      found: "report",
-    },
-  );
+  const pdfTable = pdfChecksTable(r.pdfRows);
   const photoTable = table(
     r.photoRows.map((row) => ({
       file: `${row.mp} MP ${row.format.toUpperCase()} (${row.width}×${row.height}, ${mib(row.bytes)} MiB)`,
@@ -289,7 +306,25 @@ peak above the idle figure. What the API's isolate itself holds against its
 `;
 }
 
+/**
+ * The PDF checks alone (no load test, no photos), for a re-run block under
+ * *Full checks*: the table, the per-page slope, the load and the runs.
+ */
+export async function pdfChecksSection({ pages, runs = 5 } = {}) {
+  const r = await benchPreflight({ pages, runs, pdfOnly: true });
+  const pagesOf = (row) => row.pages;
+  const api = { wall: slope(r.pdfRows, pagesOf, (x) => x.api.medianMs), cpu: slope(r.pdfRows, pagesOf, (x) => x.api.cpuMs) };
+  const tools = { wall: slope(r.pdfRows, pagesOf, (x) => x.tools.medianMs), cpu: slope(r.pdfRows, pagesOf, (x) => x.tools.cpuMs) };
+  return `Median of ${r.runs} checks per file; load average (1 min) ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end, on ${os.cpus().length} cores; the workerd runtime rested at ${r.idleRssMB} MB after the warm-up.
+
+${pdfChecksTable(r.pdfRows)}
+
+- **per page** (${r.pdfRows[0]?.pages} → ${r.pdfRows.at(-1)?.pages} pages): API ${f1(api.wall)} ms (CPU ${f1(api.cpu)}), poppler ${f1(tools.wall)} ms (CPU ${f1(tools.cpu)}); API ÷ poppler ${ratio(api.wall, tools.wall)} (CPU ${ratio(api.cpu, tools.cpu)})
+`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const list = (i) => (process.argv[i] ? process.argv[i].split(",").map(Number) : undefined);
-  console.log(await preflightSection({ pages: list(2), megapixels: list(3) }));
+  if (process.argv[2] === "pdf") console.log(await pdfChecksSection({ pages: list(3), runs: process.argv[4] ? Number(process.argv[4]) : undefined }));
+  else console.log(await preflightSection({ pages: list(2), megapixels: list(3) }));
 }

@@ -2,7 +2,8 @@ import type { Env } from "../platform/env";
 import { AppError, validationError } from "../platform/errors";
 import { readSettings } from "../platform/settings";
 import { checkFetchUrl } from "../platform/url-policy";
-import { r2File, type SourceFile } from "../imaging/source-file";
+import { bytesFile, r2File, type SourceFile } from "../imaging/source-file";
+import { concatBytes } from "../platform/encoding";
 import { R2StreamWriter } from "./r2-writer";
 import { verifyFileUrl } from "./signing";
 
@@ -128,14 +129,31 @@ export interface StagedSource {
 /** How much of a staged file's start is kept in memory: every header a check reads before the image data. */
 export const HEAD_BYTES = 256 * 1024;
 
+/** What stageSource may also do with a file as it arrives. */
+export interface StageOptions {
+  /**
+   * Files `accepts` takes by their first bytes (at least SNIFF_BYTES of
+   * them) and of at most `maxBytes` are also kept whole in memory, stored
+   * with one put once complete, and read from memory afterwards (the
+   * StagedSource's `file`): for files a caller parses whole anyway (PDFs),
+   * which reading back from R2 would only transfer a second time. Past
+   * `maxBytes` a file is streamed as any other.
+   */
+  keepWhole?: { maxBytes: number; accepts: (head: Uint8Array) => boolean };
+}
+
+/** How much of a file's start `keepWhole.accepts` is given (the whole file when it is shorter). */
+export const SNIFF_BYTES = 16;
+
 /**
  * Makes a caller's file readable from R2 without ever holding it whole: an
  * upload is already there; a remote file is streamed into `key` as it
  * arrives (one multipart part in memory at a time), counted against
  * `maxBytes` on the way. Decoders then read it as a stream or by ranges,
- * as often as they need (SourceFile).
+ * as often as they need (SourceFile). `options.keepWhole` keeps some files
+ * whole instead.
  */
-export async function stageSource(env: Env, rawUrl: string, key: string, limits: { maxBytes: number; timeoutMs: number }): Promise<StagedSource> {
+export async function stageSource(env: Env, rawUrl: string, key: string, limits: { maxBytes: number; timeoutMs: number }, options: StageOptions = {}): Promise<StagedSource> {
   const target = await classifySource(env, rawUrl);
   if (target.kind === "refused") throw new SourceError("refused", `The URL ${target.reason}.`);
   if (target.kind === "own") {
@@ -150,37 +168,136 @@ export async function stageSource(env: Env, rawUrl: string, key: string, limits:
       await response.body?.cancel();
       throw tooLarge(limits.maxBytes);
     }
+    const length = response.headers.has("content-length") && Number.isSafeInteger(declared) ? declared : null;
     const contentType = response.headers.get("content-type");
-    const writer = new R2StreamWriter(env.FILES, key, contentType ? { httpMetadata: { contentType } } : {});
+    const putOptions = contentType ? { httpMetadata: { contentType } } : {};
+    const keep = options.keepWhole;
+    // Until the first bytes are in, a file may be either kind: it is held (a few bytes) until then.
+    let undecided: Uint8Array[] | null = keep ? [] : null;
+    let whole: WholeFile | null = null;
+    let writer: R2StreamWriter | null = keep ? null : new R2StreamWriter(env.FILES, key, putOptions);
+    const streamFrom = async (parts: Uint8Array[]) => {
+      writer = new R2StreamWriter(env.FILES, key, putOptions);
+      for (const part of parts) await storing(() => writer!.write(part));
+    };
     const head = new Uint8Array(HEAD_BYTES);
     let headBytes = 0;
+    let received = 0;
     try {
       if (response.body) {
         const reader = response.body.getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          if (writer.bytesWritten + value.byteLength > limits.maxBytes) {
+          if (received + value.byteLength > limits.maxBytes) {
             await reader.cancel();
             throw tooLarge(limits.maxBytes);
           }
+          received += value.byteLength;
           if (headBytes < HEAD_BYTES) {
             const n = Math.min(HEAD_BYTES - headBytes, value.byteLength);
             head.set(value.subarray(0, n), headBytes);
             headBytes += n;
           }
-          await storing(() => writer.write(value));
+          if (undecided) {
+            undecided.push(value);
+            if (headBytes < SNIFF_BYTES) continue;
+            const parts = undecided;
+            undecided = null;
+            if (keep!.accepts(head.subarray(0, headBytes)) && (length === null || length <= keep!.maxBytes)) {
+              whole = new WholeFile(null);
+              for (const part of parts) whole.add(part);
+              if (length !== null && received <= length) {
+                reader.releaseLock();
+                whole = new WholeFile(await readRest(response.body, parts, length));
+                break;
+              }
+            } else {
+              await streamFrom(parts);
+            }
+          } else if (whole) {
+            whole.add(value);
+          } else {
+            await storing(() => writer!.write(value));
+          }
+          if (whole && whole.length > keep!.maxBytes) {
+            const parts = whole.parts();
+            whole = null;
+            await streamFrom(parts);
+          }
         }
       }
-      const size = await storing(() => writer.close());
+      if (undecided) {
+        // A file shorter than SNIFF_BYTES.
+        if (keep!.accepts(head.subarray(0, headBytes))) {
+          whole = new WholeFile(null);
+          for (const part of undecided) whole.add(part);
+        } else {
+          await streamFrom(undecided);
+        }
+      }
+      if (whole) {
+        const bytes = whole.bytes();
+        await storing(() => env.FILES.put(key, bytes, putOptions));
+        return { key, file: bytesFile(bytes), head: head.slice(0, headBytes), copied: true, contentType };
+      }
+      const size = await storing(() => writer!.close());
       return { key, file: r2File(env.FILES, key, size), head: head.slice(0, headBytes), copied: true, contentType };
     } catch (error) {
-      await writer.abort();
+      await (writer as R2StreamWriter | null)?.abort();
       throw error;
     }
   }).catch((error: unknown) => {
     throw error instanceof NotTheSource ? error.cause : error;
   });
+}
+
+/**
+ * The rest of a body of known `length`, after `first` was read, in one
+ * buffer: one read inside the runtime (workerd's readAtLeast) rather than
+ * chunk by chunk through JS and then joined; fewer bytes if the body ends
+ * early.
+ */
+async function readRest(body: ReadableStream<Uint8Array>, first: Uint8Array[], length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length);
+  let filled = 0;
+  for (const part of first) {
+    bytes.set(part, filled);
+    filled += part.byteLength;
+  }
+  if (filled === length) return bytes;
+  const reader = body.getReader({ mode: "byob" });
+  try {
+    // The read takes the buffer over (transfers it); the bytes are in what it hands back.
+    const { value } = await reader.readAtLeast(length - filled, new Uint8Array(bytes.buffer, filled, length - filled));
+    if (!value) return new Uint8Array(0);
+    return new Uint8Array(value.buffer, 0, filled + value.byteLength);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** A file gathered whole: chunks joined at the end, or one buffer read whole. */
+class WholeFile {
+  length = 0;
+  private readonly chunks: Uint8Array[] = [];
+
+  constructor(whole: Uint8Array | null) {
+    if (whole) this.add(whole);
+  }
+
+  add(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.length += chunk.byteLength;
+  }
+
+  parts(): Uint8Array[] {
+    return this.chunks;
+  }
+
+  bytes(): Uint8Array {
+    return this.chunks.length === 1 ? this.chunks[0]! : concatBytes(this.chunks);
+  }
 }
 
 /** A file already in R2 (an upload, a job's output) as a StagedSource: its first bytes and size from one ranged read. */

@@ -5,10 +5,16 @@ import { release } from "../imaging/release";
  * in memory. R2 wants every part but the last to be the same size (and at
  * least 5 MiB), so bytes are gathered into fixed-size parts; an object that
  * ends before the first part fills is written with a single put instead.
+ * The first part's buffer grows with what arrives (most objects are far
+ * smaller than a part: a zeroed 8 MiB buffer for a 60 KB file cost more than
+ * the rest of its check), up to SMALL_BYTES and then straight to a part.
  */
 export const PART_BYTES = 8 * 1024 * 1024;
 /** R2's smallest part size (every part but the last): the least a writer can hold. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** The first buffer, and how far it grows by doubling before it becomes a whole part (so growing holds at most a part and this). */
+const FIRST_BYTES = 64 * 1024;
+const SMALL_BYTES = 1024 * 1024;
 
 export class R2StreamWriter {
   private part: Uint8Array;
@@ -23,7 +29,7 @@ export class R2StreamWriter {
     private readonly options: R2PutOptions & R2MultipartOptions,
     private readonly partBytes = PART_BYTES,
   ) {
-    this.part = new Uint8Array(partBytes);
+    this.part = new Uint8Array(Math.min(partBytes, FIRST_BYTES));
   }
 
   get bytesWritten(): number {
@@ -33,13 +39,25 @@ export class R2StreamWriter {
   async write(chunk: Uint8Array): Promise<void> {
     let offset = 0;
     while (offset < chunk.byteLength) {
-      const n = Math.min(chunk.byteLength - offset, this.partBytes - this.filled);
+      if (this.filled + chunk.byteLength - offset > this.part.byteLength && this.part.byteLength < this.partBytes) this.grow(this.filled + chunk.byteLength - offset);
+      const n = Math.min(chunk.byteLength - offset, this.part.byteLength - this.filled);
       this.part.set(chunk.subarray(offset, offset + n), this.filled);
       this.filled += n;
       offset += n;
       if (this.filled === this.partBytes) await this.flushPart();
     }
     this.total += chunk.byteLength;
+  }
+
+  /** A larger first buffer for `needed` bytes: doubled while small, else a whole part. */
+  private grow(needed: number): void {
+    let size = this.part.byteLength * 2;
+    while (size < needed && size < SMALL_BYTES) size *= 2;
+    if (size < needed || size > SMALL_BYTES) size = this.partBytes;
+    const larger = new Uint8Array(Math.min(size, this.partBytes));
+    larger.set(this.part.subarray(0, this.filled));
+    release(this.part);
+    this.part = larger;
   }
 
   private async flushPart(): Promise<void> {

@@ -7,7 +7,8 @@ import type { PreflightFileType } from "./schemas";
 /**
  * One entry point for every file type a full check accepts. `head` is the
  * file's first bytes. Rasters are read from the file as they are needed;
- * PDFs whole, since pdf-lib parses them in memory (callers bound their size).
+ * PDFs whole, since they are parsed in memory (callers bound their size; a
+ * check's PDF is already in memory: see stageSource's keepWhole).
  */
 export async function analyzeFile(file: SourceFile, head: Uint8Array, type: PreflightFileType, requirements: Requirements, limits: { maxPixels: number }): Promise<Analysis> {
   const analysis =

@@ -110,10 +110,14 @@ export async function runCheck(env: Env, accountId: string, body: CreateCheck, b
     const reportId = prefixedId("report");
     let staged: StagedSource;
     try {
-      staged = await stageSource(env, body.fileUrl, preflightSourceKey(accountId, reportId), {
-        maxBytes: Math.max(settings.maxSourceBytes, settings.maxPdfBytes),
-        timeoutMs: settings.fetchTimeoutMs,
-      });
+      staged = await stageSource(
+        env,
+        body.fileUrl,
+        preflightSourceKey(accountId, reportId),
+        { maxBytes: Math.max(settings.maxSourceBytes, settings.maxPdfBytes), timeoutMs: settings.fetchTimeoutMs },
+        // A PDF is parsed whole: kept as it arrives, it is not read back from R2 (one transfer, one put, no GET).
+        { keepWhole: { maxBytes: settings.maxPdfBytes, accepts: (head) => sniffType(head) === "pdf" } },
+      );
     } catch (error) {
       if (error instanceof SourceError) throw sourceHttpError(error, "fileUrl");
       throw error;

@@ -40,6 +40,24 @@ describe("R2StreamWriter", () => {
     expect(new Uint8Array(await (await env.FILES.get(key))!.arrayBuffer())).toEqual(pattern(1000, 9));
   });
 
+  it.each([
+    ["small chunks, within one part (one put)", 3 * 1024 * 1024 + 17],
+    ["small chunks, past one part (multipart)", PART_BYTES + 3 * 1024 * 1024 + 17],
+  ])("writes %s byte for byte as its first buffer grows", async (_, length) => {
+    const key = `test/r2-writer/${crypto.randomUUID()}`;
+    const writer = new R2StreamWriter(env.FILES, key, {});
+    const whole = pattern(length, 11);
+    // 40 KB, then ever larger pieces: every growth step of the first buffer is crossed mid-chunk.
+    let offset = 0;
+    for (let size = 40_000; offset < length; size = Math.ceil(size * 1.7)) {
+      const chunk = whole.subarray(offset, Math.min(length, offset + size));
+      await writer.write(chunk);
+      offset += chunk.byteLength;
+    }
+    expect(await writer.close()).toBe(length);
+    expect(await sha256(await (await env.FILES.get(key))!.arrayBuffer())).toBe(await sha256(whole));
+  });
+
   it("leaves nothing behind when aborted", async () => {
     const key = `test/r2-writer/${crypto.randomUUID()}`;
     const writer = new R2StreamWriter(env.FILES, key, {});

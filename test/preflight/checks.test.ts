@@ -132,6 +132,22 @@ describe("POST /v1/services/preflight/checks", () => {
     expect(stored!.httpMetadata?.contentType).toBe("image/png");
   });
 
+  it("checks a PDF that trickles in: its first bytes, then the rest of its declared length in one read", async () => {
+    const res = await check({ designId: "slow-pdf", fileUrl: fixtureUrl("preflight/pdf-hairline-0.1pt.pdf", "slow") });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.data.file).toMatchObject({ pages: 1, damaged: false });
+    const stored = await env.FILES.get(preflightSourceKey(account.id, res.body.data.reportId));
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(await fixtureBytes("preflight/pdf-hairline-0.1pt.pdf"));
+  });
+
+  it("refuses a PDF whose connection closes mid-body with 422, and stores nothing", async () => {
+    const shop = await signUp("cut-pdf");
+    const res = await check({ designId: "cut-pdf", fileUrl: fixtureUrl("preflight/pdf-cmyk.pdf", "cut") }, shop.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.body.error).toBe("UNPROCESSABLE_INPUT");
+    expect((await env.FILES.list({ prefix: `preflight/${shop.id}/` })).objects).toEqual([]);
+  });
+
   it.each([
     ["an image type that is not a print file", () => fixtureUrl("bg/coffee.webp"), 422, "UNPROCESSABLE_INPUT"],
     ["a file that is not an image or PDF", () => fixtureUrl("preflight/README.md"), 422, "UNPROCESSABLE_INPUT"],
@@ -274,6 +290,33 @@ describe("files too large to hold whole (staged in R2, read as they are needed)"
     expect(tooLarge.body.message).toMatch(/MAX_PDF_BYTES/);
     expect(await stored()).toEqual([]);
     expect(await used()).toBe(0);
+  });
+
+  it.each([
+    ["with its length", "", 0],
+    ["without a length", "?chunked&type=application/pdf", 0],
+    ["without a length, larger than one multipart part", "?chunked&type=application/pdf", 9 * MIB],
+  ])("checks a PDF sent %s from memory, stored with one put, byte for byte", async (_, query, padding) => {
+    // Padding after %%EOF: readers ignore it, so the report is the fixture's (4 × 6 in, 3 mm bleed, one 47 ppi image).
+    const fixture = await fixtureBytes("preflight/pdf-bleed-3mm.pdf");
+    const pdf = new Uint8Array(fixture.byteLength + padding).fill(0x0a);
+    pdf.set(fixture);
+    const res = await check({
+      designId: "pdf-whole",
+      fileUrl: await serve(`whole-${padding}${query ? "-chunked" : ""}.pdf`, pdf, query),
+      productProfile: { requiredDpi: 40, requiredColorMode: "any", bleedMm: 3 },
+      canvasWidthInches: 4,
+      canvasHeightInches: 6,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.data).toMatchObject({ status: "passed", fileType: "pdf" });
+    expect(res.body.data.file).toMatchObject({ pages: 1, images: [{ widthPx: 200, heightPx: 200, effectivePpi: 47.21 }] });
+    const stored = await env.FILES.get(preflightSourceKey(account.id, res.body.data.reportId));
+    expect(stored!.size).toBe(pdf.byteLength);
+    expect(await sha256(new Uint8Array(await stored!.arrayBuffer()))).toEqual(await sha256(pdf));
+    // One put: R2's ETag is the object's MD5 (a multipart upload's is a hash of the parts' hashes, with "-<parts>").
+    const md5 = [...new Uint8Array(await crypto.subtle.digest("MD5", pdf))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(stored!.etag).toBe(md5);
   });
 
   it("refuses a body past MAX_SOURCE_BYTES with 413, naming the limit", async () => {

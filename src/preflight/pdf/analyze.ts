@@ -9,6 +9,7 @@ import { FontCollector } from "./fonts";
 import { PageInterpreter, type InterpreterEnv } from "./interpreter";
 import type { Matrix } from "./matrix";
 import { latin1 } from "./content-stream";
+import { openLazily, type LazyDocument } from "./lazy-document";
 import { asDict, dictAt, get, nameAt, resolve } from "./objects";
 import { walkPageTree } from "./page-tree";
 import { raisePdfIssues } from "./raise-issues";
@@ -33,8 +34,20 @@ const LOAD_OPTIONS = {
  * unparseable file is a report with PDF_DAMAGED, an encrypted one a report
  * with PDF_ENCRYPTED and what its unencrypted structure tells.
  */
-export async function analyzePdf(bytes: Uint8Array, req: Requirements): Promise<Analysis<PdfFacts>> {
-  const facts = emptyFacts(headerVersion(bytes));
+export async function analyzePdf(bytes: Uint8Array, req: Requirements, options: { parse?: "lazy" | "full" } = {}): Promise<Analysis<PdfFacts>> {
+  const version = headerVersion(bytes);
+  if (options.parse !== "full") {
+    const lazy = openLazily(bytes);
+    if (lazy) {
+      try {
+        const analysis = analyzeDocument(lazy.context, emptyFacts(version), req, lazy);
+        if (!lazy.unsure) return analysis;
+      } catch {
+        // What went wrong is said as the full parse meets it, below.
+      }
+    }
+  }
+  const facts = emptyFacts(version);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, LOAD_OPTIONS);
@@ -50,7 +63,15 @@ export async function analyzePdf(bytes: Uint8Array, req: Requirements): Promise<
   }
 }
 
-function analyzeDocument(ctx: PDFContext, facts: PdfFacts, req: Requirements): Analysis<PdfFacts> {
+/** Thrown to leave an analysis on lazily read objects as soon as it needs the full parse. */
+class NeedsFullParse extends Error {}
+
+/**
+ * `lazy`: the document is read on demand, and the analysis is abandoned
+ * (thrown out of) as soon as that reading is unsure, to be redone from the
+ * full parse.
+ */
+function analyzeDocument(ctx: PDFContext, facts: PdfFacts, req: Requirements, lazy?: LazyDocument): Analysis<PdfFacts> {
   facts.encrypted = resolve(ctx, ctx.trailerInfo.Encrypt) !== undefined;
   const catalog = asDict(resolve(ctx, ctx.trailerInfo.Root));
   const pagesRoot = dictAt(ctx, catalog, "Pages");
@@ -69,6 +90,8 @@ function analyzeDocument(ctx: PDFContext, facts: PdfFacts, req: Requirements): A
   const findings: FindingsByPage = new Map();
 
   for (const [index, leaf] of tree.pages.entries()) {
+    // Errors met on a page become its damage findings, so a lazy lookup's doubt is checked here.
+    if (lazy?.unsure) throw new NeedsFullParse();
     const page = index + 1;
     const boxes = measureBoxes(ctx, page, leaf.dict, leaf.inherited);
     facts.pageBoxes.push(boxes);

@@ -1,5 +1,5 @@
 import { PDFDict, type PDFContext, type PDFObject } from "pdf-lib";
-import { arrayAt, arrayItems, asDict, dictAt, entriesOf, get, identityOf, nameAt } from "./objects";
+import { arrayAt, arrayItems, asDict, dictAt, get, identityOf, nameAt, valuesOf } from "./objects";
 import type { PdfFont } from "./facts";
 
 /** The 14 fonts PDF viewers must provide (§9.6.2.2); printers substitute them when they are not embedded. */
@@ -70,13 +70,13 @@ export class FontCollector {
   private walk(resources: PDFDict | undefined, page: number, visited: Set<PDFDict>, depth: number): void {
     if (!resources || visited.has(resources) || depth > MAX_RESOURCE_DEPTH) return;
     visited.add(resources);
-    for (const [, raw, value] of entriesOf(this.ctx, dictAt(this.ctx, resources, "Font"))) {
+    for (const [raw, value] of valuesOf(this.ctx, dictAt(this.ctx, resources, "Font"))) {
       if (!(value instanceof PDFDict)) continue;
       this.add(identityOf(raw, value)!, value, page);
       if (nameAt(this.ctx, value, "Subtype") === "Type3") this.walk(dictAt(this.ctx, value, "Resources"), page, visited, depth + 1);
     }
     for (const category of ["XObject", "Pattern"]) {
-      for (const [, , value] of entriesOf(this.ctx, dictAt(this.ctx, resources, category))) {
+      for (const [, value] of valuesOf(this.ctx, dictAt(this.ctx, resources, category))) {
         this.walk(dictAt(this.ctx, asDict(value), "Resources"), page, visited, depth + 1);
       }
     }

@@ -68,11 +68,23 @@ export function asNumber(obj: PDFObject | undefined): number | undefined {
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/**
+ * Names' texts, once per name: pdf-lib makes one PDFName per distinct name
+ * (and keeps it), while the analysis asks for /Type, /Subtype and the like
+ * on every page, and asBytes() re-encodes the name at each call.
+ */
+const nameTexts = new WeakMap<PDFName, string>();
+
 /** A name's text: PDF 2.0 recommends UTF-8 for names; older producers wrote Latin-1. */
 export function asName(obj: PDFObject | undefined): string | undefined {
   if (!(obj instanceof PDFName)) return undefined;
-  const bytes = obj.asBytes();
-  return isUtf8(bytes) ? UTF8.decode(bytes) : latin1(bytes);
+  let text = nameTexts.get(obj);
+  if (text === undefined) {
+    const bytes = obj.asBytes();
+    text = isUtf8(bytes) ? UTF8.decode(bytes) : latin1(bytes);
+    nameTexts.set(obj, text);
+  }
+  return text;
 }
 
 function isUtf8(bytes: Uint8Array): boolean {
@@ -98,10 +110,10 @@ export function numbersOf(ctx: PDFContext, array: PDFArray | undefined): number[
   return items.every((n): n is number => n !== undefined) ? items : undefined;
 }
 
-/** Entries of a resource category (`/Font`, `/XObject`, …) with their values resolved. */
-export function entriesOf(ctx: PDFContext, dict: PDFDict | undefined): [string, PDFObject | undefined, PDFObject | undefined][] {
+/** Values of a resource category (`/Font`, `/XObject`, …): each as written and resolved. */
+export function valuesOf(ctx: PDFContext, dict: PDFDict | undefined): [PDFObject | undefined, PDFObject | undefined][] {
   if (!dict) return [];
-  return dict.entries().map(([key, value]) => [key.decodeText(), value, resolve(ctx, value)]);
+  return dict.entries().map(([, value]) => [value, resolve(ctx, value)]);
 }
 
 /** A stable identity for an object: its reference when indirect, else the object itself. */
@@ -109,7 +121,12 @@ export function identityOf(raw: PDFObject | undefined, resolved: PDFObject | und
   return raw instanceof PDFRef ? raw.toString() : resolved;
 }
 
-const DECODE_CHUNK_BYTES = 64 * 1024;
+/**
+ * pdf-lib's decoder sizes its buffer to what is asked of it: a 64 KiB
+ * request made a page's 4 KB content stream cost a zeroed 64 KiB buffer.
+ * Small requests cost nothing extra on large streams (the buffer doubles).
+ */
+const DECODE_CHUNK_BYTES = 8 * 1024;
 
 /**
  * Decodes a stream's filters, reading at most `maxBytes`: pdf-lib decodes

@@ -5,6 +5,7 @@
 // size, and compared with each tool's output PNG: IoU of alpha ≥ 128.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import sharp from "sharp";
 import { runChild } from "./child.mjs";
 import { iou, plane } from "./masks.mjs";
 import { fullSizeMask, loadModel, predictMask } from "./ort-node.mjs";

@@ -124,6 +124,10 @@ describe("reading a PDF on demand agrees with pdf-lib's full parse", () => {
     const bytes = encode(`${head}${xref}startxref\n${head.length}\n%%EOF\n`);
     // Refused without counting (the full parse is not run here: pdf-lib's own xref-stream parser counts them all).
     expect(openLazily(bytes)).toBeNull();
+    // Nor is it run on the way to the report: the declared count is read from the bytes first.
+    const report = await analyzePdf(bytes, STRICT);
+    expect(report.issues.map((i) => i.code)).toEqual(["PDF_DAMAGED"]);
+    expect(report.issues[0]!.details).toMatchObject({ reason: `2000000000 entries declared in ${bytes.length} bytes` });
   });
 
   it("hands a file to the full parse when a page refers to an object the cross-reference data lists as free", async () => {

@@ -2,7 +2,7 @@ import { ParseSpeeds, PDFDocument, type PDFContext } from "pdf-lib";
 import { issue, type Analysis, type Requirements } from "../issues";
 import { printedAppearances } from "./annotations";
 import { measureBoxes } from "./boxes";
-import { Budget, MAX_PAGES_ANALYZED } from "./budget";
+import { Budget, MAX_PAGES_ANALYZED, maxXrefEntries } from "./budget";
 import { ColorSpaces } from "./color-spaces";
 import type { PdfFacts } from "./facts";
 import { FontCollector } from "./fonts";
@@ -48,6 +48,10 @@ export async function analyzePdf(bytes: Uint8Array, req: Requirements, options: 
     }
   }
   const facts = emptyFacts(version);
+  const declared = declaredXrefEntries(bytes);
+  if (declared > maxXrefEntries(bytes.length)) {
+    return damaged(facts, "The PDF's cross-reference data declares far more objects than the file holds.", `${declared} entries declared in ${bytes.length} bytes`);
+  }
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, LOAD_OPTIONS);
@@ -142,6 +146,34 @@ function emptyFacts(pdfVersion: string | null): PdfFacts {
     thinLineStrokes: 0,
     limits: [],
   };
+}
+
+/**
+ * The most entries any cross-reference stream in the file declares, read
+ * from each `/Type /XRef` dictionary's /Size and /Index as pdf-lib's parser
+ * will count them. A plain scan of the bytes: the full parse meets every such
+ * stream in the body, referenced or not.
+ */
+function declaredXrefEntries(bytes: Uint8Array): number {
+  const text = new TextDecoder("latin1").decode(bytes);
+  let most = 0;
+  for (const match of text.matchAll(/\/Type\s*\/XRef\b/g)) {
+    // The dictionary around the match: back to its "<<", on to its "stream" keyword.
+    const start = text.lastIndexOf("<<", match.index);
+    const end = text.indexOf("stream", match.index);
+    const dict = text.slice(start < 0 ? match.index : start, end < 0 ? match.index + 4096 : Math.min(end, match.index + 65_536));
+    const size = /\/Size\s+(\d+)/.exec(dict);
+    const index = /\/Index\s*\[([\d\s]*)\]/.exec(dict);
+    let entries = size ? Number(size[1]) : 0;
+    if (index) {
+      const numbers = index[1]!.trim().split(/\s+/).filter(Boolean).map(Number);
+      let sum = 0;
+      for (let i = 1; i < numbers.length; i += 2) sum += numbers[i]!;
+      entries = sum;
+    }
+    most = Math.max(most, entries);
+  }
+  return most;
 }
 
 function damaged(facts: PdfFacts, message: string, reason?: string): Analysis<PdfFacts> {

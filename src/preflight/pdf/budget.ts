@@ -21,6 +21,17 @@ export const MAX_FORM_CACHE_BYTES = 8 * 1024 * 1024;
 export const MAX_FORM_DEPTH = 12;
 /** `q` nesting kept; deeper saves are counted so their `Q`s still balance. */
 export const MAX_GSTATE_DEPTH = 256;
+/**
+ * Entries a cross-reference stream may declare (in /Size or /Index) before
+ * pdf-lib's full parse is given the file: its parser walks every declared
+ * entry, even past the stream's data (about 3 s a million), so a 200-byte
+ * file claiming billions would hold the Worker. A PDF's object count is far
+ * below its size in bytes, and the format's own implementation limit is
+ * 8,388,607 objects.
+ */
+export function maxXrefEntries(fileBytes: number): number {
+  return Math.min(8_388_607, Math.max(100_000, fileBytes));
+}
 /** Image placements listed in the facts (all are still checked). */
 export const MAX_IMAGES_LISTED = 2_000;
 

@@ -100,8 +100,8 @@ const STAGING_PART = 8 * MiB;
 const OUTPUT_PART = 5 * MiB;
 /** src/files/fetch-source.ts HEAD_BYTES: a file no larger is never read again to walk its structure or parse it. */
 const HEAD_BYTES = 256 * 1024;
-/** The shipped model (`npm run model:provision`): 5 stages, each a graph and its weights. */
-const MODEL_FILES = 10;
+/** The default model (`print`, scripts/provision-model.mjs): 27 stages, each a graph and its weights. */
+const MODEL_FILES = 54;
 
 /** R2StreamWriter.close: one PutObject under a part, else create + parts + complete. */
 const writerOps = (bytes, part) => (bytes < part ? 1 : 2 + Math.ceil(bytes / part));
@@ -179,7 +179,7 @@ const BLOCKS = {
     what: "segment step",
     r2ClassA: 1,
     r2ClassB: 2 + MODEL_FILES,
-    from: `src/bg-removal/segment.ts segmentCutOut: getWork(input), readModelManifest, src/bg-removal/model.ts createStageSession → readModelFile (${MODEL_FILES} files: 5 stages × graph + weights), putWork(mask)`,
+    from: `src/bg-removal/segment.ts segmentCutOut: getWork(input), readModelManifest, src/bg-removal/model.ts createStageSession → readModelFile (${MODEL_FILES} files: 27 stages × graph + weights), putWork(mask)`,
   },
   readBack: (mask) => ({
     what: mask ? "guide and mask read back" : "guide read back",
@@ -350,9 +350,11 @@ function countsOf(blocks) {
 
 // ---- CPU, as bench/RESULTS.md measured it --------------------------------------
 
+/** The model step's CPU, warm: the model Worker's thread over a job (docs/background-removal.md, *The first job after a cold start*). */
+const MODEL_STEP_CPU_MS = 15_300;
 const BG_COVERS =
-  "the consumer's own laps of prepare + composite (fetch, decode, matte, encode, store): wall-clock between I/O on 2 loaded cores, so at most their CPU; the segment step (the model) and the API request are in no figure";
-const BG_ROW = (mp, size) => `*Background removal › ${mp} MP (${size})*, API (workerd): "consumer" (run of 2026-12-07, git 665395a)`;
+  "the consumer's own laps of prepare + composite (fetch, decode, matte, encode, store; wall-clock between I/O, so at most their CPU) plus the model step's 15,300 CPU ms warm (the model Worker's thread over a job in workerd, per-thread CPU); the API request is in no figure";
+const BG_ROW = (mp, size) => `*Background removal › ${mp} MP (${size})*, API (workerd): "consumer" (run of 2026-12-07, git 8cbdec6) + *The model's time, same graph*`;
 const UPSCALE_COVERS = "CPU of the whole local runtime for the job (API request, polls every 200 ms, consumer, local D1/R2/queue), median of 3 (one run at 192 MP)";
 const UPSCALE_ROW = (label) => `*AI fixes › Upscale 2× and 4×*, ${label}, API (workerd) "CPU ms" (2026-12-07, git 0007b59)`;
 const BLEED_COVERS = "CPU of the whole local runtime for the job (API request, polls, consumer, local D1/R2/queue)";
@@ -380,8 +382,7 @@ export const CPU = [
     return {
       kind: "bgModel",
       label: `${mp} MP JPEG (${w}×${h}), \`auto\``,
-      cpuMs: [2720, 3671, 4125, 11679][i],
-      partial: true,
+      cpuMs: [780, 1458, 2216, 3473][i] + MODEL_STEP_CPU_MS,
       covers: BG_COVERS,
       row: BG_ROW(mp, `${w}×${h}`),
       // The bench's JPEGs (q90) are under 8 MiB: a 25 MP one with film grain is 6.0 MB (Memory per job kind).
@@ -600,14 +601,14 @@ function billTable(jobs) {
     return {
       job: KINDS[r.kind].short,
       size: r.label,
-      cpu: `${r.cpuMs} ms: ${money(cost.cpuMs[0])}${r.partial ? " (prepare + composite only)" : ""}`,
+      cpu: `${r.cpuMs} ms: ${money(cost.cpuMs[0])}`,
       requests: `${range(usage.requests)}: ${moneyRange(cost.requests)}`,
       queue: `${range(usage.queueOps)}: ${moneyRange(cost.queueOps)}`,
       a: `${range(usage.r2ClassA)}: ${moneyRange(cost.r2ClassA)}`,
       b: `${range(usage.r2ClassB)}: ${moneyRange(cost.r2ClassB)}`,
       dos: `${range(usage.doRequests)}: ${moneyRange(cost.doRequests)}`,
       rows: `${range(usage.doRows)} + ${range(usage.d1Rows)}: ${moneyRange(rowsWritten)}`,
-      total: `**${moneyRange(total)}**${r.partial ? " + the model step" : ""}`,
+      total: `**${moneyRange(total)}**`,
       tokens: r.tokens ?? KINDS[r.kind].tokens,
       storage: Array.isArray(r.size.keptBytes) ? `≤ ${money(storageCost(r.size.keptBytes, jobs)[1])}` : r.size.keptBytes ? money(storageCost(r.size.keptBytes, jobs)[0]) : "–",
     };
@@ -638,7 +639,7 @@ function monthTable(jobs) {
       size: r.label,
       cpu: `${((r.cpuMs * jobs) / 1e6).toFixed(1)} M (${(cpuBeyond / 1e6).toFixed(1)} M beyond)`,
       extra: moneyRange(extra),
-      total: `**${moneyRange(total)}**${r.partial ? " + the model step" : ""}`,
+      total: `**${moneyRange(total)}**`,
       perJob: moneyRange(total.map((t) => t / jobs)),
       storage: Array.isArray(r.size.keptBytes)
         ? `≤ ${money(Math.max(0, storageCost(r.size.keptBytes, jobs)[1] - PRICES.r2Storage.included * PRICES.r2Storage.perGBMonth))}`
@@ -682,8 +683,8 @@ more than the CPU of a 1 MP upscale ($${money(costs(small).cpuMs[1])}) or of any
 leaves in R2 can cost more than the job for each month it is kept (a 12 MP
 4× upscale's ${(big.size.keptBytes / MiB).toFixed(1)} MiB: $${money(storageCost(big.size.keptBytes, jobs)[0])} a month per ${n(jobs)} jobs). At ${n(monthJobs)}
 jobs a month of one kind, ${over.length ? `CPU and ${over.map((m) => PRICES[m].name).join(", ")} go beyond the allowances` : "every count but CPU stays within the\nallowances"}, and CPU goes beyond them from ${n(PRICES.cpuMs.included / monthJobs)} ms per job, so such a
-shop pays the $5 plan plus at most $${money(Math.max(...CPU.map((r) => monthly(usageOf(r), monthJobs).extra[1])))} (before the model step of a
-background removal and before storage). Tokens have no currency in the
+shop pays the $5 plan plus at most $${money(Math.max(...CPU.map((r) => monthly(usageOf(r), monthJobs).extra[1])))} (before
+storage). Tokens have no currency in the
 API (src/pricing/prices.ts), so they stand beside the cost, not converted.
 `;
 }
@@ -775,8 +776,8 @@ ${cpuTable()}
 
 **${jobs.toLocaleString("en-US")} jobs beyond the included allowances** (the marginal price: each
 cell is count per job: $ for ${jobs.toLocaleString("en-US")} jobs; "rows written" is Durable Object
-SQLite rows + D1 rows). Background removal's CPU covers prepare and
-composite only (the model step is in no figure) and its R2 Class A and
+SQLite rows + D1 rows). Background removal's CPU is its consumer's
+prepare and composite plus the model step, and its R2 Class A and
 storage span the unrecorded PNG size; storage is what ${jobs.toLocaleString("en-US")} jobs leave in
 R2 (outputs, or a check's file kept with its report; nothing deletes them)
 for each month it is kept:

@@ -10,3 +10,16 @@ export async function fixtureBytes(relative: string): Promise<Uint8Array> {
   if (!res.ok) throw new Error(`fixture ${relative}: ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
+
+/** The readable PDFs of test/fixtures/preflight (scripts/fixtures/make-preflight-fixtures.sh), read by Debian tools into expected.json. */
+export const PREFLIGHT_PDFS = [
+  "pdf-rgb-nobleed-4x6.pdf",
+  "pdf-bleed-3mm.pdf",
+  "pdf-cmyk.pdf",
+  "pdf-spot-separation.pdf",
+  "pdf-iccbased.pdf",
+  "pdf-hairline-0.1pt.pdf",
+  "pdf-fonts-nonembedded-helvetica.pdf",
+  "pdf-image-ppi-72-150-300.pdf",
+  "pdf-transparency.pdf",
+];

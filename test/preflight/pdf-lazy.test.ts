@@ -4,26 +4,14 @@ import { concatBytes } from "../../src/platform/encoding";
 import type { Requirements } from "../../src/preflight/issues";
 import { analyzePdf } from "../../src/preflight/pdf/analyze";
 import { openLazily } from "../../src/preflight/pdf/lazy-document";
-import { fixtureBytes } from "../helpers/fixtures";
+import { fixtureBytes, PREFLIGHT_PDFS } from "../helpers/fixtures";
 
 // The analysis reads a PDF's objects on demand through its cross-reference
 // data; pdf-lib's full parse of the whole file is the reference it must
 // agree with, object for object, or hand the file back to (`parse: "full"`
 // forces that parse, as it was the only one before).
 
-const FIXTURES = [
-  "pdf-rgb-nobleed-4x6.pdf",
-  "pdf-bleed-3mm.pdf",
-  "pdf-cmyk.pdf",
-  "pdf-spot-separation.pdf",
-  "pdf-iccbased.pdf",
-  "pdf-hairline-0.1pt.pdf",
-  "pdf-fonts-nonembedded-helvetica.pdf",
-  "pdf-image-ppi-72-150-300.pdf",
-  "pdf-transparency.pdf",
-  "pdf-encrypted-userpw.pdf",
-  "pdf-truncated.pdf",
-];
+const FIXTURES = [...PREFLIGHT_PDFS, "pdf-encrypted-userpw.pdf", "pdf-truncated.pdf"];
 
 /** Asks for everything, so that every check's facts are in the report. */
 const STRICT: Requirements = { requiredDpi: 300, requiredColorMode: "cmyk", bleedMm: 3, canvas: { widthInches: 4, heightInches: 6 } };

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Requirements } from "../../src/preflight/issues";
 import { analyzePdf, type PdfFacts } from "../../src/preflight/pdf/analyze";
 import type { PdfFont } from "../../src/preflight/pdf/facts";
-import { fixtureBytes } from "../helpers/fixtures";
+import { fixtureBytes, PREFLIGHT_PDFS } from "../helpers/fixtures";
 import { concatBytes } from "../../src/platform/encoding";
 
 /** What expected.json records per PDF fixture (the parts these tests compare). */
@@ -27,17 +27,7 @@ interface Expected {
   };
 }
 
-const PDFS = [
-  "pdf-rgb-nobleed-4x6.pdf",
-  "pdf-bleed-3mm.pdf",
-  "pdf-cmyk.pdf",
-  "pdf-spot-separation.pdf",
-  "pdf-iccbased.pdf",
-  "pdf-hairline-0.1pt.pdf",
-  "pdf-fonts-nonembedded-helvetica.pdf",
-  "pdf-image-ppi-72-150-300.pdf",
-  "pdf-transparency.pdf",
-];
+const PDFS = PREFLIGHT_PDFS;
 
 /** Profile that raises nothing by itself: each test sets the requirement it exercises. */
 const LENIENT: Requirements = { requiredDpi: 1, requiredColorMode: "any", bleedMm: 0 };

@@ -36,10 +36,15 @@ export function flatBackgroundColour(image: Rgba, tolerance = 18): [number, numb
  */
 export function colourKeyAlpha(image: Rgba, background: [number, number, number], into: Uint8Array = new Uint8Array(image.width * image.height)): Uint8Array {
   for (let k = 0, i = 0; k < into.length; k++, i += 4) {
-    const d = Math.hypot(image.data[i]! - background[0], image.data[i + 1]! - background[1], image.data[i + 2]! - background[2]);
+    const d = keyDistance(image.data, i, background);
     into[k] = d <= KEY_INNER ? 0 : d >= KEY_OUTER ? 255 : clamp255(((d - KEY_INNER) / (KEY_OUTER - KEY_INNER)) * 255);
   }
   return into;
+}
+
+/** A pixel's colour distance from the key (the flat background), `i` its first byte. */
+function keyDistance(data: ArrayLike<number>, i: number, background: [number, number, number]): number {
+  return Math.hypot(data[i]! - background[0], data[i + 1]! - background[1], data[i + 2]! - background[2]);
 }
 
 /** Colour distances from the background within which a pixel is all background, and beyond which all foreground. */
@@ -70,7 +75,7 @@ export function keyThresholds(image: Rgba, background: [number, number, number])
   const n = width * height;
   const distance = new Float32Array(n);
   for (let k = 0, i = 0; k < n; k++, i += 4) {
-    distance[k] = Math.hypot(data[i]! - background[0], data[i + 1]! - background[1], data[i + 2]! - background[2]);
+    distance[k] = keyDistance(data, i, background);
   }
   const flat = new Uint8Array(n);
   for (let y = 0; y < height; y++) {
@@ -122,8 +127,7 @@ function isMix(data: ArrayLike<number>, p: number, q: number, background: [numbe
 /** A hard colour-keyed cut: 255 where a pixel's distance from the background reaches its threshold (in `alpha` on entry), else 0. */
 export function hardKeyAlpha(image: Rgba, background: [number, number, number], alpha: Uint8Array): void {
   for (let k = 0, i = 0; k < alpha.length; k++, i += 4) {
-    const d = Math.hypot(image.data[i]! - background[0], image.data[i + 1]! - background[1], image.data[i + 2]! - background[2]);
-    alpha[k] = d >= alpha[k]! ? 255 : 0;
+    alpha[k] = keyDistance(image.data, i, background) >= alpha[k]! ? 255 : 0;
   }
 }
 

@@ -12,6 +12,8 @@ import { AlphaUpsampler } from "./matte";
  */
 export class CutAlpha {
   private readonly upsampler: AlphaUpsampler;
+  /** A hard colour-keyed cut against per-pixel thresholds: the upsampler then gives the thresholds, not the matte. */
+  private readonly keyedByThresholds: boolean;
 
   constructor(
     /** The matte at the guide's resolution, after edge softness. */
@@ -31,8 +33,8 @@ export class CutAlpha {
      */
     readonly keyThresholds: Uint8Array | null = null,
   ) {
-    const keyed = keyColour !== null && hardCut && keyThresholds !== null;
-    this.upsampler = new AlphaUpsampler(keyed ? keyThresholds : matte, matteWidth, matteHeight, width, height);
+    this.keyedByThresholds = keyColour !== null && hardCut && keyThresholds !== null;
+    this.upsampler = new AlphaUpsampler(this.keyedByThresholds ? keyThresholds! : matte, matteWidth, matteHeight, width, height);
   }
 
   /** Whether the alpha depends on the source's pixels, not on the matte alone. */
@@ -60,7 +62,7 @@ export class CutAlpha {
       for (let i = 0; i < alpha.length; i++) alpha[i] = pixels[i * 4 + 3]!;
     } else if (this.keyColour) {
       if (!pixels) throw new Error("a colour-keyed cut needs the source's rows");
-      if (this.hardCut && this.keyThresholds) {
+      if (this.keyedByThresholds) {
         this.upsampler.rows(y0, rows, alpha);
         hardKeyAlpha({ data: pixels, width: this.width, height: rows }, this.keyColour, alpha);
       } else {

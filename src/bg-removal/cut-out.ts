@@ -74,17 +74,17 @@ export async function cutOutMatte(image: Rgba, options: CutOutOptions, predict: 
         refineByColourModel(image, alpha);
         method = "model+colour";
       }
-    } else if ((detailed || options.subject_type === "person" || options.subject_type === "auto") && size < (detailed ? 2048 : 1024)) {
+    } else if (detailed || options.subject_type === "person" || options.subject_type === "auto") {
+      const refinement = detailed
+        ? { workSide: 2048, radius: 2, epsilon: 1e-4, band: [3, 252] as [number, number] }
+        : { workSide: 1024, radius: 4, epsilon: 1e-3, band: [12, 243] as [number, number] };
       // The guided filter adds detail only where it works finer than the model saw: after the model at its
       // native 1024 px it would only smooth away what the model resolved (a launch tower's lattice, one or two
       // pixels wide, lost 0.977 → 0.750 of the native fp32 mask on rocket.jpg).
-      await refineEdges(image, alpha, {
-        workSide: detailed ? 2048 : 1024,
-        radius: detailed ? 2 : 4,
-        epsilon: detailed ? 1e-4 : 1e-3,
-        band: detailed ? [3, 252] : [12, 243],
-      });
-      method = "model+guided";
+      if (size < refinement.workSide) {
+        await refineEdges(image, alpha, refinement);
+        method = "model+guided";
+      }
     }
   }
   await yieldToRuntime();

@@ -270,12 +270,14 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
     else groups.push({ colour: region.colour, pixels: region.pixels });
   }
   const palette = groups.filter((group) => group.pixels >= largest * CORE_SHARE).map((group) => group.colour);
-  const inPalette = (region: Region) => palette.some((colour) => difference(colour, 0, region.colour) <= PALETTE_SPREAD);
+  const hasPaletteColour = (pixels: ArrayLike<number>, i: number) => palette.some((colour) => difference(pixels, i, colour) <= PALETTE_SPREAD);
+  const inPalette = (region: Region) => hasPaletteColour(region.colour, 0);
   const inGraphic = regions.map((region, r) => isFill[r]! && !region.border && inPalette(region) && inCoreBox(region));
   // A graphic's own colours may reach past the core's margin (a logo's name set under its mark, each letter
   // too small to be core): fills of the palette that reach into the margin join, and the box grows with
   // them until none is left. The margin stays the core's, so the chain needs fills a margin apart.
-  const reachesCoreBox = (region: Region) => region.x1 >= cx0 - mx && region.x0 <= cx1 + mx && region.y1 >= cy0 - my && region.y0 <= cy1 + my;
+  const reaches = (x0: number, y0: number, x1: number, y1: number) => x1 >= cx0 - mx && x0 <= cx1 + mx && y1 >= cy0 - my && y0 <= cy1 + my;
+  const reachesCoreBox = (region: Region) => reaches(region.x0, region.y0, region.x1, region.y1);
   for (let grew = true; grew; ) {
     grew = false;
     regions.forEach((region, r) => {
@@ -337,8 +339,7 @@ function graphicMatteAt(image: Rgba, prior: Uint8Array, options: { lettering?: b
     if (!rescue || prior[k]! < RESCUE_PRIOR || (r >= 0 && counter[r])) continue;
     const x = k % width;
     const y = (k - x) / width;
-    if (x < cx0 - mx || x > cx1 + mx || y < cy0 - my || y > cy1 + my) continue;
-    if (!palette.some((colour) => difference(data, k * 4, colour) <= PALETTE_SPREAD)) continue;
+    if (!reaches(x, y, x, y) || !hasPaletteColour(data, k * 4)) continue;
     alpha[k] = 255;
     inked++;
   }

@@ -227,7 +227,7 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await page.keyboard.press("Enter");
     expect(await focused(page)).toBe("#main");
     const order: string[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press("Tab");
       order.push(await focused(page));
       expect(await focusRingVisible(page), order.at(-1)).toBe(true);
@@ -237,6 +237,7 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
       "#bg-file",
       "#subject_type",
       "#edge_softness",
+      "#keep_existing_alpha",
       "#high_detail_mode",
       "input[name=output_background][value=transparent]",
       "#bg-submit",
@@ -269,6 +270,52 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await expect.poll(() => fresh.locator("#errors").textContent(), SLOW).toContain("That email and password don't match an account.");
     await fresh.close();
   });
+
+  it("keeps a cut-out PNG's own transparency when asked, whatever the subject type, and says so", async () => {
+    await page.goto(url("/dashboard/bg-remove"));
+    const box = page.getByLabel("Cut along the image's own transparency when it has some");
+    const subject = page.getByLabel("Subject type");
+    // Until it is clicked, the box follows the subject type: ticked where the API keeps a source's alpha by default.
+    expect(await box.isChecked()).toBe(false);
+    const followed: [string, boolean][] = [];
+    for (const type of ["logo", "product", "text", "hair_heavy"]) {
+      await subject.selectOption(type);
+      followed.push([type, await box.isChecked()]);
+    }
+    expect(followed).toEqual([["logo", true], ["product", false], ["text", true], ["hair_heavy", false]]);
+    // Once clicked, it is the user's: another subject type leaves it as it is.
+    await subject.selectOption("product");
+    await box.check();
+    await subject.selectOption("person");
+    expect(await box.isChecked()).toBe(true);
+
+    await page.getByLabel("Upload from this computer").setInputFiles(ALPHA_PNG);
+    await page.getByRole("button", { name: "Remove background (150 tokens)" }).click();
+    await page.waitForURL(/\?job=/, SLOW);
+    const keptId = new URL(page.url()).searchParams.get("job")!;
+    await page.waitForFunction(
+      () => {
+        const { document } = globalThis as unknown as PageGlobal;
+        return document.querySelector("#bg-after img[data-loaded]") !== null || /Failed/.test(document.querySelector("#bg-status")?.textContent ?? "");
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    expect(await page.locator("#errors").textContent()).toBe("");
+    expect(await page.locator("#bg-after img[data-loaded]").evaluate((img: PageImage) => [img.naturalWidth, img.naturalHeight])).toEqual([240, 160]);
+
+    // A person's default would have sent the PNG to the model: the job kept its alpha because the box said so.
+    const login = await http("/v1/account/login", { body: { email, password: PASSWORD } });
+    const job = (await http(`/v1/services/bg-remove/${keptId}`, { token: login.body.access_token })).body;
+    expect(job).toMatchObject({ status: "completed", subject_type: "person", keep_existing_alpha: true, alpha_source: "own_alpha" });
+    expect(await page.locator("#bg-alpha-source").getAttribute("data-alpha-source")).toBe(job.alpha_source);
+    expect(await page.locator("#bg-meta").textContent()).toContain("Own transparencyKept when the image has someCut fromThe image's own transparency");
+    await screenshot(page, "19-bg-remove-own-alpha");
+
+    // Reopened from its address, the job shows the same.
+    await page.reload();
+    await expect.poll(() => page.locator("#bg-alpha-source").textContent(), SLOW).toBe("The image's own transparency");
+  }, 180_000);
 
   it("makes a sticker and shows the cut line over it, with PNG, SVG and PDF downloads", async () => {
     await page.goto(url("/dashboard/stickers"));

@@ -278,6 +278,50 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     await page.close();
   }, 320_000);
 
+  it("passes keep-existing-alpha to the job: the PNG's own transparency, or not", async () => {
+    const { page, console: messages } = await openShop(allowedOrigin());
+    const widget = page.locator("printcart-bg-remove");
+    const setAttributes = (attributes: Record<string, string>) =>
+      widget.evaluate((el, attrs) => {
+        for (const [name, value] of Object.entries(attrs)) (el as unknown as { setAttribute(n: string, v: string): void }).setAttribute(name, value);
+      }, attributes);
+    const cutouts = async () => (await events(page)).filter((e) => e.element === "printcart-bg-remove");
+    const jobOf = async (jobId: string) => (await http(`/v1/services/bg-remove/${jobId}`, { token: accountToken })).body;
+
+    // The page says subject-type="auto", whose default leaves a source's alpha to the model; the attribute asks for it.
+    await setAttributes({ "keep-existing-alpha": "true" });
+    await page.locator("printcart-bg-remove input[type=file]").setInputFiles(ALPHA_PNG);
+    await waitForCutout(page, messages);
+    const kept = (await cutouts())[0]!;
+    expect(kept.type).toBe("printcart:completed");
+    expect(kept.detail.job).toMatchObject({ subject_type: "auto", keep_existing_alpha: true, alpha_source: "own_alpha", width: 240, height: 160 });
+    expect(await jobOf(kept.detail.jobId)).toMatchObject({ status: "completed", keep_existing_alpha: true, alpha_source: "own_alpha" });
+    await widget.scrollIntoViewIfNeeded();
+    await shot(page, "widget-10-bg-remove-own-alpha");
+
+    // A logo, whose default keeps it, told not to: the colour key or the model cuts it instead.
+    await setAttributes({ "subject-type": "logo", "keep-existing-alpha": "false" });
+    await page.locator("printcart-bg-remove input[type=file]").setInputFiles(ALPHA_PNG);
+    await expect.poll(async () => (await cutouts()).length, { timeout: 280_000 }).toBe(2);
+    const notKept = (await cutouts())[1]!;
+    expect(notKept.type, JSON.stringify(notKept.detail)).toBe("printcart:completed");
+    const job = await jobOf(notKept.detail.jobId);
+    expect(job).toMatchObject({ status: "completed", subject_type: "logo", keep_existing_alpha: false });
+    expect(["colour_key", "model"]).toContain(job.alpha_source);
+
+    // Any other value is the page's mistake: said, and nothing charged.
+    const before = await http("/v1/wallet/transactions", { token: accountToken });
+    await setAttributes({ "keep-existing-alpha": "yes" });
+    await page.locator("printcart-bg-remove input[type=file]").setInputFiles(ALPHA_PNG);
+    await expect.poll(async () => (await cutouts()).length, { timeout: 60_000 }).toBe(3);
+    expect((await cutouts())[2]).toMatchObject({ type: "printcart:failed", detail: { error: "BAD_ATTRIBUTE" } });
+    expect(await page.locator("printcart-bg-remove .error").textContent()).toBe('keep-existing-alpha must be "true" or "false".');
+    const debits = (res: { body: { data: { type: string }[] } }) => res.body.data.filter((t) => t.type === "debit");
+    expect(debits(await http("/v1/wallet/transactions", { token: accountToken }))).toEqual(debits(before));
+    expect(messages.filter((m) => /Content Security Policy|uncaught/i.test(m))).toEqual([]);
+    await page.close();
+  }, 320_000);
+
   it("makes a sticker with a stickers-scoped widget token and lays its cut line over it", async () => {
     const balanceBefore = (await http("/v1/wallet", { token: accountToken })).body.data.balance as number;
     const { page, console: messages } = await openShop(allowedOrigin());

@@ -1,6 +1,7 @@
 /** Client script: Background Removal. */
 export const BG_REMOVE_JS = String.raw`
 var SUBJECT_NAMES = { auto: "Automatic", person: "Person", product: "Product", logo: "Logo", text: "Text", hair_heavy: "Hair or fur" };
+var CUT_SOURCES = { own_alpha: "The image's own transparency", colour_key: "Its plain background's colour", model: "The background-removal model" };
 
 PAGES["bg-remove"] = function () {
   var form = $("#bg-form");
@@ -13,6 +14,16 @@ PAGES["bg-remove"] = function () {
   var submit = $("#bg-submit");
 
   softness.addEventListener("input", function () { softnessValue.textContent = softness.value; });
+
+  // The box shows the API's default for the subject type (the page lists the
+  // types it is on for) until it is clicked; from then on it is the user's choice.
+  var keepAlpha = $("#keep_existing_alpha");
+  var keepsAlphaFor = keepAlpha.getAttribute("data-default-for").split(" ");
+  var keepAlphaChosen = false;
+  keepAlpha.addEventListener("change", function () { keepAlphaChosen = true; });
+  $("#subject_type").addEventListener("change", function () {
+    if (!keepAlphaChosen) keepAlpha.checked = keepsAlphaFor.indexOf($("#subject_type").value) >= 0;
+  });
 
   function startView() {
     result.hidden = false;
@@ -29,6 +40,8 @@ PAGES["bg-remove"] = function () {
       ["Edge softness", String(job.edge_softness)],
       ["High-detail mode", job.high_detail_mode ? "On" : "Off"],
       ["Background", job.output_background === "white" ? "White" : "Transparent"],
+      ["Own transparency", job.keep_existing_alpha ? "Kept when the image has some" : "Not used"],
+      ["Cut from", job.alpha_source ? h("span", { id: "bg-alpha-source", "data-alpha-source": job.alpha_source, text: CUT_SOURCES[job.alpha_source] || job.alpha_source }) : null],
       ["Size", job.width && job.height ? NUM.format(job.width) + " × " + NUM.format(job.height) + " px" : null],
       ["Tokens", job.status === "failed" ? tokens(job.tokens_deducted) + ", refunded" : tokens(job.tokens_deducted)],
       ["Transaction", job.wallet_transaction_id ? txLink(job.wallet_transaction_id, "bg-remove") : null],
@@ -66,6 +79,8 @@ PAGES["bg-remove"] = function () {
           image_url: source.url,
           subject_type: $("#subject_type").value,
           edge_softness: Number(softness.value),
+          // Sent whether or not it was clicked: the job then records what the form showed.
+          keep_existing_alpha: keepAlpha.checked,
           high_detail_mode: $("#high_detail_mode").checked,
           output_background: form.querySelector("input[name=output_background]:checked").value
         }

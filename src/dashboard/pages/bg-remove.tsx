@@ -1,8 +1,19 @@
 /** @jsxImportSource hono/jsx */
+import { defaultKeepExistingAlpha } from "../../bg-removal/jobs";
 import { SUBJECT_TYPES } from "../../bg-removal/schemas";
 import { BG_REMOVE_TOKENS } from "../../pricing/prices";
 import { Compare, Errors, SourcePicker, Status, SUBJECT_LABELS } from "../components";
 import { AppPage } from "../layout";
+
+/**
+ * The subject types whose jobs keep a source's own transparency unless told
+ * otherwise, from the API's own rule. The page's checkbox starts and stays at
+ * that default for the chosen subject type until it is clicked. A checkbox
+ * rather than a "default / yes / no" select: it always shows what the job
+ * will do, where "default" would leave the reader to know the rule, and
+ * someone who never touches it still gets exactly the API's default.
+ */
+const KEEPS_OWN_ALPHA = SUBJECT_TYPES.filter(defaultKeepExistingAlpha);
 
 export const BgRemovePage = () => (
   <AppPage
@@ -38,6 +49,21 @@ export const BgRemovePage = () => (
           </div>
         </div>
         <div class="field">
+          <label class="choice">
+            <input
+              type="checkbox"
+              id="keep_existing_alpha"
+              name="keep_existing_alpha"
+              checked={KEEPS_OWN_ALPHA.includes(SUBJECT_TYPES[0])}
+              data-default-for={KEEPS_OWN_ALPHA.join(" ")}
+              aria-describedby="keep-alpha-hint"
+            />
+            Cut along the image's own transparency when it has some
+          </label>
+          <span class="hint" id="keep-alpha-hint">
+            A PNG or WebP that is cut out already keeps its own edge, and the model does not run. Ticked for{" "}
+            {KEEPS_OWN_ALPHA.map((t) => SUBJECT_LABELS[t]).join(" and ")} unless you change it.
+          </span>
           <label class="choice">
             <input type="checkbox" id="high_detail_mode" name="high_detail_mode" />
             High-detail mode, for fine hair and fur

@@ -70,7 +70,7 @@ DpiCheck.template = '<div class="result" part="result" aria-live="polite" hidden
   '<p><span class="stars" role="img"></span> <strong class="label"></strong></p>' +
   '<p class="ppi"></p><p class="max"></p></div>';
 
-/* <printcart-bg-remove subject-type="product" edge-softness="3" output-background="transparent" high-detail>
+/* <printcart-bg-remove subject-type="product" edge-softness="3" output-background="transparent" high-detail keep-existing-alpha="true">
  * Uploads the photo, starts a background-removal job (charged to the shop,
  * within the widget token's cap), follows it and shows the cut-out.
  * <printcart-sticker> extends it: another job, the same upload and polling. */
@@ -96,6 +96,13 @@ class BgRemove extends PrintcartElement {
     if (background) body.output_background = background;
     if (soft !== undefined) body.edge_softness = soft;
     if (this.hasAttribute("high-detail")) body.high_detail_mode = true;
+    // Absent, the API's default for the subject type decides. Bare, as high-detail, it means true;
+    // any other word than true or false is the page's mistake, said rather than guessed at.
+    var keep = this.getAttribute("keep-existing-alpha");
+    if (keep !== null) {
+      if (keep !== "" && keep !== "true" && keep !== "false") throw new WidgetError(-1, "BAD_ATTRIBUTE", 'keep-existing-alpha must be "true" or "false".');
+      body.keep_existing_alpha = keep !== "false";
+    }
     return body;
   }
 

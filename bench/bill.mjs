@@ -1,18 +1,31 @@
 #!/usr/bin/env node
 // The Cloudflare bill of each job kind: the billable operations one job
 // makes (counted from the code paths, each with the file and function it
-// comes from), the CPU milliseconds bench/RESULTS.md measured for it
-// (transcribed below with the row they come from; nothing is estimated: a
-// kind or size without a measure says so), and Cloudflare's published
-// prices. Prints the "CPU bill per job" section of bench/RESULTS.md.
+// comes from), the CPU milliseconds measured for it, and Cloudflare's
+// published prices. Its render() is the "CPU bill per job" section of
+// bench/RESULTS.md, the last section of bench/run.mjs.
 //
-//   node bench/bill.mjs            the section, as markdown
+// CPU figures: the sections of the same run record what they measured
+// (bench/lib/measured.mjs recordCpu: bg-removal, preflight, fixes), and the
+// bill takes those. A kind or size the run did not measure (its section
+// was not run, or its job failed) keeps the figure transcribed below
+// (TRANSCRIBED) from an earlier run's RESULTS.md, with the row it comes
+// from, and the CPU table says so. One figure no section measures: the
+// background removal's model step (MODEL_STEP_CPU_MS, from
+// docs/background-removal.md), which bg-removal adds to the consumer's
+// laps it measured. Nothing is estimated: a kind or size without any
+// measure says so.
+//
+//   node bench/bill.mjs            the section, as markdown, every CPU figure transcribed (it runs nothing)
 //   node bench/bill.mjs --jobs N   the monthly table for N jobs a month (default 10,000)
+//   node bench/run.mjs preflight bill   the bill with the preflight section's figures from that run
 //
-// It runs nothing and reads nothing: when a section of RESULTS.md is
-// re-measured, update CPU below; when a code path changes what a job
-// reads or writes, update the blocks and kinds.
+// When a code path changes what a job reads or writes, update the blocks
+// and kinds. A section that measures a job's CPU calls recordCpu with the
+// job's kind and a key: the key of a TRANSCRIBED row replaces that row, a
+// new one is added after its kind's rows.
 import { table } from "./lib/markdown.mjs";
+import { recordedCpu } from "./lib/measured.mjs";
 
 // ---- prices ------------------------------------------------------------------
 
@@ -348,10 +361,15 @@ function countsOf(blocks) {
   return total;
 }
 
-// ---- CPU, as bench/RESULTS.md measured it --------------------------------------
+// ---- CPU: this run's, else an earlier run's ---------------------------------------
 
-/** The model step's CPU, warm: the model Worker's thread over a job (docs/background-removal.md, *The first job after a cold start*). */
-const MODEL_STEP_CPU_MS = 15_300;
+/**
+ * The model step's CPU, warm: the model Worker's thread over a job in the
+ * workers tests (docs/background-removal.md, *The first job after a cold
+ * start*). The background-removal section measures the consumer's laps but
+ * not this, so its records add it too.
+ */
+export const MODEL_STEP_CPU_MS = 15_300;
 const BG_COVERS =
   "the consumer's own laps of prepare + composite (fetch, decode, matte, encode, store; wall-clock between I/O, so at most their CPU) plus the model step's 15,300 CPU ms warm (the model Worker's thread over a job in workerd, per-thread CPU); the API request is in no figure";
 const BG_ROW = (mp, size) => `*Background removal › ${mp} MP (${size})*, API (workerd): "consumer" (run of 2026-12-07, git 8cbdec6) + *The model's time, same graph*`;
@@ -366,12 +384,15 @@ const PHOTO_ROW = (label) => `*Preflight › Full checks*, "Photos re-run", ${la
 const PHOTO_OLD_ROW = (label) => `*Preflight › Full checks*, photos, ${label}: "API ms (CPU)" (run of 2026-11-29, git 8e92cc9: before the PNG decoding changes of the re-run)`;
 
 /**
- * One row per kind and size the bench measured. `size` holds what the
- * counts depend on: the staged source's bytes, the output's (a number, or
- * [least, most] when the bench did not record it), and what a month keeps
- * in R2 per job (`keptBytes`, a number or [0, most]).
+ * One row per kind and size the bench measured, transcribed by hand from
+ * the RESULTS.md of earlier runs: what the bill shows for a kind and size
+ * the current run did not record (bench/lib/measured.mjs), and all it shows
+ * when run alone. `key` is the size a section's record replaces. `size`
+ * holds what the counts depend on: the staged source's bytes, the output's
+ * (a number, or [least, most] when the bench did not record it), and what
+ * a month keeps in R2 per job (`keptBytes`, a number or [0, most]).
  */
-export const CPU = [
+export const TRANSCRIBED = [
   ...[
     [1, 1224, 816],
     [5, 2738, 1826],
@@ -381,6 +402,7 @@ export const CPU = [
     const bound = pngBound(w, h);
     return {
       kind: "bgModel",
+      key: `${mp} MP`,
       label: `${mp} MP JPEG (${w}×${h}), \`auto\``,
       cpuMs: [780, 1458, 2216, 3473][i] + MODEL_STEP_CPU_MS,
       covers: BG_COVERS,
@@ -398,6 +420,7 @@ export const CPU = [
     ["12 MP 4× → 192 MP", 10280, 48.1],
   ].map(([label, cpuMs, outMiB]) => ({
     kind: "fixRaster",
+    key: label.split(" →")[0],
     label: `upscale ${label} (PNG ${outMiB.toFixed(1)} MiB)`,
     cpuMs,
     covers: UPSCALE_COVERS,
@@ -412,6 +435,7 @@ export const CPU = [
     [200, 570, 9.9],
   ].map(([pages, cpuMs, mib]) => ({
     kind: "fixPdf",
+    key: `${pages} p`,
     label: `add_bleed, ${pages}-page PDF (${mib} MiB)`,
     cpuMs,
     covers: BLEED_COVERS,
@@ -425,6 +449,7 @@ export const CPU = [
     [200, 210, 9.9],
   ].map(([pages, cpuMs, mib]) => ({
     kind: "checkPdf",
+    key: `${pages} p`,
     label: `${pages}-page PDF (${mib} MiB)`,
     cpuMs,
     covers: PDF_COVERS,
@@ -440,6 +465,7 @@ export const CPU = [
     ["12 MP PNG (4242×2828, 6.2 MiB)", 610, 6.2, PHOTO_ROW],
   ].map(([label, cpuMs, mib, row]) => ({
     kind: "checkRaster",
+    key: label.split(" (")[0],
     label,
     cpuMs,
     covers: CHECK_COVERS,
@@ -448,6 +474,7 @@ export const CPU = [
   })),
   {
     kind: "dpiScore",
+    key: "under load",
     label: "50 clients at once",
     cpuMs: 2.1,
     covers: "CPU of the whole local runtime per request (auth, the account from D1, the rate limit in its Durable Object, validation)",
@@ -456,6 +483,7 @@ export const CPU = [
   },
   {
     kind: "dpiScore",
+    key: "alone",
     label: "one client",
     cpuMs: 3.4,
     covers: "as above, one request at a time",
@@ -472,6 +500,25 @@ const UNMEASURED = [
   ["fixRaster", "remove_transparency, sharpen_edges and a raster add_bleed: not run by the bench"],
   ["upload", "not run by the bench"],
 ];
+
+/**
+ * The bill's CPU rows: each transcribed kind and size, replaced by what
+ * this run recorded for it (`measured`); a size the run recorded that no
+ * earlier run had follows its kind's last row. A size recorded twice (a
+ * section run twice) counts as its last record.
+ */
+export function cpuRows(recorded = recordedCpu()) {
+  const id = (r) => `${r.kind}\n${r.key}`;
+  const latest = new Map(recorded.map((r) => [id(r), r]));
+  for (const r of latest.values()) if (!KINDS[r.kind]) throw new Error(`recorded CPU of an unknown job kind ${r.kind}`);
+  const rows = TRANSCRIBED.map((t) => (latest.has(id(t)) ? { ...latest.get(id(t)), measured: true } : { ...t, measured: false }));
+  for (const r of latest.values()) {
+    if (TRANSCRIBED.some((t) => id(t) === id(r))) continue;
+    const last = rows.findLastIndex((x) => x.kind === r.kind);
+    rows.splice(last < 0 ? rows.length : last + 1, 0, { ...r, measured: true });
+  }
+  return rows;
+}
 
 // ---- the bill ----------------------------------------------------------------
 
@@ -586,14 +633,24 @@ function kindsTable() {
   });
 }
 
-function cpuTable() {
-  const rows = CPU.map((r) => ({ job: KINDS[r.kind].short, size: r.label, cpu: String(r.cpuMs), covers: r.covers, row: r.row }));
-  for (const [kind, why] of UNMEASURED) rows.push({ job: KINDS[kind].short, size: "–", cpu: "not measured", covers: why, row: "–" });
-  return table(rows, { job: "job", size: "size", cpu: "CPU ms per job", covers: "what the figure covers", row: "bench/RESULTS.md row" });
+/** Where a row's CPU figure comes from, in the tables after the CPU table. */
+const cpuCell = (r) => (r.measured ? `${r.cpuMs} ms` : `${r.cpuMs} ms (earlier run)`);
+
+function cpuTable(cpu) {
+  const rows = cpu.map((r) => ({
+    job: KINDS[r.kind].short,
+    size: r.label,
+    cpu: String(r.cpuMs),
+    covers: r.covers,
+    when: r.measured ? "this run" : "**an earlier run, transcribed**",
+    row: r.row,
+  }));
+  for (const [kind, why] of UNMEASURED) rows.push({ job: KINDS[kind].short, size: "–", cpu: "not measured", covers: why, when: "–", row: "–" });
+  return table(rows, { job: "job", size: "size", cpu: "CPU ms per job", covers: "what the figure covers", when: "measured in", row: "where (section › table, column)" });
 }
 
-function billTable(jobs) {
-  const rows = CPU.map((r) => {
+function billTable(cpu, jobs) {
+  const rows = cpu.map((r) => {
     const usage = usageOf(r);
     const cost = marginal(usage, jobs);
     const total = METERS.map((m) => cost[m]).reduce(addRange, [0, 0]);
@@ -601,7 +658,7 @@ function billTable(jobs) {
     return {
       job: KINDS[r.kind].short,
       size: r.label,
-      cpu: `${r.cpuMs} ms: ${money(cost.cpuMs[0])}`,
+      cpu: `${cpuCell(r)}: ${money(cost.cpuMs[0])}`,
       requests: `${range(usage.requests)}: ${moneyRange(cost.requests)}`,
       queue: `${range(usage.queueOps)}: ${moneyRange(cost.queueOps)}`,
       a: `${range(usage.r2ClassA)}: ${moneyRange(cost.r2ClassA)}`,
@@ -629,8 +686,8 @@ function billTable(jobs) {
   });
 }
 
-function monthTable(jobs) {
-  const rows = CPU.map((r) => {
+function monthTable(cpu, jobs) {
+  const rows = cpu.map((r) => {
     const usage = usageOf(r);
     const { extra, total } = monthly(usage, jobs);
     const cpuBeyond = Math.max(0, r.cpuMs * jobs - PRICES.cpuMs.included);
@@ -660,20 +717,20 @@ function monthTable(jobs) {
 }
 
 /** The section's closing paragraph, its figures taken from the tables. */
-function reading(jobs, monthJobs) {
-  const row = (kind, label) => CPU.find((r) => r.kind === kind && r.label.includes(label));
+function reading(cpu, jobs, monthJobs) {
+  const row = (kind, key) => cpu.find((r) => r.kind === kind && r.key === key);
   const costs = (r) => marginal(usageOf(r), jobs);
   const total = (c) => METERS.map((m) => c[m]).reduce(addRange, [0, 0])[1];
   const big = row("fixRaster", "12 MP 4×");
   const bigCost = costs(big);
-  const queued = CPU.filter((r) => ["bgModel", "fixRaster", "fixPdf"].includes(r.kind)).map((r) => {
+  const queued = cpu.filter((r) => ["bgModel", "fixRaster", "fixPdf"].includes(r.kind)).map((r) => {
     const u = usageOf(r);
     return u.doRows[1] + u.d1Rows[1];
   });
   const rowsCost = (n) => money((n * jobs * PRICES.d1Rows.perMillion) / 1e6);
   const small = row("fixRaster", "1 MP 2×");
   const n = (x) => x.toLocaleString("en-US");
-  const over = METERS.filter((m) => m !== "cpuMs" && CPU.some((r) => usageOf(r)[m][1] * monthJobs > PRICES[m].included));
+  const over = METERS.filter((m) => m !== "cpuMs" && cpu.some((r) => usageOf(r)[m][1] * monthJobs > PRICES[m].included));
   return `**Reading.** Beyond the allowances, CPU is most of a large job's bill
 (a 12 MP 4× upscale: $${money(bigCost.cpuMs[1])} of CPU in $${money(total(bigCost))} per ${n(jobs)} jobs) and
 rows written most of a small one's: a queued job writes ${Math.min(...queued)}–${Math.max(...queued)} rows between
@@ -683,23 +740,44 @@ more than the CPU of a 1 MP upscale ($${money(costs(small).cpuMs[1])}) or of any
 leaves in R2 can cost more than the job for each month it is kept (a 12 MP
 4× upscale's ${(big.size.keptBytes / MiB).toFixed(1)} MiB: $${money(storageCost(big.size.keptBytes, jobs)[0])} a month per ${n(jobs)} jobs). At ${n(monthJobs)}
 jobs a month of one kind, ${over.length ? `CPU and ${over.map((m) => PRICES[m].name).join(", ")} go beyond the allowances` : "every count but CPU stays within the\nallowances"}, and CPU goes beyond them from ${n(PRICES.cpuMs.included / monthJobs)} ms per job, so such a
-shop pays the $5 plan plus at most $${money(Math.max(...CPU.map((r) => monthly(usageOf(r), monthJobs).extra[1])))} (before
+shop pays the $5 plan plus at most $${money(Math.max(...cpu.map((r) => monthly(usageOf(r), monthJobs).extra[1])))} (before
 storage). Tokens have no currency in the
 API (src/pricing/prices.ts), so they stand beside the cost, not converted.
 `;
 }
 
-export function render({ jobs = 1000, monthJobs = 10_000 } = {}) {
-  return `## CPU bill per job (prices read ${PRICES_READ}; \`node bench/bill.mjs\`)
+/** The section; `recorded` is what the sections of this run measured (none when the bill runs alone). */
+export function render({ jobs = 1000, monthJobs = 10_000, recorded = recordedCpu() } = {}) {
+  const cpu = cpuRows(recorded);
+  const measured = cpu.filter((r) => r.measured).length;
+  const bg = cpu.filter((r) => r.kind === "bgModel");
+  const bgOutputKnown = bg.filter((r) => typeof r.size.outputBytes === "number").length;
+  const bgOutputText =
+    bgOutputKnown === bg.length
+      ? "A sticker's PNG size was not recorded by the bench"
+      : bgOutputKnown
+        ? "A sticker's PNG size was not recorded by the bench, nor a background removal's where its CPU figure is from an earlier run"
+        : "A background removal's or a sticker's PNG size was not recorded by the bench";
+  const bgStorageText =
+    bgOutputKnown === bg.length
+      ? "its R2 Class A and storage are those of the PNG this run downloaded"
+      : bgOutputKnown
+        ? "its R2 Class A and storage are those of the PNG this run downloaded, or span the unrecorded PNG size where its figure is from an earlier run"
+        : "its R2 Class A and storage span the unrecorded PNG size";
+  return `## CPU bill per job (prices read ${PRICES_READ}; \`bench/bill.mjs\`)
 
 What each job kind costs on Cloudflare's Workers Paid plan (Standard usage
 model), so that a shop can set it beside what it pays per image elsewhere.
-Generated by \`node bench/bill.mjs\`, which holds the prices below (with
-their source and the date they were read), the billable operations one job
-makes (counted from the code paths, each with its file and function) and
-the CPU milliseconds the sections above measured (transcribed with the row
-they come from). Nothing here was run for this section, and no CPU figure
-is estimated: a kind or size without a measure says so.
+Written by bench/bill.mjs, the last section of \`bench/run.mjs\`, which holds
+the prices below (with their source and the date they were read) and the
+billable operations one job makes (counted from the code paths, each with
+its file and function), and takes the CPU milliseconds from the sections
+above: each records what it measured as it runs, so the figures are this
+run's. A kind or size this run did not measure (its section was not run,
+or its job failed) keeps the figure transcribed from an earlier run's
+RESULTS.md, marked so in the CPU table with the row it comes from;
+\`node bench/bill.mjs\` alone prints every figure so. No CPU figure is
+estimated: a kind or size without a measure says so.
 
 **Prices** (Cloudflare's published prices for the Workers Paid plan, read on
 ${PRICES_READ} from a stored copy of Cloudflare's documentation source;
@@ -736,10 +814,10 @@ ${kindsTable()}
   corrected file, which copies it to the new report's key.
 - **Larger files.** A source of 8 MiB or more is staged in 8 MiB parts:
   2 + ⌈size / 8 MiB⌉ Class A instead of 1. An output PNG of 5 MiB or more
-  goes up in 5 MiB parts: 2 + ⌈size / 5 MiB⌉. A background removal's or a
-  sticker's PNG size was not recorded by the bench: the bill gives the range
-  from one PutObject to the most the PNG can be (the raw RGBA rows, since
-  the encoder stores a block that would not shrink).
+  goes up in 5 MiB parts: 2 + ⌈size / 5 MiB⌉.
+  ${bgOutputText}: the bill gives the range from one PutObject to the most
+  the PNG can be (the raw RGBA rows, since the encoder stores a block that
+  would not shrink).
 - **An upload as the source** (POST /v1/services/uploads first, its signed
   link as \`image_url\` / \`fileUrl\`): the upload is 1 request, 1 Durable
   Object request and 1 Class A; the job then opens it with one ranged GET
@@ -765,31 +843,33 @@ ${kindsTable()}
 - Retries add a queue read, a delivery and its work; failed jobs are
   refunded, and their R2 and D1 writes are what they got to.
 
-**CPU per job**, from the sections above. Every figure was taken in the
-local runtime (workerd) on 2 shared cores: the runtime process's CPU
+**CPU per job**: ${measured} of ${cpu.length} figures from the sections of this run, ${cpu.length - measured}
+transcribed from an earlier run. Every figure was taken in the local
+runtime (workerd) on cores shared with other work (2 for the earlier runs;
+this run's machine is at the top of RESULTS.md): the runtime process's CPU
 covers both Workers, the Durable Object and the local D1, R2 and queue
 simulations, so it is more than the Workers' own CPU time that Cloudflare
-bills; Cloudflare's CPUs are not these. Read them as upper bounds on this
-machine.
+bills; Cloudflare's CPUs are not these. Read them as upper bounds on the
+machine they ran on.
 
-${cpuTable()}
+${cpuTable(cpu)}
 
 **${jobs.toLocaleString("en-US")} jobs beyond the included allowances** (the marginal price: each
 cell is count per job: $ for ${jobs.toLocaleString("en-US")} jobs; "rows written" is Durable Object
-SQLite rows + D1 rows). Background removal's CPU is its consumer's
-prepare and composite plus the model step, and its R2 Class A and
-storage span the unrecorded PNG size; storage is what ${jobs.toLocaleString("en-US")} jobs leave in
+SQLite rows + D1 rows; "earlier run" marks a transcribed CPU figure).
+Background removal's CPU is its consumer's prepare and composite plus the
+model step, and ${bgStorageText}; storage is what ${jobs.toLocaleString("en-US")} jobs leave in
 R2 (outputs, or a check's file kept with its report; nothing deletes them)
 for each month it is kept:
 
-${billTable(jobs)}
+${billTable(cpu, jobs)}
 
 **A shop doing ${monthJobs.toLocaleString("en-US")} such jobs a month** (that kind and size alone,
 the month's allowances applied, the $5 plan included; storage apart):
 
-${monthTable(monthJobs)}
+${monthTable(cpu, monthJobs)}
 
-${reading(jobs, monthJobs)}`;
+${reading(cpu, jobs, monthJobs)}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

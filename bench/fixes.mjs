@@ -11,6 +11,7 @@ import { benchPdf, benchPhoto, printFilesDir, tinyPng } from "./preflight/files.
 import { deployedPixelLimit } from "./lib/limits.mjs";
 import { ensurePeersInstalled, peerVersion, runPeer } from "./lib/peers.mjs";
 import { ratio, table } from "./lib/markdown.mjs";
+import { recordCpu } from "./lib/measured.mjs";
 import { memoryOf } from "./lib/servers.mjs";
 import { withApiServer, withBenchContext } from "./lib/api-server.mjs";
 import { ensureTokens } from "./lib/tokens.mjs";
@@ -231,9 +232,44 @@ function bleedTable(rows) {
   );
 }
 
+/** Each completed upscale's and add_bleed's CPU for the bill (bench/bill.mjs), with the output's bytes. */
+export function recordFixesCpu({ upscales, bleeds, runs, largeRuns }) {
+  const covers = (n) => `CPU of the whole local runtime for the job (API request, polls every 200 ms, consumer, local D1/R2/queue), ${n === 1 ? "one run" : `median of ${n}`}`;
+  for (const row of upscales) {
+    if (row.refused || row.api.status !== "completed") continue;
+    const size = `${row.photo.mp} MP ${row.factor}× → ${mp(row.outputPixels)}`;
+    const bytes = row.api.result.bytes;
+    recordCpu({
+      kind: "fixRaster",
+      key: `${row.photo.mp} MP ${row.factor}×`,
+      label: `upscale ${size} (PNG ${mib(bytes)})`,
+      cpuMs: row.api.cpuMs,
+      covers: covers(row.outputPixels >= LARGE_OUTPUT_PIXELS ? largeRuns : runs),
+      row: `*AI fixes › Upscale 2× and 4×*, ${size}, API (workerd): "CPU ms"`,
+      tokens: row.api.tokensCharged,
+      size: { outputBytes: bytes, keptBytes: bytes },
+    });
+  }
+  for (const { pdf, api } of bleeds) {
+    if (api.status !== "completed") continue;
+    const sourceBytes = statSync(pdf.file).size;
+    recordCpu({
+      kind: "fixPdf",
+      key: `${pdf.pages} p`,
+      label: `add_bleed, ${pdf.pages}-page PDF (${mib(sourceBytes)})`,
+      cpuMs: api.cpuMs,
+      covers: covers(runs),
+      row: `*AI fixes › add_bleed on PDFs by page count*, ${pdf.pages}-page PDF: "workerd CPU ms"`,
+      // What it keeps is the corrected PDF; its source is the check's file, kept with the report.
+      size: { sourceBytes, keptBytes: api.result.bytes },
+    });
+  }
+}
+
 /** The "AI fixes" section of bench/RESULTS.md. */
 export async function fixesSection(options) {
   const r = await benchFixes(options);
+  recordFixesCpu(r);
   const threads = r.upscales.find((u) => u.sharpDefault)?.sharpDefault.threads;
   return `## AI fixes
 

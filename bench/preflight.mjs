@@ -11,9 +11,10 @@ import { measureChecks, stalls } from "./preflight/api.mjs";
 import { benchPdf, benchPhoto, printFilesDir, tinyPng } from "./preflight/files.mjs";
 import { loadTest } from "./preflight/load.mjs";
 import { IDENTIFY_COMMANDS, POPPLER_COMMANDS, timeCommands } from "./preflight/tools.mjs";
-import { processCpuMs } from "./lib/cpu.mjs";
+import { CPU_TICK_MS, processCpuMs } from "./lib/cpu.mjs";
 import { deployedPixelLimit } from "./lib/limits.mjs";
 import { ratio, table } from "./lib/markdown.mjs";
+import { recordCpu } from "./lib/measured.mjs";
 import { memoryOf } from "./lib/servers.mjs";
 import { withApiServer, withBenchContext } from "./lib/api-server.mjs";
 
@@ -153,9 +154,55 @@ function pdfChecksTable(rows) {
   );
 }
 
+/** The checks' and the DPI score's CPU per request for the bill (bench/bill.mjs), with each file's bytes. */
+export function recordPreflightCpu({ pdfRows, photoRows, dpi, dpiAlone, runs }) {
+  const covers = `CPU of the whole local runtime for the request (auth, fetch, R2 write, analysis, D1), ${runs === 1 ? "one run" : `median of ${runs}`}, ${CPU_TICK_MS} ms ticks`;
+  for (const row of pdfRows) {
+    recordCpu({
+      kind: "checkPdf",
+      key: `${row.pages} p`,
+      label: `${row.pages}-page PDF (${mib(row.bytes)} MiB)`,
+      cpuMs: row.api.cpuMs,
+      covers,
+      row: `*Preflight › Full checks*, PDFs, ${row.pages} p: "API ms (CPU)"`,
+      // A check keeps the file with its report.
+      size: { sourceBytes: row.bytes, keptBytes: row.bytes },
+    });
+  }
+  for (const row of photoRows) {
+    const name = `${row.mp} MP ${row.format.toUpperCase()}`;
+    recordCpu({
+      kind: "checkRaster",
+      key: name,
+      label: `${name} (${row.width}×${row.height}, ${mib(row.bytes)} MiB)`,
+      cpuMs: row.api.cpuMs,
+      covers,
+      row: `*Preflight › Full checks*, photos, ${name}: "API ms (CPU)"`,
+      size: { sourceBytes: row.bytes, keptBytes: row.bytes },
+    });
+  }
+  for (const [key, x] of [
+    ["under load", dpi],
+    ["alone", dpiAlone],
+  ]) {
+    // With nothing answered, the CPU has no request to be divided by.
+    if (!x.served) continue;
+    recordCpu({
+      kind: "dpiScore",
+      key,
+      label: x.clients === 1 ? "one client" : `${x.clients} clients at once`,
+      cpuMs: Number(x.cpuMsPerRequest.toFixed(1)),
+      covers: `CPU of the whole local runtime per answered request (auth, the account from D1, the rate limit in its Durable Object, validation), ${x.clients === 1 ? "one request at a time" : `${x.clients} at a time`} for ${x.seconds} s`,
+      row: `*Preflight › Quick DPI score under load*, ${x.clients} client${x.clients === 1 ? "" : "s"}: "workerd CPU ms/request"`,
+      size: {},
+    });
+  }
+}
+
 /** The "Preflight" section of bench/RESULTS.md. */
 export async function preflightSection(options) {
   const r = await benchPreflight(options);
+  recordPreflightCpu(r);
   const failures = (f) => (Object.keys(f).length ? Object.entries(f).map(([s, n]) => `${n}× ${s}`).join(", ") : "none");
   const loadTable = table(
     [

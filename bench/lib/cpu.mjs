@@ -5,6 +5,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+/** The resolution of processCpuMs and childrenCpuMs. */
+export const CPU_TICK_MS = 1000 / TICKS_PER_SECOND;
 
 /** Fields of /proc/<pid>/stat after the command name (which may contain spaces). */
 function statFields(pid) {

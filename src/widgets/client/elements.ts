@@ -174,7 +174,7 @@ class Sticker extends BgRemove {
     var self = this, body = { image_url: fileUrl };
     STICKER_ATTRIBUTES.forEach(function (name) {
       var value = self.getAttribute(name);
-      if (value) body[name.replace("-", "_")] = isNaN(value) ? value : Number(value);
+      if (value) body[name.replace(/-/g, "_")] = isNaN(value) ? value : Number(value);
     });
     return body;
   }

@@ -299,7 +299,10 @@ async function measureJob(id, server, samplers) {
       await sampler.settled({ collected: collecting });
       sampler.collectBeforeSamples(false);
       const to = sampler.mark();
-      memory[isolate] = peakOf(sampler.samples, from[isolate], to, { collected: collecting });
+      // Through wrangler's DevTools endpoint a heap snapshot now and then never answers: a stretch that
+      // should have been collected then has no collected sample, and the isolate keeps its held figure
+      // (null here) instead of the whole server group being lost.
+      memory[isolate] = collecting ? peakOrNull(sampler.samples, from[isolate], to) : peakOf(sampler.samples, from[isolate], to);
       if (job.steps?.[isolate]) steps[isolate] = stepPeaks(sampler, from[isolate], to, job.steps[isolate], collecting);
     }
     return { outcome, ms, memory, ...(Object.keys(steps).length ? { steps } : {}) };
@@ -309,6 +312,11 @@ async function measureJob(id, server, samplers) {
   const result = { id, ...job, input, held, collected };
   console.log(`memory ${id}: ${JSON.stringify({ held, collected })}`);
   return result;
+}
+
+/** The peak after collection of samples [from, to), null when no sample in it was taken after one. */
+function peakOrNull(samples, from, to) {
+  return samples.slice(from, to).some((s) => s.collected) ? peakOf(samples, from, to, { collected: true }) : null;
 }
 
 /**

@@ -299,10 +299,11 @@ async function measureJob(id, server, samplers) {
       await sampler.settled({ collected: collecting });
       sampler.collectBeforeSamples(false);
       const to = sampler.mark();
-      // Through wrangler's DevTools endpoint a heap snapshot now and then never answers: a stretch that
-      // should have been collected then has no collected sample, and the isolate keeps its held figure
-      // (null here) instead of the whole server group being lost.
-      memory[isolate] = collecting ? peakOrNull(sampler.samples, from[isolate], to) : peakOf(sampler.samples, from[isolate], to);
+      // Through wrangler's DevTools endpoint a heap snapshot now and then never answers, and the
+      // isolate's inspector may answer nothing after it: that isolate's figure for this stretch is
+      // then null (no collected sample, or no sample at all) instead of the whole server group being lost.
+      memory[isolate] = peakOrNull(sampler.samples, from[isolate], to, collecting);
+      if (!memory[isolate]) console.log(`bench: memory ${id}: no ${collecting ? "collected " : ""}sample of the ${isolate} isolate (its inspector stopped answering)`);
       if (job.steps?.[isolate]) steps[isolate] = stepPeaks(sampler, from[isolate], to, job.steps[isolate], collecting);
     }
     return { outcome, ms, memory, ...(Object.keys(steps).length ? { steps } : {}) };
@@ -314,9 +315,9 @@ async function measureJob(id, server, samplers) {
   return result;
 }
 
-/** The peak after collection of samples [from, to), null when no sample in it was taken after one. */
-function peakOrNull(samples, from, to) {
-  return samples.slice(from, to).some((s) => s.collected) ? peakOf(samples, from, to, { collected: true }) : null;
+/** The peak of samples [from, to) (after collection only, with `collected`), null when there is no such sample. */
+function peakOrNull(samples, from, to, collected) {
+  return samples.slice(from, to).some((s) => !collected || s.collected) ? peakOf(samples, from, to, { collected }) : null;
 }
 
 /**
@@ -416,7 +417,9 @@ const parts = (p) => `JS ${mb(p.jsHeapMB)} + buffers ${mb(p.buffersMB)} + wasm $
 const failed = (stretch) => stretch.outcome.status !== "completed";
 const outcomeText = (o) => `${o.status}: ${String(o.error ?? "").replace(/\s+/g, " ").slice(0, 160)}`;
 /** Each isolate a result sampled, as rows: a background removal gives two. */
-const perIsolate = (results) => results.flatMap((x) => x.isolates.map((isolate) => ({ x, isolate, held: x.held.memory[isolate], collected: x.collected?.memory[isolate] })));
+/** An isolate whose inspector gave no sample of the job has no row: the log line says so. */
+const perIsolate = (results) =>
+  results.flatMap((x) => x.isolates.map((isolate) => ({ x, isolate, held: x.held.memory[isolate], collected: x.collected?.memory[isolate] }))).filter((r) => r.held);
 const STEPS_OF = { "bg-removal": { fixes: "prepare + composite", consumer: "segment" }, sticker: { fixes: "prepare + render", consumer: "segment" } };
 const step = (x, isolate) => (STEPS_OF[x.kindId]?.[isolate] ? ` — ${STEPS_OF[x.kindId][isolate]}` : "");
 

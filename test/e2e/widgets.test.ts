@@ -71,7 +71,7 @@ function startShop(opts: { api: string; email: string; shopOrigin: () => string 
 <h2>Remove the background</h2>
 <printcart-bg-remove token-endpoint="/api/printcart-token" subject-type="auto"></printcart-bg-remove>
 <h2>Make it a sticker</h2>
-<printcart-sticker id="sticker" token-endpoint="/api/printcart-token" size-inches="2" border-mm="3" bleed-mm="2" border-color="#FFF8E7" dpi="200"></printcart-sticker>
+<printcart-sticker id="sticker" token-endpoint="/api/printcart-token" size-inches="2" border-mm="3" bleed-mm="2" border-color="#FFF8E7" dpi="200" keep-existing-alpha="false"></printcart-sticker>
 <printcart-sticker id="unscoped" label="Sticker (misconfigured)" token-endpoint="/api/printcart-token-without-stickers"></printcart-sticker>
 <h2>Check a print file</h2>
 <printcart-preflight token-endpoint="/api/printcart-token" product-type="poster" canvas-width="8" canvas-height="10"></printcart-preflight>
@@ -348,7 +348,9 @@ describe.skipIf(skipBrowserTests)("storefront widgets in a browser", () => {
     expect(detail.service).toBe("stickers");
     expect(detail.jobId).toMatch(/^stk_/);
     const job = (await http(`/v1/services/stickers/${detail.jobId}`, { token: accountToken })).body;
-    expect(job).toMatchObject({ status: "completed", size_inches: 2, border_mm: 3, bleed_mm: 2, border_color: "#FFF8E7", dpi: 200 });
+    // keep-existing-alpha="false": the PNG's own transparency, which stickers use by default, is not the outline.
+    expect(job).toMatchObject({ status: "completed", size_inches: 2, border_mm: 3, bleed_mm: 2, border_color: "#FFF8E7", dpi: 200, keep_existing_alpha: false });
+    expect(["colour_key", "model"]).toContain(job.alpha_source);
     expect(detail.job).toMatchObject({ job_id: detail.jobId, status: "completed", width_px: job.width_px, height_px: job.height_px, wallet_transaction_id: "" });
     for (const [key, file] of [["outputUrl", "output_url"], ["cutSvgUrl", "cut_svg_url"], ["cutPdfUrl", "cut_pdf_url"]] as const) {
       expect(detail[key], key).toBe(detail.job[file]);

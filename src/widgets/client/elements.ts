@@ -96,8 +96,12 @@ class BgRemove extends PrintcartElement {
     if (background) body.output_background = background;
     if (soft !== undefined) body.edge_softness = soft;
     if (this.hasAttribute("high-detail")) body.high_detail_mode = true;
-    // Absent, the API's default for the subject type decides. Bare, as high-detail, it means true;
-    // any other word than true or false is the page's mistake, said rather than guessed at.
+    return this.keepAlpha(body);
+  }
+
+  // Absent, the API's default for the subject type decides. Bare, as high-detail, it means true;
+  // any other word than true or false is the page's mistake, said rather than guessed at.
+  keepAlpha(body) {
     var keep = this.getAttribute("keep-existing-alpha");
     if (keep !== null) {
       if (keep !== "" && keep !== "true" && keep !== "false") throw new WidgetError(-1, "BAD_ATTRIBUTE", 'keep-existing-alpha must be "true" or "false".');
@@ -162,7 +166,7 @@ BgRemove.accept = IMAGE_TYPES.join(",");
 BgRemove.types = IMAGE_TYPES;
 BgRemove.template = jobTemplate("After", "cutout.png");
 
-/* <printcart-sticker size-inches="3" border-mm="2" border-color="#FFFFFF" bleed-mm="1.5" dpi="300" subject-type="logo">
+/* <printcart-sticker size-inches="3" border-mm="2" border-color="#FFFFFF" bleed-mm="1.5" dpi="300" subject-type="logo" keep-existing-alpha="true">
  * A die-cut sticker of the picture: the PNG on a checkerboard with its SVG
  * cut line laid over it in the same box (both share one canvas, so the line
  * sits where the blade goes, at any scale). */
@@ -176,7 +180,7 @@ class Sticker extends BgRemove {
       var value = self.getAttribute(name);
       if (value) body[name.replace(/-/g, "_")] = isNaN(value) ? value : Number(value);
     });
-    return body;
+    return this.keepAlpha(body);
   }
 
   overlay(img, job) {

@@ -2,25 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SUBJECT_TYPES } from "../../src/bg-removal/schemas";
 import { api, grant, signUp, workerFetch } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
+import { elements, formById } from "../helpers/html";
 import { waitForJob } from "../helpers/jobs";
 
 // The Background Removal page as the Worker serves it. What its own-transparency
 // box starts at is checked against the API itself: the keep_existing_alpha a
 // job records when the field is left out.
-
-/** Attributes of each `<tag …>` in the markup, by name, in document order (`tag` may be "input|select"). */
-function elements(html: string, tag: string): Record<string, string>[] {
-  return [...html.matchAll(new RegExp(`<(?:${tag})\\b([^>]*)>`, "g"))].map((m) =>
-    Object.fromEntries([...m[1]!.matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map((a) => [a[1]!, a[2] ?? ""])),
-  );
-}
-
-/** The form's part of the page: from `<form id="bg-form"` to its `</form>`. */
-function bgForm(html: string): string {
-  const start = html.indexOf('<form id="bg-form"');
-  expect(start).toBeGreaterThan(0);
-  return html.slice(start, html.indexOf("</form>", start) + "</form>".length);
-}
 
 describe("GET /dashboard/bg-remove", () => {
   let html = "";
@@ -32,7 +19,7 @@ describe("GET /dashboard/bg-remove", () => {
   });
 
   it("labels every control of the form, the own-transparency box with its hint", () => {
-    const form = bgForm(html);
+    const form = formById(html, "bg-form");
     const controls = elements(form, "input|select").filter((a) => a.type !== "hidden");
     expect(controls.map((a) => a.id || `${a.name}=${a.value}`)).toEqual([
       "bg-url",
@@ -71,7 +58,7 @@ describe("GET /dashboard/bg-remove", () => {
     // Guards against the API's rule changing under the test: logo and text are the documented ones (docs/background-removal.md).
     expect(defaults.filter(([, keep]) => keep).map(([t]) => t)).toEqual(["logo", "text"]);
 
-    const form = bgForm(html);
+    const form = formById(html, "bg-form");
     const box = elements(form, "input").find((a) => a.id === "keep_existing_alpha")!;
     // The page's script ticks the box for exactly these subject types until it is clicked.
     expect(box["data-default-for"]!.split(" ")).toEqual(defaults.filter(([, keep]) => keep).map(([t]) => t));

@@ -1,25 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, grant, signUp, workerFetch } from "../helpers/api";
 import { fixtureUrl } from "../helpers/fixtures";
+import { elements, formById } from "../helpers/html";
 import { waitForJob } from "../helpers/jobs";
 
 // The Stickers page as the Worker serves it. Its numbers are checked against
 // the API itself: what POST /v1/services/stickers refuses, what it fills in
 // when a field is left out, and what it holds.
-
-/** Attributes of each `<tag …>` in the markup, by name, in document order (`tag` may be "input|select"). */
-function elements(html: string, tag: string): Record<string, string>[] {
-  return [...html.matchAll(new RegExp(`<(?:${tag})\\b([^>]*)>`, "g"))].map((m) =>
-    Object.fromEntries([...m[1]!.matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map((a) => [a[1]!, a[2] ?? ""])),
-  );
-}
-
-/** The form's part of the page: from `<form id="stk-form"` to its `</form>`. */
-function stickerForm(html: string): string {
-  const start = html.indexOf('<form id="stk-form"');
-  expect(start).toBeGreaterThan(0);
-  return html.slice(start, html.indexOf("</form>", start) + "</form>".length);
-}
 
 describe("GET /dashboard/stickers", () => {
   let html = "";
@@ -47,7 +34,7 @@ describe("GET /dashboard/stickers", () => {
   });
 
   it("labels every control of the form", () => {
-    const form = stickerForm(html);
+    const form = formById(html, "stk-form");
     const controls = elements(form, "input|select").filter((a) => a.type !== "hidden");
     expect(controls.map((a) => a.id)).toEqual([
       "stk-url",
@@ -72,7 +59,7 @@ describe("GET /dashboard/stickers", () => {
 
   it("lets through exactly the numbers the API takes", async () => {
     const shop = await signUp("stk-page-limits");
-    const numbers = elements(stickerForm(html), "input").filter((a) => a.type === "number");
+    const numbers = elements(formById(html, "stk-form"), "input").filter((a) => a.type === "number");
     expect(numbers.map((a) => a.name)).toEqual(["size_inches", "dpi", "border_mm", "bleed_mm", "min_radius_mm"]);
     // The shop has no tokens: a request the API takes ends in 402 before any job exists, one it refuses in 400.
     const source = fixtureUrl("preflight/png-alpha-used.png");
@@ -105,7 +92,7 @@ describe("GET /dashboard/stickers", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(202);
     const job = await waitForJob(`/v1/services/stickers/${created.body.job_id}`, shop.token);
 
-    const form = stickerForm(html);
+    const form = formById(html, "stk-form");
     const inputs = Object.fromEntries(elements(form, "input").map((a) => [a.id, a]));
     for (const field of ["size_inches", "dpi", "border_mm", "bleed_mm", "min_radius_mm"]) {
       expect(Number(inputs[field]!.value), field).toBe(job[field]);

@@ -31,6 +31,18 @@ const PASSWORD = "Shop-pass-1";
 // wrangler dev shares two cores with the rest of the machine: answers can take seconds.
 const SLOW = { timeout: 30_000 };
 
+/** Waits until the background-removal page shows a cut-out or says the job failed. */
+function bgRemovalEnded(page: Page, timeout: number) {
+  return page.waitForFunction(
+    () => {
+      const { document } = globalThis as unknown as PageGlobal;
+      return document.querySelector("#bg-after img[data-loaded]") !== null || /Failed/.test(document.querySelector("#bg-status")?.textContent ?? "");
+    },
+    null,
+    { timeout },
+  );
+}
+
 // The only reason to skip: no Chromium on a machine outside CI (see skipBrowserTests).
 if (skipBrowserTests) console.warn(`[dashboard e2e] skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`);
 
@@ -157,14 +169,7 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     jobId = new URL(page.url()).searchParams.get("job") ?? "";
 
     // The first job of a fresh server loads the model; on a busy machine that takes a while.
-    await page.waitForFunction(
-      () => {
-        const { document } = globalThis as unknown as PageGlobal;
-        return document.querySelector("#bg-after img[data-loaded]") !== null || /Failed/.test(document.querySelector("#bg-status")?.textContent ?? "");
-      },
-      null,
-      { timeout: 560_000 },
-    );
+    await bgRemovalEnded(page, 560_000);
     expect(await page.locator("#errors").textContent()).toBe("");
     const after = page.locator("#bg-after img[data-loaded]");
     const size = await after.evaluate((img: PageImage) => [img.naturalWidth, img.naturalHeight]);
@@ -293,14 +298,7 @@ describe.skipIf(skipBrowserTests)("dashboard in a browser", () => {
     await page.getByRole("button", { name: "Remove background (150 tokens)" }).click();
     await page.waitForURL(/\?job=/, SLOW);
     const keptId = new URL(page.url()).searchParams.get("job")!;
-    await page.waitForFunction(
-      () => {
-        const { document } = globalThis as unknown as PageGlobal;
-        return document.querySelector("#bg-after img[data-loaded]") !== null || /Failed/.test(document.querySelector("#bg-status")?.textContent ?? "");
-      },
-      null,
-      { timeout: 120_000 },
-    );
+    await bgRemovalEnded(page, 120_000);
     expect(await page.locator("#errors").textContent()).toBe("");
     expect(await page.locator("#bg-after img[data-loaded]").evaluate((img: PageImage) => [img.naturalWidth, img.naturalHeight])).toEqual([240, 160]);
 

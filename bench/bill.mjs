@@ -370,8 +370,7 @@ function countsOf(blocks) {
  * not this, so its records add it too.
  */
 export const MODEL_STEP_CPU_MS = 15_300;
-const BG_COVERS =
-  "the consumer's own laps of prepare + composite (fetch, decode, matte, encode, store; wall-clock between I/O, so at most their CPU) plus the model step's 15,300 CPU ms warm (the model Worker's thread over a job in workerd, per-thread CPU); the API request is in no figure";
+const BG_COVERS = `the consumer's own laps of prepare + composite (fetch, decode, matte, encode, store; wall-clock between I/O, so at most their CPU) plus the model step's ${MODEL_STEP_CPU_MS.toLocaleString("en-US")} CPU ms warm (the model Worker's thread over a job in workerd, per-thread CPU); the API request is in no figure`;
 const BG_ROW = (mp, size) => `*Background removal › ${mp} MP (${size})*, API (workerd): "consumer" (run of 2026-12-07, git 8cbdec6) + *The model's time, same graph*`;
 const UPSCALE_COVERS = "CPU of the whole local runtime for the job (API request, polls every 200 ms, consumer, local D1/R2/queue), median of 3 (one run at 192 MP)";
 const UPSCALE_ROW = (label) => `*AI fixes › Upscale 2× and 4×*, ${label}, API (workerd) "CPU ms" (2026-12-07, git 0007b59)`;
@@ -752,18 +751,18 @@ export function render({ jobs = 1000, monthJobs = 10_000, recorded = recordedCpu
   const measured = cpu.filter((r) => r.measured).length;
   const bg = cpu.filter((r) => r.kind === "bgModel");
   const bgOutputKnown = bg.filter((r) => typeof r.size.outputBytes === "number").length;
-  const bgOutputText =
-    bgOutputKnown === bg.length
-      ? "A sticker's PNG size was not recorded by the bench"
-      : bgOutputKnown
-        ? "A sticker's PNG size was not recorded by the bench, nor a background removal's where its CPU figure is from an earlier run"
-        : "A background removal's or a sticker's PNG size was not recorded by the bench";
-  const bgStorageText =
-    bgOutputKnown === bg.length
-      ? "its R2 Class A and storage are those of the PNG this run downloaded"
-      : bgOutputKnown
-        ? "its R2 Class A and storage are those of the PNG this run downloaded, or span the unrecorded PNG size where its figure is from an earlier run"
-        : "its R2 Class A and storage span the unrecorded PNG size";
+  // Whether this run's records carry every background removal's PNG size, some of them, or none.
+  const bgOutput = bgOutputKnown === bg.length ? "all" : bgOutputKnown ? "some" : "none";
+  const bgOutputText = {
+    all: "A sticker's PNG size was not recorded by the bench",
+    some: "A sticker's PNG size was not recorded by the bench, nor a background removal's where its CPU figure is from an earlier run",
+    none: "A background removal's or a sticker's PNG size was not recorded by the bench",
+  }[bgOutput];
+  const bgStorageText = {
+    all: "its R2 Class A and storage are those of the PNG this run downloaded",
+    some: "its R2 Class A and storage are those of the PNG this run downloaded, or span the unrecorded PNG size where its figure is from an earlier run",
+    none: "its R2 Class A and storage span the unrecorded PNG size",
+  }[bgOutput];
   return `## CPU bill per job (prices read ${PRICES_READ}; \`bench/bill.mjs\`)
 
 What each job kind costs on Cloudflare's Workers Paid plan (Standard usage

@@ -333,13 +333,7 @@ function stepPeaks(sampler, from, to, steps, collected) {
     if (!line) return null;
     starts.push(line.at);
   }
-  const peak = (a, b) => {
-    try {
-      return peakOf(sampler.samples, a, b, { collected });
-    } catch {
-      return null;
-    }
-  };
+  const peak = (a, b) => peakOrNull(sampler.samples, a, b, collected);
   const peaks = Object.fromEntries(steps.map((step, i) => [step.name, peak(starts[i], starts[i + 1] ?? to)]));
   if (steps.length > 2) {
     // The render step split into parts: its first part (outline and trace) ends where the next begins; the whole step runs to the end.
